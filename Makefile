@@ -1,0 +1,30 @@
+# mtlib: two commands do all the set-up on a fresh machine.
+#   make reproduce [PROFILE=smoke|quick|paper]   run the notebooks in order (papermill)
+#   make test                                    run the whole test suite, notebooks included
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PROFILE ?= quick
+
+.PHONY: setup reproduce test bench clean-data
+
+# The environment is rebuilt when the project's install file changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+reproduce: setup
+	$(PY) -m mtlib reproduce --profile $(PROFILE)
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) bench/forward.py
+
+clean-data:
+	rm -rf data

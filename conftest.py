@@ -1,0 +1,19 @@
+"""Test-session setup shared by the unit tests and the nbval notebook runs.
+
+Notebooks run in the ``smoke`` profile, and write their data and figures to a temporary
+folder, so a test run never overwrites the committed figures or a user's datasets.
+"""
+
+import os
+import shutil
+import tempfile
+
+_SCRATCH = tempfile.mkdtemp(prefix="mtlib-tests-")
+os.environ["MTLIB_PROFILE"] = "smoke"
+os.environ["MTLIB_DATA"] = os.path.join(_SCRATCH, "data")
+os.environ["MTLIB_FIGURES"] = os.path.join(_SCRATCH, "figures")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SCRATCH, ignore_errors=True)
