@@ -1,0 +1,79 @@
+"""Layer grid and frequencies of the paper's 40-layer model.
+
+Conventions: layers are ordered top first; the last layer is a half-space, so a
+model of ``L`` layers has ``L - 1`` finite thicknesses. Frequencies are ordered from
+high to low (shallow to deep sensitivity).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+N_LAYERS = 40
+"""Layers of the paper's model, the bottom one being the half-space (basement)."""
+
+N_FREQ = 40
+FREQ_MAX_HZ = 1.0e4
+FREQ_MIN_HZ = 0.1
+
+
+def paper_thicknesses(n_layers: int = N_LAYERS) -> np.ndarray:
+    """Finite layer thicknesses ``T_i = 20 + 10**(0.057 (i - 1))`` m, ``i = 1..n_layers-1``.
+
+    Returns shape ``(n_layers - 1,)`` in metres, top first; for the paper's 40 layers the
+    39 finite layers add up to about 1 964 m above the half-space.
+    """
+    if n_layers < 1:
+        raise ValueError(f"n_layers must be >= 1, got {n_layers}")
+    i = np.arange(1, n_layers, dtype=np.float64)
+    return 20.0 + 10.0 ** (0.057 * (i - 1.0))
+
+
+def layer_tops_m(thick_m: np.ndarray) -> np.ndarray:
+    """Depth of the top of every layer, shape ``(L,)`` for ``thick_m`` of shape ``(L-1,)``.
+
+    The first entry is 0 (the surface); the last one is the top of the half-space.
+    """
+    thick_m = np.asarray(thick_m, dtype=np.float64)
+    return np.concatenate([[0.0], np.cumsum(thick_m)])
+
+
+def layer_centers_m(thick_m: np.ndarray) -> np.ndarray:
+    """Depth of the middle of every finite layer and, for the half-space, its top plus
+    half the last thickness (a plotting position). Shape ``(L,)``."""
+    thick_m = np.asarray(thick_m, dtype=np.float64)
+    tops = layer_tops_m(thick_m)
+    last = thick_m[-1] if thick_m.size else 1.0
+    return np.concatenate([tops[:-1] + 0.5 * thick_m, [tops[-1] + 0.5 * last]])
+
+
+def step_profile(values: np.ndarray, thick_m: np.ndarray, bottom_m: float | None = None):
+    """Depth and value arrays that draw a layered model as a staircase.
+
+    ``values`` has shape ``(..., L)``; the half-space is drawn down to ``bottom_m``
+    (default: its top plus the last finite thickness). Returns ``(depth_m (2L,),
+    values (..., 2L))``, ready for ``plot(values, depth_m)``.
+    """
+    tops = layer_tops_m(thick_m)
+    if bottom_m is None:
+        bottom_m = tops[-1] + (thick_m[-1] if np.size(thick_m) else 1.0)
+    bottoms = np.concatenate([tops[1:], [bottom_m]])
+    depth_m = np.stack([tops, bottoms], axis=-1).reshape(-1)
+    values = np.asarray(values)
+    return depth_m, np.repeat(values, 2, axis=-1)
+
+
+def default_frequencies(
+    n_freq: int = N_FREQ, fmax_hz: float = FREQ_MAX_HZ, fmin_hz: float = FREQ_MIN_HZ
+) -> np.ndarray:
+    """``n_freq`` frequencies log-spaced from ``fmax_hz`` down to ``fmin_hz``, shape ``(n_freq,)``.
+
+    The default band, 10 kHz to 0.1 Hz, sees the whole ~2 km model: for ρ in (2, 220) Ω·m the
+    skin depth runs from ~7 m (2 Ω·m at 10 kHz) to ~24 km (220 Ω·m at 0.1 Hz).
+    """
+    if n_freq < 1:
+        raise ValueError(f"n_freq must be >= 1, got {n_freq}")
+    if not (fmax_hz > 0 and fmin_hz > 0):
+        raise ValueError(f"fmax_hz and fmin_hz must be > 0, got {fmax_hz}, {fmin_hz}")
+    return np.logspace(np.log10(fmax_hz), np.log10(fmin_hz), n_freq)
+
