@@ -1,0 +1,66 @@
+"""Run profiles: the one place where sizes are set (DESIGN.md §4).
+
+A notebook takes ``profile`` as its papermill parameter; ``make reproduce PROFILE=...`` or
+the environment variable ``MTLIB_PROFILE`` choose it for a whole run.
+
+| profile | purpose                                         | samples  |
+| ------- | ----------------------------------------------- | -------- |
+| smoke   | CI / nbval: every notebook end to end in seconds | 2 000    |
+| quick   | default on a laptop CPU                         | 100 000  |
+| paper   | the paper's 500 000 samples (GPU for training)  | 500 000  |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dataset import DatasetSpec
+
+DEFAULT_PROFILE = "quick"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    n_samples: int
+    chunk_size: int
+    seed: int = 0
+
+    def dataset_spec(self, **overrides) -> DatasetSpec:
+        """The paper-scheme dataset of this profile; ``overrides`` change DatasetSpec fields."""
+        fields = dict(n_samples=self.n_samples, seed=self.seed, chunk_size=self.chunk_size)
+        fields.update(overrides)
+        return DatasetSpec(**fields)
+
+    def dataset_dir(self) -> Path:
+        """Folder of this profile's dataset: ``$MTLIB_DATA/<profile>`` (default ``data/``)."""
+        return data_root() / self.name
+
+
+PROFILES = {
+    "smoke": Profile("smoke", n_samples=2_000, chunk_size=500),
+    "quick": Profile("quick", n_samples=100_000, chunk_size=25_000),
+    "paper": Profile("paper", n_samples=500_000, chunk_size=50_000),
+}
+
+
+def data_root() -> Path:
+    return Path(os.environ.get("MTLIB_DATA", REPO_ROOT / "data"))
+
+
+def figures_dir() -> Path:
+    """Where notebooks save figures: ``$MTLIB_FIGURES`` or the repository's ``figures/``."""
+    path = Path(os.environ.get("MTLIB_FIGURES", REPO_ROOT / "figures"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Profile ``name``; ``None`` means ``$MTLIB_PROFILE`` or the default (quick)."""
+    name = name or os.environ.get("MTLIB_PROFILE") or DEFAULT_PROFILE
+    if name not in PROFILES:
+        raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {name!r}")
+    return PROFILES[name]
