@@ -1,0 +1,100 @@
+"""Figures: layered models as staircases, sounding curves, distributions.
+
+Every function draws on axes it is given (or creates a figure) and returns the artists, so
+the explorer can update them in place later. Depth increases downwards; resistivities and
+apparent resistivities use log axes; frequencies run high → low from left to right.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .grid import step_profile
+
+
+def save(fig, name: str, folder: str | Path | None = None) -> Path:
+    """Save ``fig`` as ``<folder>/<name>.png`` (default: the project's figures/)."""
+    from .config import figures_dir
+
+    folder = Path(folder) if folder is not None else figures_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    return path
+
+
+def model_axes(ax, bottom_m: float | None = None, rho_lim=(1.0, 300.0)):
+    """Prepare ``ax`` for resistivity-versus-depth plots."""
+    ax.set_xscale("log")
+    ax.set_xlim(*rho_lim)
+    if bottom_m is not None:
+        ax.set_ylim(bottom_m, 0)
+    elif not ax.yaxis_inverted():
+        ax.invert_yaxis()
+    ax.set_xlabel("resistivity ρ (Ω·m)")
+    ax.set_ylabel("depth (m)")
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
+
+
+def plot_model(ax, rho_ohmm, thick_m, bottom_m: float | None = None, **kwargs):
+    """Draw one model ``rho_ohmm (L,)`` over thicknesses ``thick_m (L-1,)`` as a staircase."""
+    depth_m, values = step_profile(rho_ohmm, thick_m, bottom_m)
+    (line,) = ax.plot(values, depth_m, **kwargs)
+    return line
+
+
+def sounding_axes(ax_rhoa, ax_phase, freq_hz):
+    """Prepare a pair of axes for apparent resistivity and phase versus frequency."""
+    for ax in (ax_rhoa, ax_phase):
+        ax.set_xscale("log")
+        ax.set_xlim(np.max(freq_hz), np.min(freq_hz))
+        ax.grid(True, which="both", alpha=0.3)
+        ax.set_xlabel("frequency (Hz)")
+    ax_rhoa.set_yscale("log")
+    ax_rhoa.set_ylabel("apparent resistivity ρa (Ω·m)")
+    ax_phase.set_ylabel("phase φ (°)")
+    ax_phase.set_ylim(0, 90)
+    return ax_rhoa, ax_phase
+
+
+def plot_sounding(ax_rhoa, ax_phase, freq_hz, rhoa_ohmm, phase_deg, **kwargs):
+    """Draw ρa and φ of one sounding; returns the two lines."""
+    (l_rhoa,) = ax_rhoa.plot(freq_hz, rhoa_ohmm, **kwargs)
+    (l_phase,) = ax_phase.plot(freq_hz, phase_deg, **kwargs)
+    return l_rhoa, l_phase
+
+
+def model_and_sounding_figure(rho_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg,
+                              labels=None, bottom_m: float | None = None):
+    """Three panels: model(s), ρa and φ. ``rho_ohmm`` (L,) or (k, L), responses (k, F)."""
+    import matplotlib.pyplot as plt
+
+    rho_ohmm = np.atleast_2d(rho_ohmm)
+    rhoa_ohmm, phase_deg = np.atleast_2d(rhoa_ohmm), np.atleast_2d(phase_deg)
+    labels = labels or [None] * rho_ohmm.shape[0]
+    fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.2),
+                                           gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+    model_axes(ax_m, bottom_m)
+    sounding_axes(ax_r, ax_p, freq_hz)
+    for rho, rhoa, phase, label in zip(rho_ohmm, rhoa_ohmm, phase_deg, labels):
+        line = plot_model(ax_m, rho, thick_m, bottom_m, label=label)
+        plot_sounding(ax_r, ax_p, freq_hz, rhoa, phase, color=line.get_color(), label=label)
+    if labels[0] is not None:
+        ax_r.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def percentile_band(ax, x, samples, color="C0", label=None, percentiles=(5, 25, 50, 75, 95),
+                    horizontal: bool = False):
+    """Median line with 5–95 % and 25–75 % bands of ``samples (n, len(x))`` along ``x``."""
+    p5, p25, p50, p75, p95 = np.percentile(samples, percentiles, axis=0)
+    fill = ax.fill_betweenx if horizontal else ax.fill_between
+    fill(x, p5, p95, color=color, alpha=0.15, lw=0)
+    fill(x, p25, p75, color=color, alpha=0.3, lw=0)
+    args = (p50, x) if horizontal else (x, p50)
+    (line,) = ax.plot(*args, color=color, label=label)
+    return line
