@@ -1,0 +1,115 @@
+"""Forward-solver throughput, side by side with pyGIMLi, and the paper dataset's build time.
+
+Writes ``bench/results/forward.json`` (or ``--out``). Every number is measured in this run:
+40 layers × 40 frequencies, random paper-scheme models, best of ``--repeat`` timings after a
+warm-up (so numba's one-off compilation is not counted; it is reported separately).
+
+    python bench/forward.py [--batch 20000] [--skip-dataset]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mtlib import __version__, config, dataset, forward, generator, grid  # noqa: E402
+
+
+def best_rate(fn, n_items: int, repeat: int) -> float:
+    """Items per second of ``fn()``, best of ``repeat`` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return n_items / min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pygimli-soundings", type=int, default=2_000)
+    parser.add_argument("--skip-dataset", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "forward.json")
+    args = parser.parse_args()
+
+    thick_m, freq_hz = grid.paper_thicknesses(), grid.default_frequencies()
+    rho = generator.random_models(args.batch, seed=0)
+    results: dict = {
+        "what": "1D MT forward, 40 layers x 40 frequencies, soundings per second",
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()},
+        "versions": {"mtlib": __version__, "numpy": np.__version__,
+                     "numba": __import__("numba").__version__, "torch": torch.__version__},
+        "batch": args.batch,
+    }
+
+    start = time.perf_counter()
+    forward.mt1d(rho[:10], thick_m, freq_hz)
+    results["numba_first_call_s"] = time.perf_counter() - start  # compile or cache load
+
+    results["mtlib_numpy_float64_cpu"] = best_rate(
+        lambda: forward.mt1d(rho, thick_m, freq_hz), args.batch, args.repeat)
+    rho_t = torch.tensor(rho)
+    for dtype, key in ((torch.float64, "mtlib_torch_float64_cpu"),
+                       (torch.float32, "mtlib_torch_float32_cpu")):
+        chunks = rho_t.to(dtype).split(1000)  # eager torch is best in chunks of ~1 000
+        results[key] = best_rate(
+            lambda: [forward.mt1d(c, thick_m, freq_hz) for c in chunks], args.batch, 2)
+
+    try:
+        import pygimli as pg
+
+        fop = pg.core.MT1dModelling(1.0 / freq_hz, len(thick_m) + 1, False)
+        models = [pg.Vector(np.concatenate([thick_m, r])) for r in rho[: args.pygimli_soundings]]
+        results["pygimli_loop_cpu"] = best_rate(
+            lambda: [fop.response(m) for m in models], len(models), 2)
+        results["speedup_vs_pygimli"] = (results["mtlib_numpy_float64_cpu"]
+                                         / results["pygimli_loop_cpu"])
+    except ImportError:
+        results["pygimli_loop_cpu"] = None
+
+    if torch.cuda.is_available():
+        dev = torch.device("cuda")
+        results["gpu"] = torch.cuda.get_device_name(0)
+        big = torch.tensor(generator.random_models(200_000, seed=1), device=dev)
+        for dtype, key in ((torch.float64, "mtlib_torch_float64_gpu"),
+                           (torch.float32, "mtlib_torch_float32_gpu")):
+            x = big.to(dtype)
+
+            def run():
+                forward.mt1d(x, thick_m, freq_hz)
+                torch.cuda.synchronize()
+
+            run()
+            results[key] = best_rate(run, x.shape[0], args.repeat)
+
+    if not args.skip_dataset:
+        spec = config.get_profile("paper").dataset_spec()
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            dataset.build_dataset(Path(tmp) / "paper", spec, progress=False)
+            results["paper_dataset_build_s"] = time.perf_counter() - start
+            results["paper_dataset_samples"] = spec.n_samples
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
