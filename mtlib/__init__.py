@@ -1,3 +1,24 @@
 """mtlib: fast 1D magnetotelluric inversion with a 1D U-Net (companion of the paper)."""
 
 __version__ = "0.1.0"
+
+from pathlib import Path as _Path
+
+WEIGHTS_DIR = _Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_NETWORK = "unet_quick"
+
+
+def load_pretrained(name: str = DEFAULT_NETWORK):
+    """The shipped network ``weights/<name>.pt`` as an :class:`mtlib.inverter.Inverter`.
+
+    Its model card (profile, data, epochs, device, test metrics) is ``.training`` and
+    ``weights/<name>.card.json``.
+    """
+    from .inverter import Inverter
+
+    path = WEIGHTS_DIR / f"{name}.pt"
+    if not path.exists():
+        available = sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
+        raise ValueError(f"no shipped network named {name!r} in {WEIGHTS_DIR}; "
+                         f"available: {available}")
+    return Inverter.load(path)

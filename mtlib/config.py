@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .dataset import DatasetSpec
+from .train import TrainConfig
 
 DEFAULT_PROFILE = "quick"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,14 @@ class Profile:
     name: str
     n_samples: int
     chunk_size: int
+    max_epochs: int
+    n_test: int
+    n_occam: int
+    patience: int = 25
+    noise_max: float = 0.03
     seed: int = 0
+    test_seed: int = 20_240_601
+    """Seed of the fresh test set (never used by a dataset, whose chunks use [seed, i])."""
 
     def dataset_spec(self, **overrides) -> DatasetSpec:
         """The paper-scheme dataset of this profile; ``overrides`` change DatasetSpec fields."""
@@ -39,11 +47,34 @@ class Profile:
         """Folder of this profile's dataset: ``$MTLIB_DATA/<profile>`` (default ``data/``)."""
         return data_root() / self.name
 
+    def train_config(self, **overrides) -> TrainConfig:
+        """Training hyper-parameters of this profile (the paper's, with its epoch cap)."""
+        fields = dict(max_epochs=self.max_epochs, patience=self.patience,
+                      noise_max=self.noise_max, seed=self.seed)
+        fields.update(overrides)
+        return TrainConfig(**fields)
+
+    def run_dir(self) -> Path:
+        """Folder of this profile's training run: ``$MTLIB_RUNS/<profile>`` (default ``runs/``)."""
+        return Path(os.environ.get("MTLIB_RUNS", REPO_ROOT / "runs")) / self.name
+
+    def network(self):
+        """The network for this profile's notebooks: the one trained by notebook 03 if its run
+        finished, otherwise the shipped pretrained network."""
+        from .inverter import Inverter
+        from . import load_pretrained
+
+        trained = self.run_dir() / "model.pt"
+        return Inverter.load(trained) if trained.exists() else load_pretrained()
+
 
 PROFILES = {
-    "smoke": Profile("smoke", n_samples=2_000, chunk_size=500),
-    "quick": Profile("quick", n_samples=100_000, chunk_size=25_000),
-    "paper": Profile("paper", n_samples=500_000, chunk_size=50_000),
+    "smoke": Profile("smoke", n_samples=2_000, chunk_size=500, max_epochs=2, n_test=500,
+                     n_occam=3),
+    "quick": Profile("quick", n_samples=100_000, chunk_size=25_000, max_epochs=40,
+                     n_test=10_000, n_occam=20),
+    "paper": Profile("paper", n_samples=500_000, chunk_size=50_000, max_epochs=150,
+                     n_test=10_000, n_occam=50),
 }
 
 

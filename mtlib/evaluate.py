@@ -1,0 +1,142 @@
+"""How good is a network: model errors, data misfit of its predictions, noise, timing.
+
+Model error is measured in log10 ρ (decades): overall RMSE, RMSE per layer (versus depth),
+and the paper's normalized RMSE (the same on the 0–1 scale of :mod:`mtlib.normalize`).
+Data misfit re-runs the exact forward on the predicted models and compares with the
+noise-free responses of the true models: RMS of ``ρa_pred / ρa_true - 1`` in percent and RMS
+phase difference in degrees.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from .forward import mt1d
+from .inverter import Inverter
+from .noise import add_noise
+
+NOISE_LEVELS = (0.0, 0.02, 0.05, 0.10)
+"""Relative ρa noise levels of the noise table (with matching phase noise, mtlib.noise)."""
+
+
+def model_errors(rho_pred_ohmm, rho_true_ohmm, log_span: float) -> dict:
+    """RMSE of log10 ρ overall and per layer, and normalized RMSE; inputs (n, L) Ω·m."""
+    err = np.log10(rho_pred_ohmm) - np.log10(rho_true_ohmm)
+    rmse = float(np.sqrt(np.mean(err**2)))
+    return {"log_rho_rmse": rmse, "normalized_rmse": rmse / log_span,
+            "log_rho_rmse_by_layer": np.sqrt(np.mean(err**2, axis=0)).tolist()}
+
+
+def data_misfit(rho_pred_ohmm, thick_m, freq_hz, rhoa_true_ohmm, phase_true_deg) -> dict:
+    """RMS misfit of the predicted models' responses to the true responses."""
+    rhoa_pred, phase_pred = mt1d(rho_pred_ohmm, thick_m, freq_hz)
+    return {"rhoa_rms_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_true_ohmm - 1) ** 2))),
+            "phase_rms_deg": float(np.sqrt(np.mean((phase_pred - phase_true_deg) ** 2)))}
+
+
+def evaluate(inverter: Inverter, rho_ohmm, rhoa_ohmm, phase_deg,
+             noise_levels=NOISE_LEVELS, seed: int = 0) -> dict:
+    """Metrics of ``inverter`` on soundings of known models, for each noise level.
+
+    ``rho_ohmm`` (n, L) true models; ``rhoa_ohmm``, ``phase_deg`` (n, F) their noise-free
+    responses at ``inverter.freq_hz``. Returns ``{level: {metric: value}}``; noise of level
+    ``k`` uses seed ``[seed, k]``.
+    """
+    results = {}
+    for k, level in enumerate(noise_levels):
+        rhoa_in, phase_in = (rhoa_ohmm, phase_deg) if level == 0 else \
+            add_noise(rhoa_ohmm, phase_deg, level, seed=[seed, k])
+        pred = inverter.predict(rhoa_in, phase_in)
+        metrics = model_errors(pred, rho_ohmm, inverter.normalizer.log_span)
+        metrics.update(data_misfit(pred, inverter.thick_m, inverter.freq_hz, rhoa_ohmm, phase_deg))
+        results[float(level)] = metrics
+    return results
+
+
+def best_time(fn, repeat: int = 3, warmup: bool = True) -> float:
+    """Best wall time (s) of ``fn()`` over ``repeat`` calls, after one warm-up call."""
+    if warmup:
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def time_prediction(inverter: Inverter, rhoa_ohmm, phase_deg, device: str = "cpu",
+                    repeat: int = 3) -> float:
+    """Best wall time (s) of ``inverter.predict`` on all soundings on ``device``."""
+    def run():
+        inverter.predict(rhoa_ohmm, phase_deg, device=device)
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    return best_time(run, repeat)
+
+
+def compare_with_occam(inverter: Inverter, n_soundings: int, rel_noise: float = 0.02,
+                       seed: int = 0, lam: float = 20.0) -> dict:
+    """Network versus pyGIMLi's smooth inversion on the same noisy paper-scheme soundings.
+
+    Returns per-method log10-ρ RMSE and time per sounding (the network's measured on the
+    whole batch, pyGIMLi's as the mean over soundings), plus the models themselves.
+    """
+    from .baseline import occam_invert
+    from .generator import random_models
+
+    rho = random_models(n_soundings, seed=seed)
+    rhoa, phase = mt1d(rho, inverter.thick_m, inverter.freq_hz)
+    rhoa_n, phase_n = add_noise(rhoa, phase, rel_noise, seed=[seed, 1])
+    net_seconds = time_prediction(inverter, rhoa_n, phase_n)
+    rho_net = inverter.predict(rhoa_n, phase_n)
+    occam = [occam_invert(inverter.freq_hz, rhoa_n[i], phase_n[i], inverter.thick_m,
+                          rel_err=rel_noise, lam=lam) for i in range(n_soundings)]
+    rho_occam = np.array([r.rho_ohmm for r in occam])
+    span = inverter.normalizer.log_span
+    return {
+        "n_soundings": n_soundings, "rel_noise": rel_noise,
+        "network": {"log_rho_rmse": model_errors(rho_net, rho, span)["log_rho_rmse"],
+                    "seconds_per_sounding": net_seconds / n_soundings},
+        "pygimli_occam": {"log_rho_rmse": model_errors(rho_occam, rho, span)["log_rho_rmse"],
+                          "seconds_per_sounding": float(np.mean([r.seconds for r in occam])),
+                          "mean_chi2": float(np.mean([r.chi2 for r in occam])), "lambda": lam},
+        "models": {"true": rho, "network": rho_net, "pygimli_occam": rho_occam},
+    }
+
+
+def model_card(inverter: Inverter, name: str, profile, n_test: int | None = None) -> dict:
+    """Everything a user needs to trust a shipped network, with test metrics measured now.
+
+    ``profile`` is the :class:`mtlib.config.Profile` it was trained with; the test set is
+    ``n_test`` (default ``profile.n_test``) fresh models from ``profile.test_seed``."""
+    from . import __version__
+    from .generator import random_models
+
+    n_test = n_test or profile.n_test
+    rho = random_models(n_test, seed=profile.test_seed)
+    rhoa, phase = mt1d(rho, inverter.thick_m, inverter.freq_hz)
+    metrics = evaluate(inverter, rho, rhoa, phase, seed=profile.test_seed)
+    t = inverter.training
+    return {
+        "name": name,
+        "mtlib_version": __version__,
+        "profile": profile.name,
+        "architecture": dict(inverter.net.config, n_parameters=inverter.net.n_parameters()),
+        "data": {"scheme": "paper (5 control layers, uniform rho in (2, 220) ohm-m, linear)",
+                 "n_samples": profile.n_samples, "n_train": t["n_train"], "n_val": t["n_val"],
+                 "dataset_seed": profile.seed, "dataset_hash": t["dataset_hash"],
+                 "freq_hz": [inverter.freq_hz[0], inverter.freq_hz[-1], inverter.freq_hz.size],
+                 "n_layers": inverter.n_layers},
+        "training": {k: t[k] for k in ("config", "epochs_run", "best_epoch", "best_val_rmse",
+                                       "stopped_early", "train_time_s", "device")},
+        "test": {"n": n_test, "seed": profile.test_seed,
+                 "noise_convention": "relative std on rho_a, phase std arcsin(p/2)",
+                 "metrics": {f"{100 * level:g}%": {k: v for k, v in m.items()
+                                                   if k != "log_rho_rmse_by_layer"}
+                             for level, m in metrics.items()}},
+    }

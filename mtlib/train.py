@@ -1,0 +1,262 @@
+"""Training of the U-Net: Adam, RMSE loss, learning-rate halving, early stopping, checkpoints.
+
+The paper trains with Adam at an initial learning rate of 0.01 on an RMSE loss and stops
+when the validation loss has not improved for 25 epochs (≈150 epochs run). "Initial"
+implies a decay: here the rate is halved when the validation loss plateaus
+(``lr_patience`` epochs without improvement). The best weights are kept.
+
+Everything random is derived from ``seed`` and the epoch number (weights initialization,
+shuffling, noise augmentation), and a checkpoint is written atomically after every epoch: a
+run that is interrupted resumes where it stopped and ends with the same network as an
+uninterrupted run on the same device.
+
+Run folder::
+
+    checkpoint.pt     full state after the last finished epoch
+    history.json/.csv loss curves (train RMSE, validation RMSE, learning rate, seconds)
+    model.pt          the best network as an Inverter bundle (see mtlib.inverter)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .dataset import Dataset
+from .inverter import Inverter
+from .noise import add_noise
+from .normalize import Normalizer
+from .unet import UNet1d
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one training run (the paper's values by default)."""
+
+    max_epochs: int = 150
+    batch_size: int = 512
+    lr: float = 0.01
+    patience: int = 25
+    lr_factor: float = 0.5
+    lr_patience: int = 5
+    min_lr: float = 1e-5
+    noise_max: float = 0.0
+    seed: int = 0
+    base_channels: int = 16
+    depth: int = 3
+
+    def __post_init__(self):
+        for name in ("max_epochs", "batch_size", "patience", "lr_patience", "base_channels",
+                     "depth"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not self.lr > 0 or not 0 < self.lr_factor < 1:
+            raise ValueError(f"need lr > 0 and 0 < lr_factor < 1, got {self.lr}, {self.lr_factor}")
+        if not 0 <= self.noise_max < 1:
+            raise ValueError(f"noise_max must be in [0, 1), got {self.noise_max}")
+
+
+@dataclass
+class TrainResult:
+    inverter: Inverter
+    history: list
+    best_epoch: int
+    best_val_rmse: float
+    stopped_early: bool
+    elapsed_s: float
+    device: str
+    run_dir: Path
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+
+def choose_device(device: str | None = None) -> torch.device:
+    """``device`` if given, else CUDA when available, else CPU."""
+    if device is not None:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _atomic_save(obj, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if isinstance(obj, (str, bytes)):
+        tmp.write_bytes(obj.encode() if isinstance(obj, str) else obj)
+    else:
+        torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _epoch_generator(seed: int, epoch: int, device: torch.device) -> torch.Generator:
+    gen = torch.Generator(device=device)
+    gen.manual_seed(int(seed) * 1_000_003 + int(epoch))
+    return gen
+
+
+class _Split:
+    """One split on the device: raw ρa, φ (for noise) and normalized targets."""
+
+    def __init__(self, arrays: dict, norm: Normalizer, device: torch.device):
+        self.rhoa = torch.as_tensor(arrays["rhoa_ohmm"], dtype=torch.float32, device=device)
+        self.phase = torch.as_tensor(arrays["phase_deg"], dtype=torch.float32, device=device)
+        self.y = norm.targets(torch.as_tensor(arrays["rho_ohmm"], dtype=torch.float32,
+                                              device=device))
+        self.norm = norm
+
+    def __len__(self):
+        return self.y.shape[0]
+
+    def inputs(self, idx, noise_max: float, gen: torch.Generator | None):
+        rhoa, phase = self.rhoa[idx], self.phase[idx]
+        if noise_max > 0:
+            level = noise_max * torch.rand((rhoa.shape[0], 1), generator=gen,
+                                           device=rhoa.device)
+            rhoa, phase = add_noise(rhoa, phase, level, gen)
+        return self.norm.inputs(rhoa, phase)
+
+
+def _val_rmse(net, split: _Split, noise_max: float, seed: int, batch: int = 4096) -> float:
+    """RMSE over the whole validation split; its noise is the same at every epoch."""
+    net.eval()
+    gen = _epoch_generator(seed, -1, split.y.device)
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(split), batch):
+            idx = torch.arange(start, min(start + batch, len(split)), device=split.y.device)
+            err = net(split.inputs(idx, noise_max, gen)) - split.y[idx]
+            total += float((err**2).sum())
+            count += err.numel()
+    return math.sqrt(total / count)
+
+
+def _write_history(run_dir: Path, history: list) -> None:
+    _atomic_save(json.dumps(history, indent=1), run_dir / "history.json")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(history[0]))
+    writer.writeheader()
+    writer.writerows(history)
+    _atomic_save(buf.getvalue(), run_dir / "history.csv")
+
+
+def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
+          device: str | None = None, progress: bool = True,
+          stop_after_epochs: int | None = None) -> TrainResult:
+    """Train a U-Net on ``dataset``'s train split, early-stopping on its val split.
+
+    Resumes from ``run_dir/checkpoint.pt`` when it exists for the same config and dataset
+    (and raises ``ValueError`` when it belongs to another). ``stop_after_epochs`` ends this
+    call after that many new epochs, as an interruption would (for splitting long runs).
+    """
+    from tqdm.auto import tqdm
+
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    dev = choose_device(device)
+    norm = Normalizer()
+    identity = {"config": asdict(config), "dataset_hash": dataset.content_hash}
+
+    torch.manual_seed(config.seed)
+    net = UNet1d(n_freq=dataset.spec.n_freq, n_layers=dataset.spec.n_layers,
+                 base_channels=config.base_channels, depth=config.depth).to(dev)
+    opt = torch.optim.Adam(net.parameters(), lr=config.lr)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt, mode="min", factor=config.lr_factor, patience=config.lr_patience - 1,
+        min_lr=config.min_lr)
+    state = {"epoch": 0, "history": [], "best_val": math.inf, "best_epoch": 0,
+             "best_state": None, "bad_epochs": 0, "elapsed_s": 0.0, "finished": False}
+
+    ckpt_path = run_dir / "checkpoint.pt"
+    if ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location=dev, weights_only=False)
+        if ckpt["identity"] != identity:
+            raise ValueError(
+                f"run_dir {run_dir} holds a checkpoint of another training run (different "
+                "config or dataset); choose another run_dir or delete it")
+        net.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        sched.load_state_dict(ckpt["scheduler"])
+        state = ckpt["state"]
+
+    train_split = _Split(dataset.load("train"), norm, dev)
+    val_split = _Split(dataset.load("val"), norm, dev)
+    n_train = len(train_split)
+    bar = tqdm(total=config.max_epochs, initial=state["epoch"], unit="epoch",
+               desc=f"training on {dev.type}", disable=not progress)
+    new_epochs = 0
+    while not state["finished"]:
+        if stop_after_epochs is not None and new_epochs >= stop_after_epochs:
+            break
+        epoch = state["epoch"] + 1
+        start = time.perf_counter()
+        gen = _epoch_generator(config.seed, epoch, dev)
+        net.train()
+        order = torch.randperm(n_train, generator=gen, device=dev)
+        losses = []
+        for first in range(0, n_train, config.batch_size):
+            idx = order[first: first + config.batch_size]
+            if idx.numel() < 2:  # BatchNorm needs two samples
+                continue
+            loss = torch.sqrt(torch.mean(
+                (net(train_split.inputs(idx, config.noise_max, gen)) - train_split.y[idx]) ** 2))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
+        val = _val_rmse(net, val_split, config.noise_max, config.seed)
+        lr_used = opt.param_groups[0]["lr"]
+        sched.step(val)
+        seconds = time.perf_counter() - start
+        state["elapsed_s"] += seconds
+        state["history"].append({"epoch": epoch, "train_rmse": float(np.mean(losses)),
+                                 "val_rmse": val, "lr": lr_used, "seconds": seconds})
+        if val < state["best_val"]:
+            state.update(best_val=val, best_epoch=epoch, bad_epochs=0,
+                         best_state={k: v.detach().clone() for k, v in net.state_dict().items()})
+        else:
+            state["bad_epochs"] += 1
+        state["epoch"] = epoch
+        state["finished"] = state["bad_epochs"] >= config.patience or epoch >= config.max_epochs
+        _atomic_save({"identity": identity, "model": net.state_dict(),
+                      "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                      "state": state}, ckpt_path)
+        _write_history(run_dir, state["history"])
+        new_epochs += 1
+        bar.update(1)
+        bar.set_postfix(train=f"{state['history'][-1]['train_rmse']:.4f}", val=f"{val:.4f}",
+                        lr=f"{lr_used:.1e}")
+    bar.close()
+
+    net.load_state_dict(state["best_state"] if state["best_state"] is not None
+                        else net.state_dict())
+    training = {
+        "dataset_hash": dataset.content_hash, "n_train": n_train, "n_val": len(val_split),
+        "config": asdict(config), "epochs_run": state["epoch"], "best_epoch": state["best_epoch"],
+        "best_val_rmse": state["best_val"], "finished": state["finished"],
+        "stopped_early": state["finished"] and state["epoch"] < config.max_epochs,
+        "train_time_s": state["elapsed_s"], "device": _device_name(dev),
+        "n_parameters": net.n_parameters(), "history": state["history"],
+    }
+    inverter = Inverter(net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m,
+                        training=training)
+    if state["finished"]:
+        inverter.save(run_dir / "model.pt")
+    return TrainResult(inverter=inverter, history=state["history"],
+                       best_epoch=state["best_epoch"], best_val_rmse=state["best_val"],
+                       stopped_early=training["stopped_early"], elapsed_s=state["elapsed_s"],
+                       device=training["device"], run_dir=run_dir)
+
+
+def _device_name(dev: torch.device) -> str:
+    if dev.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(dev)})"
+    return f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
