@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 
-.PHONY: setup reproduce test bench clean-data
+.PHONY: setup reproduce test bench ship clean-data
 
 # The environment is rebuilt when the project's install file changes.
 $(VENV)/.installed: pyproject.toml
@@ -25,6 +25,11 @@ test: setup
 
 bench: setup
 	$(PY) bench/forward.py
+	$(PY) bench/inference.py
+
+# Copy the finished training run of PROFILE into weights/ with its model card.
+ship: setup
+	$(PY) -m mtlib ship --profile $(PROFILE)
 
 clean-data:
-	rm -rf data
+	rm -rf data runs

@@ -1,6 +1,6 @@
 """Test-session setup shared by the unit tests and the nbval notebook runs.
 
-Notebooks run in the ``smoke`` profile, and write their data and figures to a temporary
+Notebooks run in the ``smoke`` profile, and write their data, runs and figures to a temporary
 folder, so a test run never overwrites the committed figures or a user's datasets.
 """
 
@@ -12,6 +12,7 @@ _SCRATCH = tempfile.mkdtemp(prefix="mtlib-tests-")
 os.environ["MTLIB_PROFILE"] = "smoke"
 os.environ["MTLIB_DATA"] = os.path.join(_SCRATCH, "data")
 os.environ["MTLIB_FIGURES"] = os.path.join(_SCRATCH, "figures")
+os.environ["MTLIB_RUNS"] = os.path.join(_SCRATCH, "runs")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 

@@ -24,17 +24,12 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mtlib import __version__, config, dataset, forward, generator, grid  # noqa: E402
+from mtlib import __version__, config, dataset, evaluate, forward, generator, grid  # noqa: E402
 
 
 def best_rate(fn, n_items: int, repeat: int) -> float:
-    """Items per second of ``fn()``, best of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return n_items / min(times)
+    """Items per second of ``fn()``, best of ``repeat`` runs (no warm-up: callers do it)."""
+    return n_items / evaluate.best_time(fn, repeat, warmup=False)
 
 
 def main() -> None:

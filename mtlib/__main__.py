@@ -1,10 +1,13 @@
-"""Command line: ``python -m mtlib reproduce [--profile quick]``.
+"""Command line: ``python -m mtlib reproduce [--profile quick]`` and ``python -m mtlib ship``.
 
 ``reproduce`` runs the numbered notebooks ``notebooks/NN_*.ipynb`` in order with papermill,
 injecting the profile, and writes their outputs in place (figures go to ``figures/``).
 The cell papermill injects is removed afterwards so the notebook stays identical, cell for
 cell, to its jupytext ``.py`` pair; the profile used stays in the notebook's metadata
 (``papermill.parameters``) and in its first output.
+
+``ship`` copies the finished network of a profile's training run into ``weights/`` with its
+model card (JSON, and a Markdown summary), measuring the card's test metrics on the spot.
 """
 
 from __future__ import annotations
@@ -55,6 +58,64 @@ def reproduce(profile: str, notebooks_dir: Path, only: list[str] | None = None) 
     return 0
 
 
+def card_markdown(card: dict) -> str:
+    """A readable model card from the JSON card written by :func:`ship`."""
+    t, d = card["training"], card["data"]
+    lines = [
+        f"# Model card: `{card['name']}`",
+        "",
+        f"1D U-Net for 1D MT inversion, mtlib {card['mtlib_version']}, profile "
+        f"`{card['profile']}`. Load it with `mtlib.load_pretrained({card['name']!r})`.",
+        "",
+        f"- architecture: depth {card['architecture']['depth']}, base channels "
+        f"{card['architecture']['base_channels']}, {card['architecture']['n_parameters']:,} "
+        f"parameters, {card.get('file_size_mb', '?')} MB",
+        f"- data: {d['scheme']}; {d['n_samples']:,} samples ({d['n_train']:,} train, "
+        f"{d['n_val']:,} validation), dataset seed {d['dataset_seed']}, hash "
+        f"`{d['dataset_hash'][:16]}…`; {d['freq_hz'][2]} frequencies {d['freq_hz'][0]:g} → "
+        f"{d['freq_hz'][1]:g} Hz; {d['n_layers']} layers",
+        f"- training: Adam lr {t['config']['lr']}, batch {t['config']['batch_size']}, noise "
+        f"augmentation up to {100 * t['config']['noise_max']:g} %, {t['epochs_run']} epochs "
+        f"(best {t['best_epoch']}, stopped early: {t['stopped_early']}), "
+        f"{t['train_time_s'] / 60:.1f} min on {t['device']}",
+        "",
+        f"Test set: {card['test']['n']:,} fresh paper-scheme models (seed {card['test']['seed']});"
+        f" noise: {card['test']['noise_convention']}.",
+        "",
+        "| noise | RMSE log10 ρ | normalized RMSE | ρa misfit (%) | φ misfit (°) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for level, m in card["test"]["metrics"].items():
+        lines.append(f"| {level} | {m['log_rho_rmse']:.4f} | {m['normalized_rmse']:.4f} | "
+                     f"{m['rhoa_rms_pct']:.2f} | {m['phase_rms_deg']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def ship(profile_name: str, name: str | None, weights_dir: Path) -> int:
+    import json
+
+    from .evaluate import model_card
+    from .inverter import Inverter
+
+    profile = get_profile(profile_name)
+    trained = profile.run_dir() / "model.pt"
+    if not trained.exists():
+        print(f"no finished training run at {trained}: run notebook 03 with profile "
+              f"{profile.name} first", file=sys.stderr)
+        return 1
+    name = name or f"unet_{profile.name}"
+    inverter = Inverter.load(trained)
+    inverter.training["profile"] = f"shipped network {name} (profile {profile.name})"
+    card = model_card(inverter, name, profile)
+    weights_dir.mkdir(parents=True, exist_ok=True)
+    path = inverter.save(weights_dir / f"{name}.pt")
+    card["file_size_mb"] = round(path.stat().st_size / 2**20, 3)
+    (weights_dir / f"{name}.card.json").write_text(json.dumps(card, indent=1) + "\n")
+    (weights_dir / f"{name}.md").write_text(card_markdown(card))
+    print(json.dumps(card["test"]["metrics"], indent=1))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mtlib", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -64,9 +125,15 @@ def main(argv: list[str] | None = None) -> int:
                      choices=sorted(PROFILES))
     rep.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks")
     rep.add_argument("--only", nargs="*", help="run only notebooks whose name starts so (e.g. 01)")
+    shp = sub.add_parser("ship", help="copy a finished training run into weights/ with a card")
+    shp.add_argument("--profile", default="quick", choices=sorted(PROFILES))
+    shp.add_argument("--name", default=None, help="default: unet_<profile>")
+    shp.add_argument("--weights", type=Path, default=REPO_ROOT / "weights")
     args = parser.parse_args(argv)
     if args.command == "reproduce":
         return reproduce(args.profile, args.notebooks, args.only)
+    if args.command == "ship":
+        return ship(args.profile, args.name, args.weights)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

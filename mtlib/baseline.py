@@ -9,6 +9,8 @@ and imported only here.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import time
 from dataclasses import dataclass
@@ -61,7 +63,8 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, rel_err: float = 0.02,
     err = np.concatenate([np.full(n_freq, rel_err),
                           np.radians(phase_std_deg(rel_err)) / np.abs(phase_rad)])
     start = time.perf_counter()
-    model = inv.run(np.concatenate([rhoa, phase_rad]), err, lam=lam, maxIter=max_iter,
-                    startModel=np.full(np.size(thick_m) + 1, np.median(rhoa)))
+    with contextlib.redirect_stdout(io.StringIO()):  # pg.Inversion prints blank lines
+        model = inv.run(np.concatenate([rhoa, phase_rad]), err, lam=lam, maxIter=max_iter,
+                        startModel=np.full(np.size(thick_m) + 1, np.median(rhoa)))
     seconds = time.perf_counter() - start
     return OccamResult(np.asarray(model, dtype=float), float(inv.chi2()), seconds)

@@ -33,6 +33,8 @@ class Profile:
     n_occam: int
     patience: int = 25
     noise_max: float = 0.03
+    lr_schedule: str = "cosine"
+    """Cosine decay for the epoch-capped CPU profiles, halving on plateaus for ``paper``."""
     seed: int = 0
     test_seed: int = 20_240_601
     """Seed of the fresh test set (never used by a dataset, whose chunks use [seed, i])."""
@@ -50,7 +52,7 @@ class Profile:
     def train_config(self, **overrides) -> TrainConfig:
         """Training hyper-parameters of this profile (the paper's, with its epoch cap)."""
         fields = dict(max_epochs=self.max_epochs, patience=self.patience,
-                      noise_max=self.noise_max, seed=self.seed)
+                      noise_max=self.noise_max, lr_schedule=self.lr_schedule, seed=self.seed)
         fields.update(overrides)
         return TrainConfig(**fields)
 
@@ -72,9 +74,9 @@ PROFILES = {
     "smoke": Profile("smoke", n_samples=2_000, chunk_size=500, max_epochs=2, n_test=500,
                      n_occam=3),
     "quick": Profile("quick", n_samples=100_000, chunk_size=25_000, max_epochs=40,
-                     n_test=10_000, n_occam=20),
+                     n_test=10_000, n_occam=100),
     "paper": Profile("paper", n_samples=500_000, chunk_size=50_000, max_epochs=150,
-                     n_test=10_000, n_occam=50),
+                     n_test=10_000, n_occam=200, lr_schedule="plateau"),
 }
 
 

@@ -98,3 +98,76 @@ def percentile_band(ax, x, samples, color="C0", label=None, percentiles=(5, 25, 
     args = (p50, x) if horizontal else (x, p50)
     (line,) = ax.plot(*args, color=color, label=label)
     return line
+
+
+def loss_curves_figure(history: list, log_span: float | None = None):
+    """The paper's Fig. 2: training and validation RMSE per epoch (normalized log10 ρ).
+
+    ``history`` is the list of per-epoch dicts written by :func:`mtlib.train.train`; with
+    ``log_span`` a right-hand axis reads the same curves in decades of ρ."""
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    train = [h["train_rmse"] for h in history]
+    val = [h["val_rmse"] for h in history]
+    best = int(np.argmin(val))
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.plot(epochs, train, label="training")
+    ax.plot(epochs, val, label="validation")
+    ax.plot(epochs[best], val[best], "o", color="C3",
+            label=f"best: epoch {epochs[best]}, {val[best]:.4f}")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("RMSE (normalized log10 ρ)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    if log_span is not None:
+        right = ax.secondary_yaxis("right", functions=(lambda y: y * log_span,
+                                                       lambda y: y / log_span))
+        right.set_ylabel("RMSE (decades of ρ)")
+    fig.tight_layout()
+    return fig
+
+
+def predictions_figure(rho_true_ohmm, rho_pred_ohmm, thick_m, ncols: int = 4,
+                       bottom_m: float = 2300.0, titles=None):
+    """The paper's Fig. 3: true (black) and predicted (red) models, one panel each."""
+    import matplotlib.pyplot as plt
+
+    n = len(rho_true_ohmm)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 4.2 * nrows), sharey=True,
+                             squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= n:
+            ax.set_visible(False)
+            continue
+        model_axes(ax, bottom_m)
+        plot_model(ax, rho_true_ohmm[k], thick_m, bottom_m, color="k", label="true")
+        plot_model(ax, rho_pred_ohmm[k], thick_m, bottom_m, color="C3", label="U-Net")
+        if titles is not None:
+            ax.set_title(titles[k], fontsize=9)
+        if k % ncols:
+            ax.set_ylabel("")
+    axes[0, 0].legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def error_vs_depth_figure(thick_m, rmse_by_layer: dict):
+    """RMSE of log10 ρ per layer versus depth, one line per noise level ``{level: (L,)}``."""
+    import matplotlib.pyplot as plt
+
+    from .grid import layer_centers_m
+
+    centers = layer_centers_m(thick_m)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    for level, rmse in rmse_by_layer.items():
+        ax.plot(rmse, centers, "o-", ms=3, label=f"{100 * float(level):g} % noise")
+    ax.invert_yaxis()
+    ax.set_xlabel("RMSE of log10 ρ (decades)")
+    ax.set_ylabel("depth (m); last point: half-space")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,29 @@
+"""Command line: ship a finished run into a weights folder with its model card."""
+
+import json
+
+from mtlib import config, dataset, train
+from mtlib.__main__ import main
+from mtlib.inverter import Inverter
+
+
+def test_ship_writes_bundle_card_and_markdown(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MTLIB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("MTLIB_DATA", str(tmp_path / "data"))
+    profile = config.get_profile("smoke")
+    assert main(["ship", "--profile", "smoke", "--weights", str(tmp_path / "w")]) == 1
+    assert "no finished training run" in capsys.readouterr().err
+
+    ds = dataset.build_dataset(profile.dataset_dir(), profile.dataset_spec(), progress=False)
+    cfg = profile.train_config(max_epochs=1, base_channels=4, depth=2)
+    train.train(ds, cfg, profile.run_dir(), progress=False)
+    assert main(["ship", "--profile", "smoke", "--weights", str(tmp_path / "w")]) == 0
+
+    card = json.loads((tmp_path / "w" / "unet_smoke.card.json").read_text())
+    assert card["profile"] == "smoke" and card["test"]["n"] == profile.n_test
+    assert set(card["test"]["metrics"]) == {"0%", "2%", "5%", "10%"}
+    assert card["training"]["epochs_run"] == 1 and card["file_size_mb"] > 0
+    markdown = (tmp_path / "w" / "unet_smoke.md").read_text()
+    assert "| noise | RMSE log10 ρ" in markdown and "unet_smoke" in markdown
+    shipped = Inverter.load(tmp_path / "w" / "unet_smoke.pt")
+    assert "shipped network unet_smoke" in shipped.training["profile"]

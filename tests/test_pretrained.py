@@ -1,0 +1,68 @@
+"""The shipped network: loads, reproduces its model card, meets the accuracy target."""
+
+import json
+
+import numpy as np
+import pytest
+
+import mtlib
+from mtlib import evaluate, forward, generator
+
+CARD_PATH = mtlib.WEIGHTS_DIR / f"{mtlib.DEFAULT_NETWORK}.card.json"
+CARD = json.loads(CARD_PATH.read_text())
+TARGET_CLEAN_RMSE = 0.07  # decades of ρ, on a fresh test set without noise
+
+
+@pytest.fixture(scope="module")
+def net():
+    return mtlib.load_pretrained()
+
+
+def card_metrics(level: float) -> dict:
+    return CARD["test"]["metrics"][f"{100 * level:g}%"]
+
+
+def test_card_describes_the_shipped_bundle(net):
+    assert net.net.n_parameters() == CARD["architecture"]["n_parameters"]
+    assert net.training["epochs_run"] == CARD["training"]["epochs_run"]
+    assert net.training["dataset_hash"] == CARD["data"]["dataset_hash"]
+    path = mtlib.WEIGHTS_DIR / f"{mtlib.DEFAULT_NETWORK}.pt"
+    assert path.stat().st_size <= 10 * 2**20
+
+
+def test_card_metrics_are_reproduced_on_its_test_set(net):
+    test = CARD["test"]
+    rho = generator.random_models(test["n"], seed=test["seed"])
+    rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
+    metrics = evaluate.evaluate(net, rho, rhoa, phase, seed=test["seed"])
+    for level, measured in metrics.items():
+        stated = card_metrics(level)
+        for key in ("log_rho_rmse", "normalized_rmse", "rhoa_rms_pct", "phase_rms_deg"):
+            # same data and weights: only float32 rounding differences between CPUs remain
+            assert measured[key] == pytest.approx(stated[key], rel=1e-3), (level, key)
+
+
+def test_generalizes_to_another_fresh_test_set_and_meets_the_target(net):
+    rho = generator.random_models(10_000, seed=CARD["test"]["seed"] + 1)
+    rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
+    clean = evaluate.evaluate(net, rho, rhoa, phase, noise_levels=(0.0,))[0.0]
+    assert clean["log_rho_rmse"] == pytest.approx(card_metrics(0.0)["log_rho_rmse"], rel=0.05)
+    assert clean["log_rho_rmse"] <= TARGET_CLEAN_RMSE
+
+
+def test_noise_degrades_gracefully():
+    rmse = [card_metrics(level)["log_rho_rmse"] for level in (0.0, 0.02, 0.05, 0.10)]
+    assert rmse == sorted(rmse)  # more noise, larger error
+    assert rmse[1] < 1.3 * rmse[0]  # 2 % noise lies inside the augmentation range
+
+
+def test_unknown_network_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="no shipped network"):
+        mtlib.load_pretrained("does_not_exist")
+
+
+def test_predict_on_a_paper_model_is_close(net):
+    rho = generator.random_models(1, seed=123)[0]
+    rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
+    pred = net.predict(rhoa, phase)
+    assert np.sqrt(np.mean((np.log10(pred) - np.log10(rho)) ** 2)) < 0.3
