@@ -26,6 +26,7 @@ test: setup
 bench: setup
 	$(PY) bench/forward.py
 	$(PY) bench/inference.py
+	$(PY) bench/explorer.py
 
 # Copy the finished training run of PROFILE into weights/ with its model card.
 ship: setup

@@ -1,0 +1,342 @@
+"""Interactive explorer: move the layers of a model, watch the U-Net's prediction follow.
+
+Controls follow the paper's scheme: five control layers (depth and resistivity), the rest
+interpolated; a noise level; a seed with a "random model" button; preset teaching models; and
+an on-demand comparison with pyGIMLi's smooth inversion. Views: the true model, the
+network's prediction (and pyGIMLi's), the noisy data and the responses of both models, and
+the misfits as numbers.
+
+Every change re-runs the forward solver and the network on the CPU and updates the existing
+matplotlib artists (``set_data``); with the ``ipympl`` backend (``%matplotlib widget``) the
+canvas itself is the view, otherwise the same figure is re-rendered into an image widget.
+Callbacks never raise: a problem is shown in the status line instead.
+
+    from mtlib.widgets import Explorer
+    Explorer()          # in a notebook cell
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+
+from .forward import mt1d
+from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
+from .grid import layer_centers_m, layer_tops_m, step_profile
+from .noise import add_noise
+
+PRESETS = {
+    # name: (control layer indices, control resistivities in Ω·m)
+    "graded": ([0, 10, 20, 30, 39], [5.0, 15.0, 45.0, 120.0, 220.0]),
+    "conductor at depth": ([0, 10, 16, 26, 39], [60.0, 2.0, 2.0, 220.0, 220.0]),
+    "resistive basement": ([0, 8, 20, 30, 39], [20.0, 30.0, 40.0, 200.0, 220.0]),
+    "thin conductive layer": ([0, 13, 14, 15, 39], [100.0, 100.0, 3.0, 100.0, 100.0]),
+}
+BOTTOM_M = 2300.0
+
+
+def control_model(layer_idx, rho_ohmm, n_layers: int):
+    """One model ``(n_layers,)`` from control layers that may repeat or come unsorted.
+
+    Repeated layers are merged (the first one's resistivity is kept). Returns the model and
+    a message describing what was merged ('' when nothing was)."""
+    layer_idx = np.asarray(layer_idx, dtype=int)
+    rho_ohmm = np.asarray(rho_ohmm, dtype=float)
+    unique_idx, first = np.unique(layer_idx, return_index=True)
+    note = ""
+    if unique_idx.size < layer_idx.size:
+        note = (f"{layer_idx.size - unique_idx.size} control layer(s) at the same depth as "
+                "another were merged")
+    model = interpolate_controls(unique_idx[None], rho_ohmm[first][None], n_layers)[0]
+    return model, note
+
+
+class Explorer:
+    """The widget explorer around an :class:`~mtlib.inverter.Inverter` (default: shipped)."""
+
+    def __init__(self, net=None, preset: str = "conductor at depth", noise: float = 0.02,
+                 seed: int = 0):
+        import ipywidgets as w
+        import matplotlib
+
+        if net is None:
+            from . import load_pretrained
+
+            net = load_pretrained()
+        self.net = net
+        self.thick_m, self.freq_hz = net.thick_m, net.freq_hz
+        self.n_layers = net.n_layers
+        tops = layer_tops_m(self.thick_m)
+        self._centers_m = layer_centers_m(self.thick_m)
+        depth_options = [(f"{top:.0f} m", i) for i, top in enumerate(tops)]
+        log_lo, log_hi = np.log10(RHO_MIN_OHMM), np.log10(RHO_MAX_OHMM)
+        self.depth_sliders = [w.SelectionSlider(options=depth_options, description=f"layer {k + 1}",
+                                                continuous_update=True)
+                              for k in range(5)]
+        self.rho_sliders = [w.FloatLogSlider(base=10, min=log_lo, max=log_hi, step=0.01,
+                                             value=100.0, description="ρ (Ω·m)",
+                                             readout_format=".3g")
+                            for _ in range(5)]
+        self.noise_slider = w.FloatSlider(value=noise, min=0.0, max=0.1, step=0.005,
+                                          description="noise", readout_format=".1%")
+        self.seed_box = w.IntText(value=seed, description="seed", layout=w.Layout(width="160px"))
+        self.random_button = w.Button(description="random model", icon="random")
+        self.preset_box = w.Dropdown(options=list(PRESETS) + ["custom"], value=preset,
+                                     description="preset")
+        self.pygimli_button = w.Button(description="compare with pyGIMLi",
+                                       tooltip="run pyGIMLi's smooth inversion on these data")
+        self.status = w.HTML()
+        self.last_update_ms = float("nan")
+        self._busy = False
+        self._occam = None
+
+        self._ipympl = "ipympl" in matplotlib.get_backend() or "widget" in matplotlib.get_backend()
+        self._build_figure()
+        self._set_controls(*PRESETS[preset])
+
+        for slider in self.depth_sliders + self.rho_sliders + [self.noise_slider, self.seed_box]:
+            slider.observe(self._on_change, names="value")
+        self.preset_box.observe(self._on_preset, names="value")
+        self.random_button.on_click(lambda _: self.randomize())
+        self.pygimli_button.on_click(lambda _: self.compare_with_pygimli())
+        self.update(raise_errors=True)
+
+    # --- figure ---------------------------------------------------------------------------
+
+    def _build_figure(self):
+        from . import plotting
+
+        if self._ipympl:
+            import matplotlib.pyplot as plt
+
+            with plt.ioff():
+                self.fig = plt.figure(figsize=(12, 4.3))
+        else:
+            import ipywidgets as w
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            self.fig = Figure(figsize=(12, 4.3))
+            FigureCanvasAgg(self.fig)
+            self.image = w.Image(format="png")
+        ax_m, ax_r, ax_p = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+        plotting.model_axes(ax_m, BOTTOM_M)
+        plotting.sounding_axes(ax_r, ax_p, self.freq_hz)
+        ax_r.set_ylim(1, 400)
+        empty_m = np.full(self.n_layers, np.nan)
+        empty_f = np.full(self.freq_hz.size, np.nan)
+        self.lines = {
+            "true": plotting.plot_model(ax_m, empty_m, self.thick_m, BOTTOM_M, color="k",
+                                        label="true model"),
+            "pred": plotting.plot_model(ax_m, empty_m, self.thick_m, BOTTOM_M, color="C3",
+                                        label="U-Net"),
+            "occam": plotting.plot_model(ax_m, empty_m, self.thick_m, BOTTOM_M, color="C0",
+                                         label="pyGIMLi smooth"),
+        }
+        (self.lines["ctrl"],) = ax_m.plot([], [], "o", color="k", ms=4)
+        data_style = dict(ls="none", marker="o", ms=3, color="0.5", label="data")
+        for name, style in (("data", data_style), ("true_resp", dict(color="k", lw=1, label="true")),
+                            ("pred_resp", dict(color="C3", label="U-Net model")),
+                            ("occam_resp", dict(color="C0", label="pyGIMLi model"))):
+            self.lines[name + "_rhoa"], self.lines[name + "_phase"] = plotting.plot_sounding(
+                ax_r, ax_p, self.freq_hz, empty_f, empty_f, **style)
+        ax_m.legend(fontsize=8, loc="lower left")
+        ax_p.legend(fontsize=8, loc="lower right")
+        self.fig.tight_layout()
+        for name, line in self.lines.items():
+            line.set_animated(True)  # drawn by blitting only, over a cached background
+            line.set_visible(not name.startswith("occam"))  # shown once computed
+        self.fig.canvas.mpl_connect("draw_event", self._on_draw)
+        self.fig.canvas.draw()
+
+    def _on_draw(self, _event=None):
+        """After a full draw (first show, resize): keep the static background for blitting."""
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_dynamic()
+
+    def _draw_dynamic(self):
+        for line in self.lines.values():
+            if line.get_visible():
+                line.axes.draw_artist(line)
+
+    def _redraw(self):
+        """Blit the moving lines over the static background (axes, ticks, grids, legends),
+        which is what keeps an update well under 100 ms. ipympl: blit the live canvas.
+        Otherwise encode the canvas as PNG (``self.png``) into the image widget of the view
+        (a plain widget-state update, no output capture)."""
+        canvas = self.fig.canvas
+        canvas.restore_region(self._background)
+        self._draw_dynamic()
+        if self._ipympl:
+            canvas.blit(self.fig.bbox)
+            return
+        self.png = self._render_png()
+        self.image.value = self.png
+
+    def _render_png(self) -> bytes:
+        """The canvas as it is now (background and blitted lines) encoded as PNG."""
+        from matplotlib.image import imsave
+
+        buf = io.BytesIO()
+        imsave(buf, np.asarray(self.fig.canvas.buffer_rgba()), format="png")
+        return buf.getvalue()
+
+    def snapshot(self, path=None):
+        """The current view as an IPython image (for static notebook output); also written
+        to ``path`` when given."""
+        from IPython.display import Image
+
+        png = self._render_png()
+        if path is not None:
+            with open(path, "wb") as fh:
+                fh.write(png)
+        return Image(png)
+
+    # --- state ----------------------------------------------------------------------------
+
+    def _set_controls(self, layer_idx, rho_ohmm):
+        """Move the sliders without triggering one update per slider."""
+        self._busy = True
+        try:
+            order = np.argsort(layer_idx, kind="stable")
+            for k, j in enumerate(order):
+                self.depth_sliders[k].value = int(layer_idx[j])
+                self.rho_sliders[k].value = float(np.clip(rho_ohmm[j], RHO_MIN_OHMM, RHO_MAX_OHMM))
+        finally:
+            self._busy = False
+
+    def model(self):
+        """The true model from the sliders: ``(rho_ohmm (L,), note)``."""
+        return control_model([s.value for s in self.depth_sliders],
+                             [s.value for s in self.rho_sliders], self.n_layers)
+
+    def _on_change(self, change):
+        if self._busy:
+            return
+        if change["owner"] in self.depth_sliders + self.rho_sliders:
+            self._busy = True
+            self.preset_box.value = "custom"
+            self._busy = False
+        self.update()
+
+    def _on_preset(self, change):
+        if self._busy or change["new"] == "custom":
+            return
+        self._set_controls(*PRESETS[change["new"]])
+        self.update()
+
+    def randomize(self, seed: int | None = None):
+        """A random model of the paper's scheme from ``seed`` (default: the seed box + 1)."""
+        seed = self.seed_box.value + 1 if seed is None else seed
+        _, (idx, rho) = random_models(1, seed=seed, n_layers=self.n_layers, return_controls=True)
+        self._busy = True
+        self.seed_box.value = seed
+        self.preset_box.value = "custom"
+        self._busy = False
+        self._set_controls(idx[0], rho[0])
+        self.update()
+
+    # --- computation ----------------------------------------------------------------------
+
+    def compute(self) -> dict:
+        """Everything the views show, for the current controls (no drawing)."""
+        rho_true, note = self.model()
+        rhoa, phase = mt1d(rho_true, self.thick_m, self.freq_hz)
+        level = self.noise_slider.value
+        rhoa_obs, phase_obs = add_noise(rhoa, phase, level, seed=self.seed_box.value)
+        # noise can push a phase near the axes across them; keep the network's input valid
+        phase_obs = np.clip(phase_obs, 0.5, 89.5)
+        rho_pred = self.net.predict(rhoa_obs, phase_obs)
+        rhoa_pred, phase_pred = mt1d(rho_pred, self.thick_m, self.freq_hz)
+        return {
+            "rho_true": rho_true, "note": note, "rhoa": rhoa, "phase": phase,
+            "rhoa_obs": rhoa_obs, "phase_obs": phase_obs, "rho_pred": rho_pred,
+            "rhoa_pred": rhoa_pred, "phase_pred": phase_pred,
+            "model_rmse": float(np.sqrt(np.mean((np.log10(rho_pred) - np.log10(rho_true)) ** 2))),
+            "rhoa_misfit_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_obs - 1) ** 2))),
+            "phase_misfit_deg": float(np.sqrt(np.mean((phase_pred - phase_obs) ** 2))),
+        }
+
+    def update(self, raise_errors: bool = False):
+        """Recompute and update the artists in place. From a callback it never raises: an
+        error goes to the status line (``raise_errors=True`` at construction)."""
+        start = time.perf_counter()
+        try:
+            state = self.compute()
+        except Exception as err:  # a callback must not die: say what went wrong instead
+            if raise_errors:
+                raise
+            self.status.value = f"<b style='color:#b00'>cannot update: {err}</b>"
+            return
+        self.state = state
+        depth_true, values = step_profile(state["rho_true"], self.thick_m, BOTTOM_M)
+        self.lines["true"].set_data(values, depth_true)
+        self.lines["pred"].set_data(step_profile(state["rho_pred"], self.thick_m, BOTTOM_M)[1],
+                                    depth_true)
+        idx = [s.value for s in self.depth_sliders]
+        self.lines["ctrl"].set_data([s.value for s in self.rho_sliders], self._centers_m[idx])
+        for name, (rhoa, phase) in (("data", ("rhoa_obs", "phase_obs")),
+                                    ("true_resp", ("rhoa", "phase")),
+                                    ("pred_resp", ("rhoa_pred", "phase_pred"))):
+            self.lines[name + "_rhoa"].set_ydata(state[rhoa])
+            self.lines[name + "_phase"].set_ydata(state[phase])
+        for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
+            self.lines[name].set_visible(False)  # stale once the data change
+        self._occam = None
+        self._redraw()
+        self.last_update_ms = 1e3 * (time.perf_counter() - start)
+        self._set_status()
+
+    def _set_status(self):
+        s = self.state
+        text = (f"U-Net: model RMSE {s['model_rmse']:.3f} decades; data misfit "
+                f"{s['rhoa_misfit_pct']:.1f} % in ρa, {s['phase_misfit_deg']:.2f}° in φ")
+        if self._occam is not None:
+            text += (f"<br>pyGIMLi smooth inversion: model RMSE {self._occam['rmse']:.3f} "
+                     f"decades, χ² {self._occam['chi2']:.2f}, {self._occam['seconds']:.2f} s")
+        text += f"<br><small>update: {self.last_update_ms:.0f} ms</small>"
+        if s["note"]:
+            text += f"<br><i>{s['note']}</i>"
+        self.status.value = text
+
+    def compare_with_pygimli(self):
+        """Run pyGIMLi's smooth inversion on the current data (on demand: it takes ~0.1 s)."""
+        try:
+            from .baseline import occam_invert
+
+            s = self.state
+            result = occam_invert(self.freq_hz, s["rhoa_obs"], s["phase_obs"], self.thick_m,
+                                  rel_err=max(self.noise_slider.value, 0.01))
+        except Exception as err:  # pyGIMLi missing or failing: report, do not raise
+            self.status.value += f"<br><b style='color:#b00'>pyGIMLi: {err}</b>"
+            return
+        rhoa, phase = mt1d(result.rho_ohmm, self.thick_m, self.freq_hz)
+        depth, values = step_profile(result.rho_ohmm, self.thick_m, BOTTOM_M)
+        self.lines["occam"].set_data(values, depth)
+        self.lines["occam_resp_rhoa"].set_ydata(rhoa)
+        self.lines["occam_resp_phase"].set_ydata(phase)
+        for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
+            self.lines[name].set_visible(True)
+        rmse = float(np.sqrt(np.mean((np.log10(result.rho_ohmm) - np.log10(s["rho_true"])) ** 2)))
+        self._occam = {"rmse": rmse, "chi2": result.chi2, "seconds": result.seconds}
+        self._redraw()
+        self._set_status()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    @property
+    def widget(self):
+        import ipywidgets as w
+
+        layers = w.VBox([w.HBox([d, r]) for d, r in zip(self.depth_sliders, self.rho_sliders)])
+        others = w.VBox([self.preset_box, self.noise_slider,
+                         w.HBox([self.seed_box, self.random_button]), self.pygimli_button])
+        view = self.fig.canvas if self._ipympl else self.image
+        return w.VBox([w.HBox([layers, others]), view, self.status])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,106 @@
+"""The explorer, driven headlessly: sliders change the model, prediction and plotted data."""
+
+import numpy as np
+import pytest
+
+from mtlib import forward
+from mtlib.widgets import PRESETS, Explorer, control_model
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return Explorer(preset="graded", noise=0.0, seed=1)
+
+
+def test_starts_from_the_preset(explorer):
+    idx, rho = PRESETS["graded"]
+    model, note = explorer.model()
+    np.testing.assert_allclose(model[idx], rho)
+    assert note == "" and explorer.preset_box.value == "graded"
+    assert np.isfinite(explorer.last_update_ms) and explorer.png.startswith(b"\x89PNG")
+
+
+def test_moving_a_resistivity_slider_updates_model_prediction_and_lines(explorer):
+    before = {name: np.array(line.get_xdata() if name in ("true", "pred") else line.get_ydata())
+              for name, line in explorer.lines.items()
+              if name in ("true", "pred", "true_resp_rhoa", "pred_resp_rhoa")}
+    old_pred = explorer.state["rho_pred"].copy()
+    explorer.rho_sliders[2].value = 5.0
+    assert explorer.preset_box.value == "custom"
+    model, _ = explorer.model()
+    assert model[PRESETS["graded"][0][2]] == pytest.approx(5.0)
+    assert not np.allclose(explorer.state["rho_pred"], old_pred)
+    np.testing.assert_allclose(np.repeat(explorer.state["rho_true"], 2),
+                               explorer.lines["true"].get_xdata())
+    np.testing.assert_allclose(np.repeat(explorer.state["rho_pred"], 2),
+                               explorer.lines["pred"].get_xdata())
+    rhoa, _ = forward.mt1d(model, explorer.thick_m, explorer.freq_hz)
+    np.testing.assert_allclose(explorer.lines["true_resp_rhoa"].get_ydata(), rhoa)
+    for name, old in before.items():
+        new = explorer.lines[name].get_xdata() if name in ("true", "pred") else \
+            explorer.lines[name].get_ydata()
+        assert not np.allclose(new, old), name
+
+
+def test_the_prediction_follows_the_true_model(explorer):
+    explorer.preset_box.value = "graded"
+    assert explorer.state["model_rmse"] < 0.15
+
+
+def test_noise_changes_the_data_and_the_prediction(explorer):
+    explorer.noise_slider.value = 0.0
+    clean = explorer.state["rhoa_obs"].copy()
+    explorer.noise_slider.value = 0.08
+    assert not np.allclose(explorer.state["rhoa_obs"], clean)
+    np.testing.assert_allclose(explorer.lines["data_rhoa"].get_ydata(), explorer.state["rhoa_obs"])
+    explorer.noise_slider.value = 0.0
+
+
+def test_two_control_layers_at_the_same_depth_are_merged_without_error(explorer):
+    explorer.depth_sliders[1].value = explorer.depth_sliders[2].value
+    model, note = explorer.model()
+    assert "same depth" in note and "same depth" in explorer.status.value
+    assert np.all(np.isfinite(model)) and np.all(model > 0)
+    assert np.all(np.isfinite(explorer.state["rho_pred"]))
+
+
+def test_controls_in_any_order_give_the_sorted_model():
+    a, _ = control_model([30, 5, 20], [10.0, 100.0, 50.0], 40)
+    b, _ = control_model([5, 20, 30], [100.0, 50.0, 10.0], 40)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_random_model_and_presets(explorer):
+    explorer.randomize(seed=42)
+    assert explorer.seed_box.value == 42 and explorer.preset_box.value == "custom"
+    first = explorer.state["rho_true"].copy()
+    explorer.randomize()
+    assert explorer.seed_box.value == 43 and not np.allclose(explorer.state["rho_true"], first)
+    for name in PRESETS:
+        explorer.preset_box.value = name
+        np.testing.assert_allclose(explorer.model()[0][PRESETS[name][0]], PRESETS[name][1])
+
+
+def test_a_failing_computation_is_reported_not_raised(explorer, monkeypatch):
+    def broken():
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(explorer, "compute", broken)
+    explorer.rho_sliders[0].value = 10.0  # must not raise inside the callback
+    assert "solver exploded" in explorer.status.value
+
+
+def test_pygimli_comparison_on_demand(explorer):
+    pytest.importorskip("pygimli")
+    explorer.preset_box.value = "conductor at depth"
+    assert not explorer.lines["occam"].get_visible()
+    explorer.compare_with_pygimli()
+    assert explorer.lines["occam"].get_visible() and "pyGIMLi" in explorer.status.value
+    explorer.rho_sliders[0].value = 50.0  # new data: the old pyGIMLi model is hidden
+    assert not explorer.lines["occam"].get_visible()
+
+
+def test_widget_layout_builds(explorer):
+    import ipywidgets as w
+
+    assert isinstance(explorer.widget, w.VBox)
