@@ -9,28 +9,17 @@ ipympl) and of the computation alone, over ``--moves`` slider moves.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _common import machine, make_parser, write
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from mtlib import __version__  # noqa: E402
-from mtlib.widgets import Explorer  # noqa: E402
+from mtlib.widgets import Explorer
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "explorer")
     parser.add_argument("--moves", type=int, default=60)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "explorer.json")
     args = parser.parse_args()
 
     explorer = Explorer(noise=0.02)
@@ -48,17 +37,14 @@ def main() -> None:
         computes.append(1e3 * (time.perf_counter() - start))
     results = {
         "what": "explorer update after one slider move, ms (compute + blit + PNG encode)",
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
-        "mtlib": __version__,
+        "machine": machine(),
         "moves": args.moves,
         "update_ms_median": float(np.median(updates)),
         "update_ms_p95": float(np.percentile(updates, 95)),
         "compute_ms_median": float(np.median(computes)),
         "target_ms": 100,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    write(results, args.out)
 
 
 if __name__ == "__main__":

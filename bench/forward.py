@@ -9,22 +9,16 @@ warm-up (so numba's one-off compilation is not counted; it is reported separatel
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numba
 import numpy as np
 import torch
+from _common import machine, make_parser, write
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from mtlib import __version__, config, dataset, evaluate, forward, generator, grid  # noqa: E402
+from mtlib import config, dataset, evaluate, forward, generator, grid
 
 
 def best_rate(fn, n_items: int, repeat: int) -> float:
@@ -33,23 +27,19 @@ def best_rate(fn, n_items: int, repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "forward")
     parser.add_argument("--batch", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pygimli-soundings", type=int, default=2_000)
     parser.add_argument("--skip-dataset", action="store_true")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "forward.json")
     args = parser.parse_args()
 
     thick_m, freq_hz = grid.paper_thicknesses(), grid.default_frequencies()
     rho = generator.random_models(args.batch, seed=0)
     results: dict = {
         "what": "1D MT forward, 40 layers x 40 frequencies, soundings per second",
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()},
-        "versions": {"mtlib": __version__, "numpy": np.__version__,
-                     "numba": __import__("numba").__version__, "torch": torch.__version__},
+        "machine": machine(),
+        "versions": {"numpy": np.__version__, "numba": numba.__version__},
         "batch": args.batch,
     }
 
@@ -64,7 +54,7 @@ def main() -> None:
                        (torch.float32, "mtlib_torch_float32_cpu")):
         chunks = rho_t.to(dtype).split(1000)  # eager torch is best in chunks of ~1 000
         results[key] = best_rate(
-            lambda: [forward.mt1d(c, thick_m, freq_hz) for c in chunks], args.batch, 2)
+            lambda: [forward.mt1d(c, thick_m, freq_hz) for c in chunks], args.batch, args.repeat)
 
     try:
         import pygimli as pg
@@ -80,7 +70,6 @@ def main() -> None:
 
     if torch.cuda.is_available():
         dev = torch.device("cuda")
-        results["gpu"] = torch.cuda.get_device_name(0)
         big = torch.tensor(generator.random_models(200_000, seed=1), device=dev)
         for dtype, key in ((torch.float64, "mtlib_torch_float64_gpu"),
                            (torch.float32, "mtlib_torch_float32_gpu")):
@@ -101,9 +90,7 @@ def main() -> None:
             results["paper_dataset_build_s"] = time.perf_counter() - start
             results["paper_dataset_samples"] = spec.n_samples
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    write(results, args.out)
 
 
 if __name__ == "__main__":
