@@ -22,3 +22,15 @@ def load_pretrained(name: str = DEFAULT_NETWORK):
         raise ValueError(f"no shipped network named {name!r} in {WEIGHTS_DIR}; "
                          f"available: {available}")
     return Inverter.load(path)
+
+
+def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, **kwargs):
+    """Invert one sounding at any frequencies: the shipped network's first guess, mapped
+    into its band by the similarity laws, then refined against the data.
+
+    See :func:`mtlib.inversion.invert`; ``res.rho_ohmm``, ``res.depth_m``, ``res.nrms``,
+    ``res.predicted`` (ρa, φ) and ``res.rho_network_ohmm`` (the network-only model).
+    """
+    from .inversion import invert as _invert
+
+    return _invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=rel_err, **kwargs)
