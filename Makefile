@@ -27,6 +27,7 @@ bench: setup
 	$(PY) bench/forward.py
 	$(PY) bench/inference.py
 	$(PY) bench/explorer.py
+	$(PY) bench/refine.py
 
 # Copy the finished training run of PROFILE into weights/ with its model card.
 ship: setup

@@ -1,10 +1,14 @@
-"""Command line: ``python -m mtlib reproduce [--profile quick]`` and ``python -m mtlib ship``.
+"""Command line: ``python -m mtlib reproduce [--profile quick]``, ``python -m mtlib ship``
+and ``python -m mtlib invert FILE.edi``.
 
 ``reproduce`` runs the numbered notebooks ``notebooks/NN_*.ipynb`` in order with papermill,
 injecting the profile, and writes their outputs in place (figures go to ``figures/``).
 The cell papermill injects is removed afterwards so the notebook stays identical, cell for
 cell, to its jupytext ``.py`` pair; the profile used stays in the notebook's metadata
 (``papermill.parameters``) and in its first output.
+
+``invert`` reads an EDI file, inverts its rotation-invariant 1D response (network guess +
+refinement) and writes ``<station>_model.csv`` and ``<station>.png`` to ``--out``.
 
 ``ship`` copies the finished network of a profile's training run into ``weights/`` with its
 model card (JSON, and a Markdown summary), measuring the card's test metrics on the spot.
@@ -116,6 +120,33 @@ def ship(profile_name: str, name: str | None, weights_dir: Path) -> int:
     return 0
 
 
+def invert_edi(path: Path, out: Path, invariant: str, error_floor: float,
+               static_shift: bool) -> int:
+    import numpy as np
+
+    from . import field, plotting
+    from .inversion import invert
+
+    sounding = field.read_edi(path)
+    resp = sounding.response(invariant, error_floor)
+    res = invert(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, rel_err=resp.z_rel_err,
+                 mask=resp.mask, estimate_static_shift=static_shift)
+    out.mkdir(parents=True, exist_ok=True)
+    table = np.column_stack([res.depth_m, np.append(res.thick_m, np.inf), res.rho_ohmm,
+                             res.rho_network_ohmm])
+    csv = out / f"{sounding.station}_model.csv"
+    np.savetxt(csv, table, delimiter=",", fmt="%.6g",
+               header="depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm", comments="")
+    fig = plotting.field_result_figure(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg,
+                                       resp.rhoa_rel_err, resp.phase_err_deg, resp.mask, res,
+                                       title=f"{sounding.station} ({invariant} invariant)")
+    png = plotting.save(fig, sounding.station, out)
+    print(f"{sounding.station}: {int(resp.mask.sum())}/{resp.mask.size} usable periods, nRMS "
+          f"{res.nrms_network:.2f} (network) → {res.nrms:.2f} (refined), static shift "
+          f"{res.static_shift:.2f}; wrote {csv} and {png}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mtlib", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -129,7 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     shp.add_argument("--profile", default="quick", choices=sorted(PROFILES))
     shp.add_argument("--name", default=None, help="default: unet_<profile>")
     shp.add_argument("--weights", type=Path, default=REPO_ROOT / "weights")
+    inv = sub.add_parser("invert", help="invert an EDI file; write the model (CSV) and a figure")
+    inv.add_argument("edi", type=Path)
+    inv.add_argument("--out", type=Path, default=Path("."))
+    inv.add_argument("--invariant", default="det", choices=["det", "berdichevsky"])
+    inv.add_argument("--error-floor", type=float, default=0.05,
+                     help="relative error floor on |Z| (default 0.05)")
+    inv.add_argument("--static-shift", action="store_true", help="estimate a static shift")
     args = parser.parse_args(argv)
+    if args.command == "invert":
+        try:
+            return invert_edi(args.edi, args.out, args.invariant, args.error_floor,
+                              args.static_shift)
+        except ValueError as err:  # bad file or data: a message, not a traceback
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     if args.command == "reproduce":
         return reproduce(args.profile, args.notebooks, args.only)
     if args.command == "ship":

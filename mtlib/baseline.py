@@ -42,8 +42,8 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, rel_err: float = 0.02,
                  lam: float = 20.0, max_iter: int = 20) -> OccamResult:
     """Smooth inversion of one sounding ``(F,)`` onto layers of ``thick_m`` (L-1,).
 
-    ``rel_err`` is the relative error of ρa (the same convention as :mod:`mtlib.noise`);
-    the phase error is the matching ``arcsin(rel_err / 2)``.
+    ``rel_err`` (scalar or (F,)) is the relative error of ρa (the convention of
+    :mod:`mtlib.noise`); the phase error is the matching ``arcsin(rel_err / 2)``.
     """
     pg, MT1dSmoothModelling = _pygimli()
     freq_hz = np.asarray(freq_hz, dtype=float)
@@ -60,8 +60,8 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, rel_err: float = 0.02,
     inv.dataTrans = trans_data
     inv.modelTrans = pg.trans.TransLog()
     # pyGIMLi takes relative errors: σ(φ)/φ for the phase block
-    err = np.concatenate([np.full(n_freq, rel_err),
-                          np.radians(phase_std_deg(rel_err)) / np.abs(phase_rad)])
+    rel_err = np.broadcast_to(np.asarray(rel_err, dtype=float), (n_freq,))
+    err = np.concatenate([rel_err, np.radians(phase_std_deg(rel_err)) / np.abs(phase_rad)])
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # pg.Inversion prints blank lines
         model = inv.run(np.concatenate([rhoa, phase_rad]), err, lam=lam, maxIter=max_iter,

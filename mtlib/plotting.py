@@ -171,3 +171,36 @@ def error_vs_depth_figure(thick_m, rmse_by_layer: dict):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def field_result_figure(freq_hz, rhoa_ohmm, phase_deg, rhoa_rel_err, phase_err_deg, mask,
+                        result, title: str = "", extra_models: dict | None = None):
+    """A real sounding and its inversion: models (network guess, refined, ``extra_models``)
+    versus depth, and the data with error bars against the refined model's response.
+    ``result`` is an :class:`mtlib.inversion.InversionResult`."""
+    import matplotlib.pyplot as plt
+
+    bottom = result.depth_m[-1] * 1.15
+    fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.2),
+                                           gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+    lo = min(np.nanmin(rhoa_ohmm[mask]), result.rho_ohmm.min()) / 2
+    hi = max(np.nanmax(rhoa_ohmm[mask]), result.rho_ohmm.max()) * 2
+    model_axes(ax_m, bottom, rho_lim=(lo, hi))
+    plot_model(ax_m, result.rho_network_ohmm, result.thick_m, bottom, color="C3", ls="--",
+               label=f"U-Net only (nRMS {result.nrms_network:.2f})")
+    plot_model(ax_m, result.rho_ohmm, result.thick_m, bottom, color="k",
+               label=f"U-Net + refinement (nRMS {result.nrms:.2f})")
+    for k, (label, rho) in enumerate((extra_models or {}).items()):
+        plot_model(ax_m, rho, result.thick_m, bottom, color=f"C{k}", label=label)
+    ax_m.legend(fontsize=7, loc="lower left")
+    sounding_axes(ax_r, ax_p, freq_hz)
+    ax_r.set_ylim(lo, hi)
+    ax_r.errorbar(freq_hz[mask], rhoa_ohmm[mask], yerr=rhoa_ohmm[mask] * rhoa_rel_err[mask],
+                  fmt="o", ms=3, color="0.4", label="data")
+    ax_p.errorbar(freq_hz[mask], phase_deg[mask], yerr=phase_err_deg[mask], fmt="o", ms=3,
+                  color="0.4")
+    plot_sounding(ax_r, ax_p, freq_hz, *result.predicted, color="k", label="refined model")
+    ax_r.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -27,3 +27,26 @@ def test_ship_writes_bundle_card_and_markdown(tmp_path, monkeypatch, capsys):
     assert "| noise | RMSE log10 ρ" in markdown and "unet_smoke" in markdown
     shipped = Inverter.load(tmp_path / "w" / "unet_smoke.pt")
     assert "shipped network unet_smoke" in shipped.training["profile"]
+
+
+def test_invert_an_edi_file_from_the_command_line(tmp_path, capsys):
+    import numpy as np
+    import pytest
+
+    pytest.importorskip("mt_metadata")
+    from mtlib import field
+
+    edi = next(p for p in field.example_edi_files() if "empower" in p.name)
+    assert main(["invert", str(edi), "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "nRMS" in printed and "refined" in printed
+    csv = next(tmp_path.glob("*_model.csv"))
+    table = np.loadtxt(csv, delimiter=",", skiprows=1)
+    assert table.shape == (40, 4) and np.all(table[:, 2] > 0)
+    assert csv.read_text().startswith("depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm")
+    assert next(tmp_path.glob("*.png")).stat().st_size > 10_000
+
+    bad = tmp_path / "bad.edi"
+    bad.write_text("not an EDI file")
+    assert main(["invert", str(bad), "--out", str(tmp_path)]) == 2
+    assert "cannot read EDI file" in capsys.readouterr().err
