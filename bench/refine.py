@@ -42,6 +42,8 @@ def main() -> None:
     start = time.perf_counter()
     guess = net.predict(rhoa_n, phase_n)
     t_net = (time.perf_counter() - start) / args.n
+    refine.refine(guess[:2], net.thick_m, net.freq_hz, rhoa_n[:2], phase_n[:2],
+                  rel_err=args.rel_err, max_iter=2, device="cpu")  # warm-up (autograd)
     refined = refine.refine(guess, net.thick_m, net.freq_hz, rhoa_n, phase_n,
                             rel_err=args.rel_err, device="cpu")
     occam = [baseline.occam_invert(net.freq_hz, rhoa_n[i], phase_n[i], net.thick_m,

@@ -10,7 +10,9 @@ optional static shift (a frequency-independent factor on ρa, none on the phase,
 real soundings) is estimated per sounding. All soundings are refined at once with L-BFGS
 through the differentiable torch forward, on the GPU when there is one. The normalized RMS
 ``nRMS = sqrt((1/N) Σ r²)`` says whether a model explains the data within their errors
-(≈ 1).
+(≈ 1). Following the discrepancy principle, the iterations stop as soon as the soundings
+fit their data to ``target_nrms`` on average: fitting further only fits the noise (on
+synthetic data it made the models worse and the refinement ten times slower).
 """
 
 from __future__ import annotations
@@ -46,12 +48,15 @@ def _misfit_terms(log10_rho, log_shift, thick, freq, log_rhoa_obs, phase_obs, si
 
 
 def refine(rho_start_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None,
-           smoothness: float = 0.3, estimate_static_shift: bool = False, max_iter: int = 200,
+           smoothness: float = 0.3, estimate_static_shift: bool = False,
+           target_nrms: float = 1.0, max_iter: int = 200, check_every: int = 4,
            device: str | None = None) -> RefineResult:
     """Refine models ``(n, L)`` against data ``(n, F)``; see the module docstring.
 
     ``rel_err``: relative error of |Z|, scalar or (n, F); ``mask`` (n, F) True where a datum
-    is usable (default: all finite data); ``smoothness`` is λ.
+    is usable (default: all finite data); ``smoothness`` is λ. L-BFGS runs in rounds of
+    ``check_every`` iterations until the mean of nRMS² is at most ``target_nrms²`` or
+    ``max_iter`` iterations have run.
     """
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     as_t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64), device=dev)  # noqa: E731
@@ -84,7 +89,7 @@ def refine(rho_start_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05,
     with torch.no_grad():
         phi0, _, _ = _misfit_terms(m, shift, *data)
     params = [m, shift] if estimate_static_shift else [m]
-    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=max_iter, history_size=20,
+    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=check_every, history_size=20,
                             line_search_fn="strong_wolfe", tolerance_grad=1e-9,
                             tolerance_change=1e-12)
 
@@ -96,7 +101,13 @@ def refine(rho_start_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05,
         total.backward()
         return total
 
-    opt.step(closure)
+    phi = phi0
+    for _ in range(-(-max_iter // check_every)):
+        if float(phi.mean()) <= target_nrms**2:
+            break
+        opt.step(closure)  # L-BFGS keeps its curvature history between rounds
+        with torch.no_grad():
+            phi, _, _ = _misfit_terms(m, shift, *data)
     with torch.no_grad():
         phi, rhoa, phase = _misfit_terms(m, shift, *data)
     seconds = time.perf_counter() - start
