@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -132,15 +133,16 @@ def invert_edi(path: Path, out: Path, invariant: str, error_floor: float,
     res = invert(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, rel_err=resp.z_rel_err,
                  mask=resp.mask, estimate_static_shift=static_shift)
     out.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", sounding.station)  # station names may hold "/"
     table = np.column_stack([res.depth_m, np.append(res.thick_m, np.inf), res.rho_ohmm,
                              res.rho_network_ohmm])
-    csv = out / f"{sounding.station}_model.csv"
+    csv = out / f"{name}_model.csv"
     np.savetxt(csv, table, delimiter=",", fmt="%.6g",
                header="depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm", comments="")
     fig = plotting.field_result_figure(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg,
                                        resp.rhoa_rel_err, resp.phase_err_deg, resp.mask, res,
                                        title=f"{sounding.station} ({invariant} invariant)")
-    png = plotting.save(fig, sounding.station, out)
+    png = plotting.save(fig, name, out)
     print(f"{sounding.station}: {int(resp.mask.sum())}/{resp.mask.size} usable periods, nRMS "
           f"{res.nrms_network:.2f} (network) → {res.nrms:.2f} (refined), static shift "
           f"{res.static_shift:.2f}; wrote {csv} and {png}")
