@@ -16,12 +16,13 @@ import numpy as np
 from _common import machine, make_parser, write
 
 from mtlib import baseline, forward, generator, load_pretrained, noise, refine
+from mtlib.evaluate import log_rho_rmse
 
 
 def summary(nrms, rho, rho_true, seconds_per_sounding) -> dict:
     return {"nrms_median": float(np.median(nrms)),
             "fraction_nrms_le_1.2": float(np.mean(nrms <= 1.2)),
-            "log_rho_rmse": float(np.sqrt(np.mean((np.log10(rho) - np.log10(rho_true)) ** 2))),
+            "log_rho_rmse": float(log_rho_rmse(rho, rho_true)),
             "seconds_per_sounding": seconds_per_sounding}
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from ._io import atomic_write
 from .forward import mt1d
 from .generator import ModelScheme, random_models
 from .grid import default_frequencies, paper_thicknesses
@@ -113,20 +114,6 @@ def _sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 22), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def _atomic_write_bytes(path: Path, write) -> None:
-    """Call ``write(file_object)`` on a temporary sibling, fsync it, rename it to ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _content_hash(chunk_hashes: list[str]) -> str:
@@ -250,7 +237,7 @@ def build_dataset(
     def save_manifest():
         manifest["chunks"] = {str(i): chunks[i] for i in sorted(chunks)}
         text = json.dumps(manifest, indent=1).encode()
-        _atomic_write_bytes(manifest_path, lambda fh: fh.write(text))
+        atomic_write(manifest_path, lambda fh: fh.write(text))
 
     todo = [i for i in range(spec.n_chunks) if i not in done]
     bar = tqdm(total=spec.n_samples, initial=sum(spec.chunk_rows(i) for i in done),
@@ -258,7 +245,7 @@ def build_dataset(
     for index in todo:
         data = make_chunk(spec, index)
         name = f"chunk_{index:05d}.npy"
-        _atomic_write_bytes(path / name, lambda fh: np.save(fh, data))
+        atomic_write(path / name, lambda fh: np.save(fh, data))
         chunks[index] = {"file": name, "rows": int(data.shape[0]),
                          "sha256": _sha256_file(path / name)}
         save_manifest()

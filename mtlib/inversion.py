@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_finite, check_positive_finite
-from .forward import mt1d
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_tops_m
 from .refine import refine
@@ -113,9 +112,8 @@ def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None, net=None,
     result = refine(rho_net[None], thick, freq, np.where(mask, rhoa, 1.0)[None],
                     np.where(mask, phase, 45.0)[None], rel_err=rel_err, mask=mask[None],
                     smoothness=smoothness, estimate_static_shift=estimate_static_shift)
-    rhoa_pred, phase_pred = mt1d(result.rho_ohmm[0], thick, freq)
     return InversionResult(
         rho_ohmm=result.rho_ohmm[0], thick_m=thick, depth_m=layer_tops_m(thick),
         nrms=float(result.nrms[0]), nrms_network=float(result.nrms_start[0]),
-        rho_network_ohmm=rho_net, predicted=(rhoa_pred * result.static_shift[0], phase_pred),
+        rho_network_ohmm=rho_net, predicted=(result.rhoa_ohmm[0], result.phase_deg[0]),
         static_shift=float(result.static_shift[0]), scaling=scaling)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._checks import check_positive_finite, check_finite
+from ._checks import check_finite, check_positive_finite
+from ._io import atomic_write
 from .grid import layer_tops_m
 from .normalize import Normalizer
 from .unet import UNet1d
@@ -110,7 +111,6 @@ class Inverter:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the bundle atomically to ``path``."""
-        path = Path(path)
         bundle = {
             "format": BUNDLE_FORMAT,
             "architecture": self.net.config,
@@ -120,10 +120,7 @@ class Inverter:
             "thick_m": self.thick_m.tolist(),
             "training": self.training,
         }
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        torch.save(bundle, tmp)
-        os.replace(tmp, path)
-        return path
+        return atomic_write(path, lambda fh: torch.save(bundle, fh))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Inverter":

@@ -87,7 +87,7 @@ def refine(rho_start_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05,
     shift = torch.zeros(rho0.shape[0], dtype=torch.float64, device=dev,
                         requires_grad=estimate_static_shift)
     with torch.no_grad():
-        phi0, _, _ = _misfit_terms(m, shift, *data)
+        phi0, rhoa, phase = _misfit_terms(m, shift, *data)
     params = [m, shift] if estimate_static_shift else [m]
     opt = torch.optim.LBFGS(params, lr=1.0, max_iter=check_every, history_size=20,
                             line_search_fn="strong_wolfe", tolerance_grad=1e-9,
@@ -107,9 +107,7 @@ def refine(rho_start_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05,
             break
         opt.step(closure)  # L-BFGS keeps its curvature history between rounds
         with torch.no_grad():
-            phi, _, _ = _misfit_terms(m, shift, *data)
-    with torch.no_grad():
-        phi, rhoa, phase = _misfit_terms(m, shift, *data)
+            phi, rhoa, phase = _misfit_terms(m, shift, *data)
     seconds = time.perf_counter() - start
     factor = torch.exp(shift).detach()
     return RefineResult(

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ._io import atomic_write
 from .dataset import Dataset
 from .inverter import Inverter
 from .noise import add_noise
@@ -93,15 +94,6 @@ def choose_device(device: str | None = None) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def _atomic_save(obj, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(obj, (str, bytes)):
-        tmp.write_bytes(obj.encode() if isinstance(obj, str) else obj)
-    else:
-        torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def _epoch_generator(seed: int, epoch: int, device: torch.device) -> torch.Generator:
     gen = torch.Generator(device=device)
     gen.manual_seed(int(seed) * 1_000_003 + int(epoch))
@@ -145,12 +137,13 @@ def _val_rmse(net, split: _Split, noise_max: float, seed: int, batch: int = 4096
 
 
 def _write_history(run_dir: Path, history: list) -> None:
-    _atomic_save(json.dumps(history, indent=1), run_dir / "history.json")
+    text = json.dumps(history, indent=1).encode()
+    atomic_write(run_dir / "history.json", lambda fh: fh.write(text))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(history[0]))
     writer.writeheader()
     writer.writerows(history)
-    _atomic_save(buf.getvalue(), run_dir / "history.csv")
+    atomic_write(run_dir / "history.csv", lambda fh: fh.write(buf.getvalue().encode()))
 
 
 def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
@@ -238,9 +231,10 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
             state["bad_epochs"] += 1
         state["epoch"] = epoch
         state["finished"] = state["bad_epochs"] >= config.patience or epoch >= config.max_epochs
-        _atomic_save({"identity": identity, "model": net.state_dict(),
+        checkpoint = {"identity": identity, "model": net.state_dict(),
                       "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                      "state": state}, ckpt_path)
+                      "state": state}
+        atomic_write(ckpt_path, lambda fh: torch.save(checkpoint, fh))
         _write_history(run_dir, state["history"])
         new_epochs += 1
         bar.update(1)

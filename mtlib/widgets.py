@@ -17,11 +17,13 @@ Callbacks never raise: a problem is shown in the status line instead.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 
 import numpy as np
 
+from .evaluate import log_rho_rmse
 from .forward import mt1d
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
 from .grid import layer_centers_m, layer_tops_m, step_profile
@@ -196,16 +198,22 @@ class Explorer:
 
     # --- state ----------------------------------------------------------------------------
 
-    def _set_controls(self, layer_idx, rho_ohmm):
-        """Move the sliders without triggering one update per slider."""
+    @contextlib.contextmanager
+    def _quiet(self):
+        """Change controls without their callbacks triggering updates."""
         self._busy = True
         try:
+            yield
+        finally:
+            self._busy = False
+
+    def _set_controls(self, layer_idx, rho_ohmm):
+        """Move the sliders without triggering one update per slider."""
+        with self._quiet():
             order = np.argsort(layer_idx, kind="stable")
             for k, j in enumerate(order):
                 self.depth_sliders[k].value = int(layer_idx[j])
                 self.rho_sliders[k].value = float(np.clip(rho_ohmm[j], RHO_MIN_OHMM, RHO_MAX_OHMM))
-        finally:
-            self._busy = False
 
     def model(self):
         """The true model from the sliders: ``(rho_ohmm (L,), note)``."""
@@ -216,9 +224,8 @@ class Explorer:
         if self._busy:
             return
         if change["owner"] in self.depth_sliders + self.rho_sliders:
-            self._busy = True
-            self.preset_box.value = "custom"
-            self._busy = False
+            with self._quiet():
+                self.preset_box.value = "custom"
         self.update()
 
     def _on_preset(self, change):
@@ -231,10 +238,9 @@ class Explorer:
         """A random model of the paper's scheme from ``seed`` (default: the seed box + 1)."""
         seed = self.seed_box.value + 1 if seed is None else seed
         _, (idx, rho) = random_models(1, seed=seed, n_layers=self.n_layers, return_controls=True)
-        self._busy = True
-        self.seed_box.value = seed
-        self.preset_box.value = "custom"
-        self._busy = False
+        with self._quiet():
+            self.seed_box.value = seed
+            self.preset_box.value = "custom"
         self._set_controls(idx[0], rho[0])
         self.update()
 
@@ -254,7 +260,7 @@ class Explorer:
             "rho_true": rho_true, "note": note, "rhoa": rhoa, "phase": phase,
             "rhoa_obs": rhoa_obs, "phase_obs": phase_obs, "rho_pred": rho_pred,
             "rhoa_pred": rhoa_pred, "phase_pred": phase_pred,
-            "model_rmse": float(np.sqrt(np.mean((np.log10(rho_pred) - np.log10(rho_true)) ** 2))),
+            "model_rmse": float(log_rho_rmse(rho_pred, rho_true)),
             "rhoa_misfit_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_obs - 1) ** 2))),
             "phase_misfit_deg": float(np.sqrt(np.mean((phase_pred - phase_obs) ** 2))),
         }
@@ -319,8 +325,8 @@ class Explorer:
         self.lines["occam_resp_phase"].set_ydata(phase)
         for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
             self.lines[name].set_visible(True)
-        rmse = float(np.sqrt(np.mean((np.log10(result.rho_ohmm) - np.log10(s["rho_true"])) ** 2)))
-        self._occam = {"rmse": rmse, "chi2": result.chi2, "seconds": result.seconds}
+        self._occam = {"rmse": float(log_rho_rmse(result.rho_ohmm, s["rho_true"])),
+                       "chi2": result.chi2, "seconds": result.seconds}
         self._redraw()
         self._set_status()
 

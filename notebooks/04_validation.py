@@ -57,7 +57,7 @@ ds = dataset.build_dataset(P.dataset_dir(), P.dataset_spec())
 val = ds.load("val")
 pick = np.arange(8)
 rho_pred = net.predict(val["rhoa_ohmm"][pick], val["phase_deg"][pick])
-err = np.sqrt(np.mean((np.log10(rho_pred) - np.log10(val["rho_ohmm"][pick])) ** 2, axis=1))
+err = evaluate.log_rho_rmse(rho_pred, val["rho_ohmm"][pick], axis=1)
 fig = plotting.predictions_figure(val["rho_ohmm"][pick], rho_pred, net.thick_m,
                                   titles=[f"RMSE {e:.3f} decades" for e in err])
 plotting.save(fig, "fig3_predictions")
@@ -102,7 +102,7 @@ plotting.save(fig, "04_error_vs_depth")
 
 # %%
 rho_all = net.predict(rhoa_test, phase_test)
-worst = int(np.argmax(np.mean((np.log10(rho_all) - np.log10(rho_test)) ** 2, axis=1)))
+worst = int(np.argmax(evaluate.log_rho_rmse(rho_all, rho_test, axis=1)))
 rhoa_pred, phase_pred = forward.mt1d(rho_all[worst], net.thick_m, net.freq_hz)
 fig = plotting.model_and_sounding_figure(
     np.stack([rho_test[worst], rho_all[worst]]), net.thick_m, net.freq_hz,
