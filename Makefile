@@ -28,10 +28,12 @@ bench: setup
 	$(PY) bench/inference.py
 	$(PY) bench/explorer.py
 	$(PY) bench/refine.py
+	$(PY) bench/ensemble.py
 
-# Copy the finished training run of PROFILE into weights/ with its model card.
+# Copy the finished network and ensemble of PROFILE into weights/ with their model cards.
 ship: setup
 	$(PY) -m mtlib ship --profile $(PROFILE)
+	$(PY) -m mtlib ship --profile $(PROFILE) --ensemble
 
 clean-data:
 	rm -rf data runs

@@ -6,22 +6,29 @@ from pathlib import Path as _Path
 
 WEIGHTS_DIR = _Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_NETWORK = "unet_quick"
+DEFAULT_ENSEMBLE = "ensemble_quick"
 
 
 def load_pretrained(name: str = DEFAULT_NETWORK):
-    """The shipped network ``weights/<name>.pt`` as an :class:`mtlib.inverter.Inverter`.
+    """The shipped network ``weights/<name>.pt``: an :class:`mtlib.inverter.Inverter` (the
+    paper's network, default), or an :class:`mtlib.ensemble.Ensemble` with calibrated
+    uncertainty for ``"ensemble_quick"``: ``rho, std = net.predict(rhoa, phase,
+    return_std=True)``.
 
     Its model card (profile, data, epochs, device, test metrics) is ``.training`` and
     ``weights/<name>.card.json``.
     """
-    from .inverter import Inverter
+    from .ensemble import Ensemble
+    from .inverter import Inverter, load_bundle
 
     path = WEIGHTS_DIR / f"{name}.pt"
     if not path.exists():
         available = sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
         raise ValueError(f"no shipped network named {name!r} in {WEIGHTS_DIR}; "
                          f"available: {available}")
-    return Inverter.load(path)
+    bundle = load_bundle(path)
+    kind = Ensemble if bundle.get("kind") == "ensemble" else Inverter
+    return kind.from_bundle(bundle, str(path))
 
 
 def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, **kwargs):

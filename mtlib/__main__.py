@@ -10,8 +10,9 @@ cell, to its jupytext ``.py`` pair; the profile used stays in the notebook's met
 ``invert`` reads an EDI file, inverts its rotation-invariant 1D response (network guess +
 refinement) and writes ``<station>_model.csv`` and ``<station>.png`` to ``--out``.
 
-``ship`` copies the finished network of a profile's training run into ``weights/`` with its
-model card (JSON, and a Markdown summary), measuring the card's test metrics on the spot.
+``ship`` copies the finished network of a profile's training run (or, with ``--ensemble``,
+its uncertainty ensemble) into ``weights/`` with its model card (JSON, and a Markdown
+summary), measuring the card's test metrics on the spot.
 """
 
 from __future__ import annotations
@@ -65,55 +66,83 @@ def reproduce(profile: str, notebooks_dir: Path, only: list[str] | None = None) 
 
 def card_markdown(card: dict) -> str:
     """A readable model card from the JSON card written by :func:`ship`."""
-    t, d = card["training"], card["data"]
+    t, d, a = card["training"], card["data"], card["architecture"]
+    ensemble = "n_members" in a
+    what = (f"Deep ensemble of {a['n_members']} 1D U-Nets with variance heads (calibrated "
+            "uncertainty)" if ensemble else "1D U-Net") + " for 1D MT inversion"
     lines = [
         f"# Model card: `{card['name']}`",
         "",
-        f"1D U-Net for 1D MT inversion, mtlib {card['mtlib_version']}, profile "
-        f"`{card['profile']}`. Load it with `mtlib.load_pretrained({card['name']!r})`.",
+        f"{what}, mtlib {card['mtlib_version']}, profile `{card['profile']}`. Load it with "
+        f"`mtlib.load_pretrained({card['name']!r})`.",
         "",
-        f"- architecture: depth {card['architecture']['depth']}, base channels "
-        f"{card['architecture']['base_channels']}, {card['architecture']['n_parameters']:,} "
-        f"parameters, {card.get('file_size_mb', '?')} MB",
+        f"- architecture: depth {a['depth']}, base channels {a['base_channels']}, "
+        f"{a['n_parameters']:,} parameters{' in all' if ensemble else ''}, "
+        f"{card.get('file_size_mb', '?')} MB",
         f"- data: {d['scheme']}; {d['n_samples']:,} samples ({d['n_train']:,} train, "
         f"{d['n_val']:,} validation), dataset seed {d['dataset_seed']}, hash "
         f"`{d['dataset_hash'][:16]}…`; {d['freq_hz'][2]} frequencies {d['freq_hz'][0]:g} → "
         f"{d['freq_hz'][1]:g} Hz; {d['n_layers']} layers",
-        f"- training: Adam lr {t['config']['lr']}, batch {t['config']['batch_size']}, noise "
-        f"augmentation up to {100 * t['config']['noise_max']:g} %, {t['epochs_run']} epochs "
-        f"(best {t['best_epoch']}, stopped early: {t['stopped_early']}), "
-        f"{t['train_time_s'] / 60:.1f} min on {t['device']}",
+    ]
+    for k, m in enumerate(t["members"] if ensemble else [t]):
+        lines.append(
+            f"- training{f' of member {k} (seed {m['config']['seed']})' if ensemble else ''}: "
+            f"Adam lr {m['config']['lr']}, batch {m['config']['batch_size']}, noise "
+            f"augmentation up to {100 * m['config']['noise_max']:g} %, {m['epochs_run']} epochs "
+            f"(best {m['best_epoch']}, stopped early: {m['stopped_early']}), "
+            f"{m['train_time_s'] / 60:.1f} min on {m['device']}")
+    if ensemble:
+        c = t["calibration"]
+        lines.append(f"- calibration: {c['n']:,} soundings of the {c['split']} split, noise "
+                     f"{c['noise']}")
+    lines += [
         "",
         f"Test set: {card['test']['n']:,} fresh paper-scheme models (seed {card['test']['seed']});"
         f" noise: {card['test']['noise_convention']}.",
         "",
-        "| noise | RMSE log10 ρ | normalized RMSE | ρa misfit (%) | φ misfit (°) |",
-        "| --- | --- | --- | --- | --- |",
     ]
+    if ensemble:
+        lines += ["| noise | RMSE log10 ρ | ρa misfit (%) | φ misfit (°) | mean σ (decades) | "
+                  "68 % interval coverage (worst–best layer) | 95 % interval coverage |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+    else:
+        lines += ["| noise | RMSE log10 ρ | normalized RMSE | ρa misfit (%) | φ misfit (°) |",
+                  "| --- | --- | --- | --- | --- |"]
     for level, m in card["test"]["metrics"].items():
-        lines.append(f"| {level} | {m['log_rho_rmse']:.4f} | {m['normalized_rmse']:.4f} | "
-                     f"{m['rhoa_rms_pct']:.2f} | {m['phase_rms_deg']:.2f} |")
+        if ensemble:
+            cov = [f"{100 * m['coverage'][p]:.1f} % ({100 * lo:.0f}–{100 * hi:.0f})"
+                   for p, (lo, hi) in m["coverage_layer_range"].items()]
+            lines.append(f"| {level} | {m['log_rho_rmse']:.4f} | {m['rhoa_rms_pct']:.2f} | "
+                         f"{m['phase_rms_deg']:.2f} | {m['mean_std_log10']:.3f} | "
+                         f"{cov[0]} | {cov[1]} |")
+        else:
+            lines.append(f"| {level} | {m['log_rho_rmse']:.4f} | {m['normalized_rmse']:.4f} | "
+                         f"{m['rhoa_rms_pct']:.2f} | {m['phase_rms_deg']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
-def ship(profile_name: str, name: str | None, weights_dir: Path) -> int:
+def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool = False) -> int:
     import json
 
-    from .evaluate import model_card
+    from .ensemble import Ensemble
+    from .evaluate import ensemble_card, model_card
     from .inverter import Inverter
 
     profile = get_profile(profile_name)
-    trained = profile.run_dir() / "model.pt"
+    if ensemble:
+        trained, kind, card_of = profile.ensemble_dir() / "ensemble.pt", Ensemble, ensemble_card
+    else:
+        trained, kind, card_of = profile.run_dir() / "model.pt", Inverter, model_card
     if not trained.exists():
         print(f"no finished training run at {trained}: run notebook 03 with profile "
               f"{profile.name} first", file=sys.stderr)
         return 1
-    name = name or f"unet_{profile.name}"
-    inverter = Inverter.load(trained)
-    inverter.training["profile"] = f"shipped network {name} (profile {profile.name})"
-    card = model_card(inverter, name, profile)
+    name = name or f"{'ensemble' if ensemble else 'unet'}_{profile.name}"
+    net = kind.load(trained)
+    net.training["profile"] = f"shipped network {name} (profile {profile.name})"
+    card = card_of(net, name, profile)
     weights_dir.mkdir(parents=True, exist_ok=True)
-    path = inverter.save(weights_dir / f"{name}.pt")
+    path = net.save(weights_dir / f"{name}.pt")
     card["file_size_mb"] = round(path.stat().st_size / 2**20, 3)
     (weights_dir / f"{name}.card.json").write_text(json.dumps(card, indent=1) + "\n")
     (weights_dir / f"{name}.md").write_text(card_markdown(card))
@@ -126,6 +155,7 @@ def invert_edi(path: Path, out: Path, invariant: str, error_floor: float,
     import numpy as np
 
     from . import field, plotting
+    from .ensemble import DOI_THRESHOLD_DECADES
     from .inversion import invert
 
     sounding = field.read_edi(path)
@@ -134,18 +164,23 @@ def invert_edi(path: Path, out: Path, invariant: str, error_floor: float,
                  mask=resp.mask, estimate_static_shift=static_shift)
     out.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", sounding.station)  # station names may hold "/"
-    table = np.column_stack([res.depth_m, np.append(res.thick_m, np.inf), res.rho_ohmm,
-                             res.rho_network_ohmm])
+    columns = {"depth_top_m": res.depth_m, "thickness_m": np.append(res.thick_m, np.inf),
+               "rho_ohmm": res.rho_ohmm, "rho_network_ohmm": res.rho_network_ohmm}
+    if res.std_log10 is not None:
+        columns.update(network_std_log10=res.std_log10, network_low95_ohmm=res.network_low_ohmm,
+                       network_high95_ohmm=res.network_high_ohmm)
     csv = out / f"{name}_model.csv"
-    np.savetxt(csv, table, delimiter=",", fmt="%.6g",
-               header="depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm", comments="")
+    np.savetxt(csv, np.column_stack(list(columns.values())), delimiter=",", fmt="%.6g",
+               header=",".join(columns), comments="")
     fig = plotting.field_result_figure(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg,
                                        resp.rhoa_rel_err, resp.phase_err_deg, resp.mask, res,
                                        title=f"{sounding.station} ({invariant} invariant)")
     png = plotting.save(fig, name, out)
     print(f"{sounding.station}: {int(resp.mask.sum())}/{resp.mask.size} usable periods, nRMS "
           f"{res.nrms_network:.2f} (network) → {res.nrms:.2f} (refined), static shift "
-          f"{res.static_shift:.2f}; wrote {csv} and {png}")
+          f"{res.static_shift:.2f}; network σ > {DOI_THRESHOLD_DECADES:g} decades "
+          f"{f'below {res.doi_m:.0f} m' if np.isfinite(res.doi_m) else 'nowhere'}; "
+          f"wrote {csv} and {png}")
     return 0
 
 
@@ -160,7 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--only", nargs="*", help="run only notebooks whose name starts so (e.g. 01)")
     shp = sub.add_parser("ship", help="copy a finished training run into weights/ with a card")
     shp.add_argument("--profile", default="quick", choices=sorted(PROFILES))
-    shp.add_argument("--name", default=None, help="default: unet_<profile>")
+    shp.add_argument("--name", default=None,
+                     help="default: unet_<profile>, or ensemble_<profile> with --ensemble")
+    shp.add_argument("--ensemble", action="store_true",
+                     help="ship the profile's uncertainty ensemble instead of its network")
     shp.add_argument("--weights", type=Path, default=REPO_ROOT / "weights")
     inv = sub.add_parser("invert", help="invert an EDI file; write the model (CSV) and a figure")
     inv.add_argument("edi", type=Path)
@@ -180,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reproduce":
         return reproduce(args.profile, args.notebooks, args.only)
     if args.command == "ship":
-        return ship(args.profile, args.name, args.weights)
+        return ship(args.profile, args.name, args.weights, args.ensemble)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

@@ -48,17 +48,44 @@ def evaluate(inverter: Inverter, rho_ohmm, rhoa_ohmm, phase_deg,
 
     ``rho_ohmm`` (n, L) true models; ``rhoa_ohmm``, ``phase_deg`` (n, F) their noise-free
     responses at ``inverter.freq_hz``. Returns ``{level: {metric: value}}``; noise of level
-    ``k`` uses seed ``[seed, k]``.
+    ``k`` uses seed ``[seed, k]``; a network that takes the noise level is told it. For an
+    :class:`mtlib.ensemble.Ensemble` the calibration of its uncertainty is measured too
+    (see :func:`calibration_metrics`).
     """
     results = {}
     for k, level in enumerate(noise_levels):
         rhoa_in, phase_in = (rhoa_ohmm, phase_deg) if level == 0 else \
             add_noise(rhoa_ohmm, phase_deg, level, seed=[seed, k])
-        pred = inverter.predict(rhoa_in, phase_in)
+        told = {"rel_noise": level} if getattr(inverter, "takes_noise", False) else {}
+        if hasattr(inverter, "interval"):
+            pred, std = inverter.predict(rhoa_in, phase_in, return_std=True, **told)
+        else:
+            pred = inverter.predict(rhoa_in, phase_in, **told)
         metrics = model_errors(pred, rho_ohmm, inverter.normalizer.log_span)
         metrics.update(data_misfit(pred, inverter.thick_m, inverter.freq_hz, rhoa_ohmm, phase_deg))
+        if hasattr(inverter, "interval"):
+            metrics.update(calibration_metrics(inverter, rho_ohmm, pred, std))
         results[float(level)] = metrics
     return results
+
+
+def calibration_metrics(ensemble, rho_true_ohmm, rho_pred_ohmm, std_log10) -> dict:
+    """How honest an ensemble's uncertainty is on soundings of known models (n, L):
+    coverage of its 68 % and 95 % intervals overall and per layer, the coverage at every
+    level of ``CALIBRATION_LEVELS`` (reliability curve) and the mean σ (decades)."""
+    from .ensemble import CALIBRATION_LEVELS, NOMINAL_LEVELS, coverage
+
+    def covered(level, axis):
+        return coverage(rho_true_ohmm, *ensemble.interval(rho_pred_ohmm, std_log10, level),
+                        axis=axis)
+
+    return {
+        "mean_std_log10": float(np.mean(std_log10)),
+        "rms_std_by_layer": np.sqrt(np.mean(np.square(std_log10), axis=0)).tolist(),
+        "coverage": {f"{100 * p:g}%": float(covered(p, None)) for p in NOMINAL_LEVELS},
+        "coverage_by_layer": {f"{100 * p:g}%": covered(p, 0).tolist() for p in NOMINAL_LEVELS},
+        "reliability": [float(covered(p, None)) for p in CALIBRATION_LEVELS],
+    }
 
 
 def best_time(fn, repeat: int = 3, warmup: bool = True) -> float:
@@ -113,11 +140,18 @@ def compare_with_occam(inverter: Inverter, n_soundings: int, rel_noise: float = 
     }
 
 
-def model_card(inverter: Inverter, name: str, profile, n_test: int | None = None) -> dict:
-    """Everything a user needs to trust a shipped network, with test metrics measured now.
+def _card_metrics(m: dict) -> dict:
+    """The scalar metrics of one noise level, and the worst and best layer's coverage."""
+    out = {k: v for k, v in m.items()
+           if not k.endswith("by_layer") and k != "reliability"}
+    if "coverage_by_layer" in m:
+        out["coverage_layer_range"] = {p: [min(c), max(c)]
+                                       for p, c in m["coverage_by_layer"].items()}
+    return out
 
-    ``profile`` is the :class:`mtlib.config.Profile` it was trained with; the test set is
-    ``n_test`` (default ``profile.n_test``) fresh models from ``profile.test_seed``."""
+
+def _card_common(inverter, name: str, profile, training: dict, n_test: int | None) -> dict:
+    """Name, version, data and fresh-test-set metrics: what every model card holds."""
     from . import __version__
     from .generator import random_models
 
@@ -125,22 +159,47 @@ def model_card(inverter: Inverter, name: str, profile, n_test: int | None = None
     rho = random_models(n_test, seed=profile.test_seed)
     rhoa, phase = mt1d(rho, inverter.thick_m, inverter.freq_hz)
     metrics = evaluate(inverter, rho, rhoa, phase, seed=profile.test_seed)
-    t = inverter.training
     return {
         "name": name,
         "mtlib_version": __version__,
         "profile": profile.name,
-        "architecture": dict(inverter.net.config, n_parameters=inverter.net.n_parameters()),
         "data": {"scheme": "paper (5 control layers, uniform rho in (2, 220) ohm-m, linear)",
-                 "n_samples": profile.n_samples, "n_train": t["n_train"], "n_val": t["n_val"],
-                 "dataset_seed": profile.seed, "dataset_hash": t["dataset_hash"],
+                 "n_samples": profile.n_samples, "n_train": training["n_train"],
+                 "n_val": training["n_val"], "dataset_seed": profile.seed,
+                 "dataset_hash": training["dataset_hash"],
                  "freq_hz": [inverter.freq_hz[0], inverter.freq_hz[-1], inverter.freq_hz.size],
                  "n_layers": inverter.n_layers},
-        "training": {k: t[k] for k in ("config", "epochs_run", "best_epoch", "best_val_rmse",
-                                       "stopped_early", "train_time_s", "device")},
         "test": {"n": n_test, "seed": profile.test_seed,
                  "noise_convention": "relative std on rho_a, phase std arcsin(p/2)",
-                 "metrics": {f"{100 * level:g}%": {k: v for k, v in m.items()
-                                                   if k != "log_rho_rmse_by_layer"}
+                 "metrics": {f"{100 * level:g}%": _card_metrics(m)
                              for level, m in metrics.items()}},
     }
+
+
+def _training_card(t: dict) -> dict:
+    return {k: t[k] for k in ("config", "epochs_run", "best_epoch", "best_val_rmse",
+                              "stopped_early", "train_time_s", "device")}
+
+
+def model_card(inverter: Inverter, name: str, profile, n_test: int | None = None) -> dict:
+    """Everything a user needs to trust a shipped network, with test metrics measured now.
+
+    ``profile`` is the :class:`mtlib.config.Profile` it was trained with; the test set is
+    ``n_test`` (default ``profile.n_test``) fresh models from ``profile.test_seed``."""
+    card = _card_common(inverter, name, profile, inverter.training, n_test)
+    card["architecture"] = dict(inverter.net.config, n_parameters=inverter.net.n_parameters())
+    card["training"] = _training_card(inverter.training)
+    return card
+
+
+def ensemble_card(ensemble, name: str, profile, n_test: int | None = None) -> dict:
+    """:func:`model_card` of an :class:`mtlib.ensemble.Ensemble`: every member's training,
+    the calibration, and the coverage of its intervals on the fresh test set."""
+    t = ensemble.training
+    card = _card_common(ensemble, name, profile, t["members"][0], n_test)
+    net = ensemble.members[0].net
+    card["architecture"] = dict(net.config, n_members=len(ensemble),
+                                n_parameters=sum(m.net.n_parameters() for m in ensemble.members))
+    card["training"] = {"members": [_training_card(m) for m in t["members"]],
+                        "train_time_s": t["train_time_s"], "calibration": t["calibration"]}
+    return card

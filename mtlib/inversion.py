@@ -9,6 +9,14 @@ frequency band is centred on the network's (``s``); the scaled sounding is inter
 log f) onto the network's frequencies, held constant beyond its ends, the network predicts,
 and the model maps back (ρ/a on thicknesses h/s). The refinement then fits the *original*
 data, only where they were measured, so the held-constant ends cannot bias the final model.
+
+With an uncertainty ensemble (the default network), the result also carries the calibrated
+uncertainty of the network's guess per layer (log10 ρ is only shifted by the scaling, so
+its standard deviation maps back unchanged), its 95 % interval, and a depth-of-
+investigation cue: the depth below which that uncertainty exceeds ``doi_threshold``
+decades. The ensemble is told the data's errors (twice the relative error of |Z| on ρa,
+resampled like the data, at most the largest noise it was trained with). The uncertainty is the network's, calibrated on synthetic paper-scheme models; the
+refined model is not inside a calibrated band by construction.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import numpy as np
 from ._checks import check_finite, check_positive_finite
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_tops_m
+from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
 from .refine import refine
 
 MIN_OVERLAP_DECADES = 1.5
@@ -66,20 +75,26 @@ class InversionResult:
     predicted: tuple              # (ρa, φ) of the refined model at the data's frequencies
     static_shift: float           # ρa factor estimated by the refinement (1 if not asked)
     scaling: BandScaling
+    std_log10: np.ndarray | None = None       # (L,) σ of log10 ρ of the network's guess
+    network_low_ohmm: np.ndarray | None = None   # (L,) its 95 % interval
+    network_high_ohmm: np.ndarray | None = None
+    doi_m: float | None = None    # depth below which σ exceeds the threshold (inf: nowhere)
 
 
 def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None, net=None,
-           estimate_static_shift: bool = False, smoothness: float = 0.3) -> InversionResult:
+           estimate_static_shift: bool = False, smoothness: float = 0.3,
+           doi_threshold: float = DOI_THRESHOLD_DECADES) -> InversionResult:
     """Invert one sounding ``(F,)`` at any frequencies: network guess + refinement.
 
     ``rel_err`` is the relative error of |Z| (scalar or (F,)): 5 % means 10 % on ρa and
-    2.9° on the phase. ``mask`` (F,) marks usable data (default: finite ones). Raises
+    2.9° on the phase. ``mask`` (F,) marks usable data (default: finite ones). ``net``:
+    default the shipped uncertainty ensemble; a plain network gives no uncertainty. Raises
     ``ValueError`` when the usable data span less than ``MIN_OVERLAP_DECADES`` decades.
     """
     if net is None:
-        from . import load_pretrained
+        from . import DEFAULT_ENSEMBLE, load_pretrained
 
-        net = load_pretrained()
+        net = load_pretrained(DEFAULT_ENSEMBLE)
     freq = np.asarray(freq_hz, dtype=float)
     rhoa = np.asarray(rhoa_ohmm, dtype=float)
     phase = np.asarray(phase_deg, dtype=float)
@@ -107,7 +122,25 @@ def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None, net=None,
     f_scaled, rhoa_scaled = scaling.to_network(f_used, rhoa_used)
     rhoa_in = np.exp(resample_to(net.freq_hz, f_scaled, np.log(rhoa_scaled)))
     phase_in = np.clip(resample_to(net.freq_hz, f_scaled, phase_used), 0.5, 89.5)
-    rho_net, thick = scaling.model_from_network(net.predict(rhoa_in, phase_in), net.thick_m)
+    told = {}
+    if getattr(net, "takes_noise", False):
+        # ρa's relative error is twice |Z|'s; beyond the trained range the network is told
+        # the largest noise it knows
+        z_err = np.broadcast_to(np.asarray(rel_err, dtype=float), freq.shape)[mask]
+        told["rel_noise"] = np.clip(2 * resample_to(net.freq_hz, f_scaled, z_err), 0,
+                                    net.trained_noise_max)
+    uncertainty = {}
+    if hasattr(net, "interval"):
+        rho_scaled, std = net.predict(rhoa_in, phase_in, return_std=True, **told)
+        low, high = (scaling.model_from_network(bound, net.thick_m)[0]
+                     for bound in net.interval(rho_scaled, std, 0.95))
+        uncertainty = dict(std_log10=std, network_low_ohmm=low, network_high_ohmm=high)
+    else:
+        rho_scaled = net.predict(rhoa_in, phase_in, **told)
+    rho_net, thick = scaling.model_from_network(rho_scaled, net.thick_m)
+    if uncertainty:
+        uncertainty["doi_m"] = resolved_depth_m(uncertainty["std_log10"], layer_tops_m(thick),
+                                                doi_threshold)
 
     result = refine(rho_net[None], thick, freq, np.where(mask, rhoa, 1.0)[None],
                     np.where(mask, phase, 45.0)[None], rel_err=rel_err, mask=mask[None],
@@ -116,4 +149,4 @@ def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None, net=None,
         rho_ohmm=result.rho_ohmm[0], thick_m=thick, depth_m=layer_tops_m(thick),
         nrms=float(result.nrms[0]), nrms_network=float(result.nrms_start[0]),
         rho_network_ohmm=rho_net, predicted=(result.rhoa_ohmm[0], result.phase_deg[0]),
-        static_shift=float(result.static_shift[0]), scaling=scaling)
+        static_shift=float(result.static_shift[0]), scaling=scaling, **uncertainty)

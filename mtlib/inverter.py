@@ -18,7 +18,7 @@ from ._checks import check_finite, check_positive_finite
 from ._io import atomic_write
 from .grid import layer_tops_m
 from .normalize import Normalizer
-from .unet import UNet1d
+from .unet import LOG_VAR_MAX, LOG_VAR_MIN, UNet1d
 
 BUNDLE_FORMAT = 1
 
@@ -44,7 +44,7 @@ class Inverter:
         convolutions, ~15 % faster than eager mode. Built on first use; the Inverter is for
         inference, so later changes to ``self.net``'s weights are not expected."""
         if self._frozen is None:
-            example = torch.zeros(2, 2, self.freq_hz.size)
+            example = torch.zeros(2, self.net.config["in_channels"], self.freq_hz.size)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", torch.jit.TracerWarning)  # the shape check
                 # torch 2.13 marks jit.freeze deprecated in favour of torch.compile, whose
@@ -87,31 +87,94 @@ class Inverter:
                              "earth; fold the phases of Zyx/Zxy into the first quadrant first")
         return rhoa, phase
 
+    @property
+    def takes_noise(self) -> bool:
+        """Whether the network is told the noise level of its data (``rel_noise``)."""
+        return self.net.config["in_channels"] == 3
+
+    @property
+    def has_uncertainty(self) -> bool:
+        """Whether the network also predicts the variance of its output."""
+        return self.net.config["out_channels"] == 2
+
+    @property
+    def trained_noise_max(self) -> float:
+        """Largest relative noise of ρa seen in training (0 when not recorded)."""
+        return float(self.training.get("config", {}).get("noise_max", 0.0))
+
+    def check_noise(self, rel_noise, shape):
+        """``rel_noise`` checked and broadcast to the data's ``shape`` (n, F); None for a
+        network that does not take it."""
+        if not self.takes_noise:
+            if rel_noise is not None:
+                raise ValueError("this network is not told the noise level; do not pass "
+                                 "rel_noise")
+            return None
+        if rel_noise is None:
+            raise ValueError(
+                "rel_noise is required: this network's prediction and uncertainty depend on "
+                "how noisy the data are (relative standard deviation of ρa, e.g. 0.02; "
+                "twice the relative error of |Z|)")
+        noise = np.asarray(rel_noise, dtype=np.float64)
+        if not np.all(np.isfinite(noise)) or np.any(noise < 0) or np.any(noise >= 1):
+            raise ValueError("rel_noise must be finite and in [0, 1)")
+        try:
+            return np.broadcast_to(noise, shape)
+        except ValueError:
+            raise ValueError(f"rel_noise must broadcast to the data's shape {shape} (a scalar, "
+                             f"one value per sounding (n, 1), or per datum), got "
+                             f"{noise.shape}") from None
+
+    def normalized_outputs(self, rhoa_ohmm, phase_deg, rel_noise=None,
+                           batch_size: int | None = None, device: str | None = None):
+        """Checked ρa, φ (n, F) (and ``rel_noise`` (n, F) for a network that takes it) →
+        the network's mean and log-variance of normalized log10 ρ, each (n, L) float64; the
+        log-variance is None for a network without a variance head."""
+        x = self.normalizer.inputs(rhoa_ohmm, phase_deg, rel_noise).astype(np.float32)
+        dev = torch.device(device or "cpu")
+        batch_size = batch_size or (2048 if dev.type == "cpu" else 65536)
+        net = self._cpu_network() if dev.type == "cpu" else self.net.to(dev)
+        out = np.empty((x.shape[0], self.net.config["out_channels"], self.n_layers))
+        with torch.inference_mode():
+            for start in range(0, x.shape[0], batch_size):
+                chunk = torch.from_numpy(x[start: start + batch_size]).to(dev)
+                y = net(chunk).double().cpu().numpy()
+                out[start: start + batch_size] = y.reshape(y.shape[0], -1, self.n_layers)
+        if out.shape[1] == 1:
+            return out[:, 0], None
+        return out[:, 0], np.clip(out[:, 1], LOG_VAR_MIN, LOG_VAR_MAX)
+
     def predict(self, rhoa_ohmm, phase_deg, freq_hz=None, batch_size: int | None = None,
-                device: str | None = None) -> np.ndarray:
+                device: str | None = None, return_std: bool = False, rel_noise=None):
         """Resistivities (n, L) in Ω·m (or (L,) for one sounding) from ρa and φ (n, F).
 
         ``freq_hz``, if given, must be the network's frequencies (a guard against data from
         another band). Runs on ``device`` (default CPU) in chunks of ``batch_size``
         (default 2 048 on CPU, where chunks that fit the caches run fastest, 65 536 on a GPU).
+        ``return_std=True`` also returns the standard deviation of log10 ρ (decades, same
+        shape) that a network with a variance head predicts for itself; the calibrated
+        uncertainty of an ensemble of such networks is :class:`mtlib.ensemble.Ensemble`'s.
+        ``rel_noise``: the relative noise of ρa, required by (and only by) networks that
+        take it (``takes_noise``).
         """
+        if return_std and not self.has_uncertainty:
+            raise ValueError("this network has no variance head, so return_std=True is not "
+                             "available; use the uncertainty ensemble, "
+                             "mtlib.load_pretrained('ensemble_quick')")
         rhoa, phase = self._check(rhoa_ohmm, phase_deg, freq_hz)
         single = rhoa.ndim == 1
-        x = self.normalizer.inputs(np.atleast_2d(rhoa), np.atleast_2d(phase)).astype(np.float32)
-        dev = torch.device(device or "cpu")
-        batch_size = batch_size or (2048 if dev.type == "cpu" else 65536)
-        net = self._cpu_network() if dev.type == "cpu" else self.net.to(dev)
-        out = np.empty((x.shape[0], self.n_layers), dtype=np.float64)
-        with torch.inference_mode():
-            for start in range(0, x.shape[0], batch_size):
-                chunk = torch.from_numpy(x[start: start + batch_size]).to(dev)
-                out[start: start + batch_size] = net(chunk).double().cpu().numpy()
-        rho = self.normalizer.rho_from_targets(out)
-        return rho[0] if single else rho
+        rhoa, phase = np.atleast_2d(rhoa), np.atleast_2d(phase)
+        noise = self.check_noise(rel_noise, rhoa.shape)
+        mean, log_var = self.normalized_outputs(rhoa, phase, noise, batch_size, device)
+        rho = self.normalizer.rho_from_targets(mean)
+        if not return_std:
+            return rho[0] if single else rho
+        std = self.normalizer.log_rho_rmse(np.exp(0.5 * log_var))
+        return (rho[0], std[0]) if single else (rho, std)
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the bundle atomically to ``path``."""
-        bundle = {
+    def to_bundle(self) -> dict:
+        """Everything needed to rebuild this Inverter, as plain tensors and lists."""
+        return {
             "format": BUNDLE_FORMAT,
             "architecture": self.net.config,
             "state_dict": {k: v.cpu() for k, v in self.net.state_dict().items()},
@@ -120,17 +183,30 @@ class Inverter:
             "thick_m": self.thick_m.tolist(),
             "training": self.training,
         }
-        return atomic_write(path, lambda fh: torch.save(bundle, fh))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Inverter":
-        path = Path(path)
-        if not path.exists():
-            raise ValueError(f"no network bundle at {path}")
-        bundle = torch.load(path, map_location="cpu", weights_only=False)
-        if bundle.get("format") != BUNDLE_FORMAT:
-            raise ValueError(f"{path} is not an mtlib network bundle of format {BUNDLE_FORMAT}")
+    def from_bundle(cls, bundle: dict, source: str = "bundle") -> "Inverter":
+        if bundle.get("format") != BUNDLE_FORMAT or "architecture" not in bundle:
+            raise ValueError(f"{source} is not an mtlib network bundle of format "
+                             f"{BUNDLE_FORMAT}")
         net = UNet1d(**bundle["architecture"])
         net.load_state_dict(bundle["state_dict"])
         return cls(net, Normalizer(**bundle["normalizer"]), bundle["freq_hz"], bundle["thick_m"],
                    bundle["training"])
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the bundle atomically to ``path``."""
+        bundle = self.to_bundle()
+        return atomic_write(path, lambda fh: torch.save(bundle, fh))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Inverter":
+        return cls.from_bundle(load_bundle(path), str(path))
+
+
+def load_bundle(path: str | os.PathLike) -> dict:
+    """The dict saved in a bundle file (a network or an ensemble), with a clear error."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"no network bundle at {path}")
+    return torch.load(path, map_location="cpu", weights_only=False)

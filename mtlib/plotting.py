@@ -46,6 +46,32 @@ def plot_model(ax, rho_ohmm, thick_m, bottom_m: float | None = None, **kwargs):
     return line
 
 
+def band_xy(low_ohmm, high_ohmm, thick_m, bottom_m: float | None = None) -> np.ndarray:
+    """Vertices (k, 2) of the staircase band between two models ``(L,)``: down the low
+    side, up the high side."""
+    depth_m, low = step_profile(low_ohmm, thick_m, bottom_m)
+    high = step_profile(high_ohmm, thick_m, bottom_m)[1]
+    return np.column_stack([np.concatenate([low, high[::-1]]),
+                            np.concatenate([depth_m, depth_m[::-1]])])
+
+
+def plot_band(ax, low_ohmm, high_ohmm, thick_m, bottom_m: float | None = None, **kwargs):
+    """Shade the interval between ``low_ohmm`` and ``high_ohmm`` (L,) as a staircase band;
+    returns the patch (update it with ``patch.set_xy(band_xy(...))``)."""
+    from matplotlib.patches import Polygon
+
+    kwargs = {"alpha": 0.2, "lw": 0, **kwargs}
+    return ax.add_patch(Polygon(band_xy(low_ohmm, high_ohmm, thick_m, bottom_m), **kwargs))
+
+
+def mark_doi(ax, doi_m: float, **kwargs):
+    """A dotted line at the depth-of-investigation cue (nothing when it is infinite)."""
+    if not np.isfinite(doi_m):
+        return None
+    kwargs = {"color": "0.3", "ls": ":", "lw": 1, **kwargs}
+    return ax.axhline(doi_m, **kwargs)
+
+
 def sounding_axes(ax_rhoa, ax_phase, freq_hz):
     """Prepare a pair of axes for apparent resistivity and phase versus frequency."""
     for ax in (ax_rhoa, ax_phase):
@@ -130,8 +156,12 @@ def loss_curves_figure(history: list, log_span: float | None = None):
 
 
 def predictions_figure(rho_true_ohmm, rho_pred_ohmm, thick_m, ncols: int = 4,
-                       bottom_m: float = 2300.0, titles=None):
-    """The paper's Fig. 3: true (black) and predicted (red) models, one panel each."""
+                       bottom_m: float = 2300.0, titles=None, band=None, band_label=None,
+                       doi_m=None):
+    """The paper's Fig. 3: true (black) and predicted (red) models, one panel each.
+
+    ``band`` = (low, high), each (n, L) Ω·m, shades an uncertainty interval around each
+    prediction; ``doi_m`` (n,) marks each panel's depth-of-investigation cue."""
     import matplotlib.pyplot as plt
 
     n = len(rho_true_ohmm)
@@ -143,8 +173,13 @@ def predictions_figure(rho_true_ohmm, rho_pred_ohmm, thick_m, ncols: int = 4,
             ax.set_visible(False)
             continue
         model_axes(ax, bottom_m)
+        if band is not None:
+            plot_band(ax, band[0][k], band[1][k], thick_m, bottom_m, color="C3",
+                      label=band_label)
         plot_model(ax, rho_true_ohmm[k], thick_m, bottom_m, color="k", label="true")
         plot_model(ax, rho_pred_ohmm[k], thick_m, bottom_m, color="C3", label="U-Net")
+        if doi_m is not None:
+            mark_doi(ax, doi_m[k], label="σ > threshold below")
         if titles is not None:
             ax.set_title(titles[k], fontsize=9)
         if k % ncols:
@@ -180,12 +215,18 @@ def field_result_figure(freq_hz, rhoa_ohmm, phase_deg, rhoa_rel_err, phase_err_d
     ``result`` is an :class:`mtlib.inversion.InversionResult`."""
     import matplotlib.pyplot as plt
 
+    from .ensemble import DOI_THRESHOLD_DECADES
+
     bottom = result.depth_m[-1] * 1.15
     fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.2),
                                            gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
     lo = min(np.nanmin(rhoa_ohmm[mask]), result.rho_ohmm.min()) / 2
     hi = max(np.nanmax(rhoa_ohmm[mask]), result.rho_ohmm.max()) * 2
     model_axes(ax_m, bottom, rho_lim=(lo, hi))
+    if result.std_log10 is not None:
+        plot_band(ax_m, result.network_low_ohmm, result.network_high_ohmm, result.thick_m,
+                  bottom, color="C3", label="U-Net 95 % interval")
+        mark_doi(ax_m, result.doi_m, label=f"U-Net σ > {DOI_THRESHOLD_DECADES:g} decades below")
     plot_model(ax_m, result.rho_network_ohmm, result.thick_m, bottom, color="C3", ls="--",
                label=f"U-Net only (nRMS {result.nrms_network:.2f})")
     plot_model(ax_m, result.rho_ohmm, result.thick_m, bottom, color="k",
@@ -202,5 +243,45 @@ def field_result_figure(freq_hz, rhoa_ohmm, phase_deg, rhoa_rel_err, phase_err_d
     plot_sounding(ax_r, ax_p, freq_hz, *result.predicted, color="k", label="refined model")
     ax_r.legend(fontsize=8)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def calibration_figure(thick_m, metrics: dict, levels):
+    """How honest an ensemble's uncertainty is, per noise level ``{level: metrics}`` (from
+    :func:`mtlib.evaluate.evaluate`): reliability curve (observed versus nominal coverage),
+    coverage of the 68 % and 95 % intervals versus depth (target ±5 points shaded), and the
+    predicted σ next to the actual error versus depth."""
+    import matplotlib.pyplot as plt
+
+    from .grid import layer_centers_m
+
+    centers = layer_centers_m(thick_m)
+    fig, (ax_r, ax_c, ax_s) = plt.subplots(1, 3, figsize=(14, 4.8))
+    ax_r.plot([0, 1], [0, 1], color="0.5", lw=1, label="ideal")
+    for k, (level, m) in enumerate(metrics.items()):
+        color, name = f"C{k}", f"{100 * float(level):g} % noise"
+        ax_r.plot(levels, m["reliability"], color=color, label=name)
+        for p, ls in (("68%", "-"), ("95%", "--")):
+            ax_c.plot(m["coverage_by_layer"][p], centers, ls, color=color,
+                      label=name if p == "68%" else None)
+        ax_s.plot(m["log_rho_rmse_by_layer"], centers, "-", color=color, label=f"{name}: error")
+        ax_s.plot(m["rms_std_by_layer"], centers, "--", color=color, label="predicted σ")
+    for nominal in (0.68, 0.95):
+        ax_c.axvspan(nominal - 0.05, nominal + 0.05, color="0.85", lw=0)
+        ax_c.axvline(nominal, color="0.5", lw=1)
+    ax_r.set(xlabel="nominal interval probability", ylabel="observed coverage",
+             title="reliability", xlim=(0, 1), ylim=(0, 1))
+    ax_c.set(xlabel="coverage of the 68 % (—) and 95 % (--) intervals",
+             ylabel="depth (m); last: half-space", title="coverage versus depth")
+    ax_s.set(xlabel="decades of log10 ρ", ylabel="depth (m)",
+             title="RMS error (—) and RMS predicted σ (--)")
+    for ax in (ax_c, ax_s):
+        ax.invert_yaxis()
+    for ax in (ax_r, ax_c, ax_s):
+        ax.grid(True, alpha=0.3)
+    ax_r.legend(fontsize=8)
+    ax_c.legend(fontsize=8)
+    ax_s.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     return fig

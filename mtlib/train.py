@@ -7,6 +7,15 @@ loss plateaus (``lr_patience`` epochs without improvement); ``"cosine"`` anneals
 0.01 to ``min_lr`` over ``max_epochs``, which does better when a CPU profile caps the
 epochs far below the paper's ~150. The best weights are kept.
 
+``uncertainty=True`` trains a member of an uncertainty ensemble (:mod:`mtlib.ensemble`): the
+network also outputs the log-variance ``s`` of each layer's normalized log10 ρ, learned by
+adding ``nll_weight`` times the Gaussian negative log-likelihood
+``½ (s + (y − μ)² e^{−s})`` to the RMSE loss, with μ held fixed in that term, so the mean is
+trained exactly like the paper's network and the variance learns how large its errors are.
+``noise_input=True`` also tells the network the noise level of each sounding (a third input
+channel, see :mod:`mtlib.normalize`): real data come with error bars, and a network that
+knows them need not guess whether a wiggle is noise or structure.
+
 Everything random is derived from ``seed`` and the epoch number (weights initialization,
 shuffling, noise augmentation), and a checkpoint is written atomically after every epoch: a
 run that is interrupted resumes where it stopped and ends with the same network as an
@@ -38,7 +47,7 @@ from .dataset import Dataset
 from .inverter import Inverter
 from .noise import add_noise
 from .normalize import Normalizer
-from .unet import UNet1d
+from .unet import UNet1d, split_output
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,12 @@ class TrainConfig:
     seed: int = 0
     base_channels: int = 16
     depth: int = 3
+    uncertainty: bool = False
+    nll_weight: float = 0.2
+    noise_input: bool = False
+    noise_exponent: float = 1.0
+    """Noise levels are ``noise_max · u**noise_exponent``, u uniform in [0, 1): 1 spreads them
+    evenly, larger values put most soundings near noise-free and fewer near the maximum."""
 
     def __post_init__(self):
         for name in ("max_epochs", "batch_size", "patience", "lr_patience", "base_channels",
@@ -69,6 +84,10 @@ class TrainConfig:
             raise ValueError(f"lr_schedule must be 'plateau' or 'cosine', got {self.lr_schedule!r}")
         if not 0 <= self.noise_max < 1:
             raise ValueError(f"noise_max must be in [0, 1), got {self.noise_max}")
+        if not self.noise_exponent > 0:
+            raise ValueError(f"noise_exponent must be > 0, got {self.noise_exponent}")
+        if not self.nll_weight > 0:
+            raise ValueError(f"nll_weight must be > 0, got {self.nll_weight}")
 
 
 @dataclass
@@ -113,24 +132,39 @@ class _Split:
     def __len__(self):
         return self.y.shape[0]
 
-    def inputs(self, idx, noise_max: float, gen: torch.Generator | None):
+    def inputs(self, idx, noise_max: float, gen: torch.Generator | None,
+               noise_input: bool = False, noise_exponent: float = 1.0):
         rhoa, phase = self.rhoa[idx], self.phase[idx]
+        level = torch.zeros((rhoa.shape[0], 1), device=rhoa.device)
         if noise_max > 0:
             level = noise_max * torch.rand((rhoa.shape[0], 1), generator=gen,
-                                           device=rhoa.device)
+                                           device=rhoa.device) ** noise_exponent
             rhoa, phase = add_noise(rhoa, phase, level, gen)
-        return self.norm.inputs(rhoa, phase)
+        return self.norm.inputs(rhoa, phase, level if noise_input else None)
 
 
-def _val_rmse(net, split: _Split, noise_max: float, seed: int, batch: int = 4096) -> float:
+def _loss(out: torch.Tensor, y: torch.Tensor, nll_weight: float):
+    """RMSE of the mean (the paper's loss) plus, for two-channel output, the weighted
+    Gaussian NLL of the log-variance around the detached mean. Returns (loss, rmse)."""
+    mean, log_var = split_output(out)
+    rmse = torch.sqrt(torch.mean((mean - y) ** 2))
+    if log_var is None:
+        return rmse, rmse
+    nll = 0.5 * torch.mean(log_var + (y - mean.detach()) ** 2 * torch.exp(-log_var))
+    return rmse + nll_weight * nll, rmse
+
+
+def _val_rmse(net, split: _Split, config: TrainConfig, batch: int = 4096) -> float:
     """RMSE over the whole validation split; its noise is the same at every epoch."""
     net.eval()
-    gen = _epoch_generator(seed, -1, split.y.device)
+    gen = _epoch_generator(config.seed, -1, split.y.device)
     total, count = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(split), batch):
             idx = torch.arange(start, min(start + batch, len(split)), device=split.y.device)
-            err = net(split.inputs(idx, noise_max, gen)) - split.y[idx]
+            out = net(split.inputs(idx, config.noise_max, gen, config.noise_input,
+                                   config.noise_exponent))
+            err = split_output(out)[0] - split.y[idx]
             total += float((err**2).sum())
             count += err.numel()
     return math.sqrt(total / count)
@@ -165,7 +199,9 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
 
     torch.manual_seed(config.seed)
     net = UNet1d(n_freq=dataset.spec.n_freq, n_layers=dataset.spec.n_layers,
-                 base_channels=config.base_channels, depth=config.depth).to(dev)
+                 base_channels=config.base_channels, depth=config.depth,
+                 in_channels=3 if config.noise_input else 2,
+                 out_channels=2 if config.uncertainty else 1).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
     if config.lr_schedule == "plateau":
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -180,7 +216,10 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
     ckpt_path = run_dir / "checkpoint.pt"
     if ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location=dev, weights_only=False)
-        if ckpt["identity"] != identity:
+        saved = dict(ckpt["identity"])
+        # a checkpoint written before TrainConfig grew a field holds that field's default
+        saved["config"] = asdict(TrainConfig(**saved["config"]))
+        if saved != identity:
             raise ValueError(
                 f"run_dir {run_dir} holds a checkpoint of another training run (different "
                 "config or dataset); choose another run_dir or delete it")
@@ -208,13 +247,14 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
             idx = order[first: first + config.batch_size]
             if idx.numel() < 2:  # BatchNorm needs two samples
                 continue
-            loss = torch.sqrt(torch.mean(
-                (net(train_split.inputs(idx, config.noise_max, gen)) - train_split.y[idx]) ** 2))
+            x = train_split.inputs(idx, config.noise_max, gen, config.noise_input,
+                                   config.noise_exponent)
+            loss, rmse = _loss(net(x), train_split.y[idx], config.nll_weight)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            losses.append(float(loss.detach()))
-        val = _val_rmse(net, val_split, config.noise_max, config.seed)
+            losses.append(float(rmse.detach()))
+        val = _val_rmse(net, val_split, config)
         lr_used = opt.param_groups[0]["lr"]
         if config.lr_schedule == "plateau":
             sched.step(val)

@@ -3,8 +3,9 @@
 Controls follow the paper's scheme: five control layers (depth and resistivity), the rest
 interpolated; a noise level; a seed with a "random model" button; preset teaching models; and
 an on-demand comparison with pyGIMLi's smooth inversion. Views: the true model, the
-network's prediction (and pyGIMLi's), the noisy data and the responses of both models, and
-the misfits as numbers.
+network's prediction with its calibrated 95 % interval and depth-of-investigation cue (for an
+uncertainty ensemble, the default), pyGIMLi's model, the noisy data and the responses of
+the models, and the misfits as numbers.
 
 Every change re-runs the forward solver and the network on the CPU and updates the existing
 matplotlib artists (``set_data``); with the ``ipympl`` backend (``%matplotlib widget``) the
@@ -23,6 +24,8 @@ import time
 
 import numpy as np
 
+from . import plotting
+from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
 from .evaluate import log_rho_rmse
 from .forward import mt1d
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
@@ -56,7 +59,8 @@ def control_model(layer_idx, rho_ohmm, n_layers: int):
 
 
 class Explorer:
-    """The widget explorer around an :class:`~mtlib.inverter.Inverter` (default: shipped)."""
+    """The widget explorer around a network: an :class:`~mtlib.ensemble.Ensemble` (default:
+    the shipped one, with uncertainty) or an :class:`~mtlib.inverter.Inverter`."""
 
     def __init__(self, net=None, preset: str = "conductor at depth", noise: float = 0.02,
                  seed: int = 0):
@@ -64,10 +68,11 @@ class Explorer:
         import matplotlib
 
         if net is None:
-            from . import load_pretrained
+            from . import DEFAULT_ENSEMBLE, load_pretrained
 
-            net = load_pretrained()
+            net = load_pretrained(DEFAULT_ENSEMBLE)
         self.net = net
+        self.uncertain = hasattr(net, "interval")
         self.thick_m, self.freq_hz = net.thick_m, net.freq_hz
         self.n_layers = net.n_layers
         tops = layer_tops_m(self.thick_m)
@@ -108,8 +113,6 @@ class Explorer:
     # --- figure ---------------------------------------------------------------------------
 
     def _build_figure(self):
-        from . import plotting
-
         if self._ipympl:
             import matplotlib.pyplot as plt
 
@@ -138,6 +141,12 @@ class Explorer:
                                          label="pyGIMLi smooth"),
         }
         (self.lines["ctrl"],) = ax_m.plot([], [], "o", color="k", ms=4)
+        self.lines["doi"] = ax_m.axhline(np.nan, color="0.3", ls=":", lw=1,
+                                         label=f"σ > {DOI_THRESHOLD_DECADES:g} decades below")
+        # the band is drawn (blitted) with the lines; without uncertainty it stays hidden
+        self.band = plotting.plot_band(ax_m, empty_m, empty_m, self.thick_m, BOTTOM_M,
+                                       color="C3", label="U-Net 95 % interval",
+                                       visible=self.uncertain)
         data_style = dict(ls="none", marker="o", ms=3, color="0.5", label="data")
         for name, style in (("data", data_style), ("true_resp", dict(color="k", lw=1, label="true")),
                             ("pred_resp", dict(color="C3", label="U-Net model")),
@@ -149,7 +158,8 @@ class Explorer:
         self.fig.tight_layout()
         for name, line in self.lines.items():
             line.set_animated(True)  # drawn by blitting only, over a cached background
-            line.set_visible(not name.startswith("occam"))  # shown once computed
+            line.set_visible(not name.startswith("occam") and name != "doi")  # shown once known
+        self.band.set_animated(True)
         self.fig.canvas.mpl_connect("draw_event", self._on_draw)
         self.fig.canvas.draw()
 
@@ -159,7 +169,7 @@ class Explorer:
         self._draw_dynamic()
 
     def _draw_dynamic(self):
-        for line in self.lines.values():
+        for line in [self.band, *self.lines.values()]:
             if line.get_visible():
                 line.axes.draw_artist(line)
 
@@ -254,9 +264,18 @@ class Explorer:
         rhoa_obs, phase_obs = add_noise(rhoa, phase, level, seed=self.seed_box.value)
         # noise can push a phase near the axes across them; keep the network's input valid
         phase_obs = np.clip(phase_obs, 0.5, 89.5)
-        rho_pred = self.net.predict(rhoa_obs, phase_obs)
+        uncertainty = {}
+        told = {"rel_noise": level} if getattr(self.net, "takes_noise", False) else {}
+        if self.uncertain:
+            rho_pred, std = self.net.predict(rhoa_obs, phase_obs, return_std=True, **told)
+            low, high = self.net.interval(rho_pred, std, 0.95)
+            uncertainty = {"low": low, "high": high, "std_log10": std,
+                           "doi_m": resolved_depth_m(std, layer_tops_m(self.thick_m)),
+                           "inside_95": int(np.sum((rho_true >= low) & (rho_true <= high)))}
+        else:
+            rho_pred = self.net.predict(rhoa_obs, phase_obs, **told)
         rhoa_pred, phase_pred = mt1d(rho_pred, self.thick_m, self.freq_hz)
-        return {
+        return uncertainty | {
             "rho_true": rho_true, "note": note, "rhoa": rhoa, "phase": phase,
             "rhoa_obs": rhoa_obs, "phase_obs": phase_obs, "rho_pred": rho_pred,
             "rhoa_pred": rhoa_pred, "phase_pred": phase_pred,
@@ -281,6 +300,11 @@ class Explorer:
         self.lines["true"].set_data(values, depth_true)
         self.lines["pred"].set_data(step_profile(state["rho_pred"], self.thick_m, BOTTOM_M)[1],
                                     depth_true)
+        if self.uncertain:
+            self.band.set_xy(plotting.band_xy(state["low"], state["high"], self.thick_m,
+                                              BOTTOM_M))
+            self.lines["doi"].set_ydata([state["doi_m"]] * 2)
+            self.lines["doi"].set_visible(bool(np.isfinite(state["doi_m"])))
         idx = [s.value for s in self.depth_sliders]
         self.lines["ctrl"].set_data([s.value for s in self.rho_sliders], self._centers_m[idx])
         for name, (rhoa, phase) in (("data", ("rhoa_obs", "phase_obs")),
@@ -299,6 +323,10 @@ class Explorer:
         s = self.state
         text = (f"U-Net: model RMSE {s['model_rmse']:.3f} decades; data misfit "
                 f"{s['rhoa_misfit_pct']:.1f} % in ρa, {s['phase_misfit_deg']:.2f}° in φ")
+        if self.uncertain:
+            doi = (f"below {s['doi_m']:.0f} m" if np.isfinite(s["doi_m"]) else "nowhere")
+            text += (f"<br>true model inside the 95 % interval in {s['inside_95']} of "
+                     f"{self.n_layers} layers; σ > {DOI_THRESHOLD_DECADES:g} decades {doi}")
         if self._occam is not None:
             text += (f"<br>pyGIMLi smooth inversion: model RMSE {self._occam['rmse']:.3f} "
                      f"decades, χ² {self._occam['chi2']:.2f}, {self._occam['seconds']:.2f} s")

@@ -42,8 +42,12 @@ def test_invert_an_edi_file_from_the_command_line(tmp_path, capsys):
     assert "nRMS" in printed and "refined" in printed
     csv = next(tmp_path.glob("*_model.csv"))
     table = np.loadtxt(csv, delimiter=",", skiprows=1)
-    assert table.shape == (40, 4) and np.all(table[:, 2] > 0)
-    assert csv.read_text().startswith("depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm")
+    assert table.shape == (40, 7) and np.all(table[:, 2] > 0)
+    assert csv.read_text().startswith("depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm,"
+                                      "network_std_log10,network_low95_ohmm,network_high95_ohmm")
+    rho_net, std, low, high = table[:, 3:].T
+    assert np.all(std > 0) and np.all((low < rho_net) & (rho_net < high))
+    assert "σ >" in printed
     assert next(tmp_path.glob("*.png")).stat().st_size > 10_000
 
     bad = tmp_path / "bad.edi"

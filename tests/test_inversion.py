@@ -79,3 +79,30 @@ def test_package_level_entry_point_matches_design_api():
     res = mtlib.invert(freq, rhoa, phase, rel_err=0.05)
     assert res.rho_ohmm.shape == res.depth_m.shape == (40,) and res.nrms < 1.0
     assert res.predicted[1].shape == freq.shape
+    # the default network is the uncertainty ensemble: σ, its interval, a depth cue
+    assert res.std_log10.shape == (40,) and np.all(res.std_log10 > 0)
+    assert np.all(res.network_low_ohmm < res.rho_network_ohmm)
+    assert np.all(res.rho_network_ohmm < res.network_high_ohmm)
+    assert res.doi_m == np.inf or res.doi_m in res.depth_m
+
+
+def test_uncertainty_maps_back_with_the_scaling():
+    ens = mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE)
+    rho = generator.random_models(1, seed=4)[0]
+    rhoa, phase = forward.mt1d(rho, ens.thick_m, ens.freq_hz)
+    # the same model 10× more resistive and 3× thicker: the same sounding up to the scaling
+    freq = ens.freq_hz * 10 / 9
+    res = invert(freq, rhoa * 10, phase, net=ens)
+    again = invert(ens.freq_hz, rhoa, phase, net=ens)
+    np.testing.assert_allclose(res.std_log10, again.std_log10, rtol=1e-6)
+    np.testing.assert_allclose(res.rho_network_ohmm / 10, again.rho_network_ohmm, rtol=1e-6)
+    np.testing.assert_allclose(res.network_high_ohmm / 10, again.network_high_ohmm, rtol=1e-6)
+    assert res.doi_m == pytest.approx(3 * again.doi_m) or res.doi_m == again.doi_m == np.inf
+
+
+def test_a_plain_network_gives_no_uncertainty(net):
+    freq = np.logspace(3, -2, 30)
+    rhoa, phase = forward.mt1d(generator.random_models(1, seed=8)[0],
+                               grid.paper_thicknesses() * 3, freq)
+    res = invert(freq, rhoa, phase, net=net)
+    assert res.std_log10 is None and res.doi_m is None

@@ -132,7 +132,7 @@ def test_early_stopping_keeps_the_best_weights_and_halves_the_rate(tiny_dataset,
     scripted = iter([1.0, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9])
     snapshots = []
 
-    def fake_val(net, split, noise_max, seed, batch=4096):
+    def fake_val(net, split, config, batch=4096):
         snapshots.append({k: v.clone() for k, v in net.state_dict().items()})
         return next(scripted)
 
@@ -150,6 +150,26 @@ def test_bad_train_config_raises():
         train.TrainConfig(max_epochs=0)
     with pytest.raises(ValueError, match="noise_max"):
         train.TrainConfig(noise_max=-0.1)
+    with pytest.raises(ValueError, match="noise_exponent"):
+        train.TrainConfig(noise_exponent=0.0)
+    with pytest.raises(ValueError, match="nll_weight"):
+        train.TrainConfig(nll_weight=0.0)
+
+
+def test_training_noise_levels_follow_the_exponent_and_reach_the_network(tiny_dataset):
+    split = train._Split(tiny_dataset.load("train"), Normalizer(), torch.device("cpu"))
+    idx = torch.arange(len(split))
+    for exponent, median in ((1.0, 0.05), (3.0, 0.1 * 0.5**3)):
+        gen = torch.Generator().manual_seed(0)
+        x = split.inputs(idx, 0.1, gen, noise_input=True, noise_exponent=exponent)
+        level = x[:, 2, 0] * Normalizer().noise_ref
+        assert torch.all(x[:, 2] == x[:, 2, :1])  # one level per sounding, at every frequency
+        assert float(level.median()) == pytest.approx(median, rel=0.25)
+        # the level told is the level applied: noisier inputs deviate more from the clean ones
+        clean = split.inputs(idx, 0.0, None)
+        spread = (x[:, 0] - clean[:, 0]).std(dim=1)
+        assert float(torch.corrcoef(torch.stack([spread, level]))[0, 1]) > 0.9
+    assert split.inputs(idx, 0.1, None).shape[1] == 2  # not told: the paper's two channels
 
 
 def test_device_choice():

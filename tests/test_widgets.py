@@ -104,3 +104,26 @@ def test_widget_layout_builds(explorer):
     import ipywidgets as w
 
     assert isinstance(explorer.widget, w.VBox)
+
+
+def test_the_default_network_shows_its_95_percent_band_and_depth_cue(explorer):
+    from mtlib.plotting import band_xy
+
+    explorer.preset_box.value = "conductor at depth"
+    s = explorer.state
+    assert explorer.uncertain and explorer.band.get_visible()
+    assert np.all(s["low"] < s["rho_pred"]) and np.all(s["rho_pred"] < s["high"])
+    np.testing.assert_allclose(explorer.band.get_xy()[:-1],  # the patch closes its outline
+                               band_xy(s["low"], s["high"], explorer.thick_m, 2300.0))
+    assert 0 <= s["inside_95"] <= 40 and "95 % interval" in explorer.status.value
+    if np.isfinite(s["doi_m"]):
+        assert explorer.lines["doi"].get_visible()
+        assert explorer.lines["doi"].get_ydata()[0] == s["doi_m"]
+
+
+def test_a_plain_network_hides_the_band():
+    import mtlib
+
+    plain = Explorer(net=mtlib.load_pretrained(), preset="graded")
+    assert not plain.uncertain and not plain.band.get_visible()
+    assert "low" not in plain.state and "95 %" not in plain.status.value
