@@ -85,10 +85,13 @@ def card_markdown(card: dict) -> str:
         f"{d['freq_hz'][1]:g} Hz; {d['n_layers']} layers",
     ]
     for k, m in enumerate(t["members"] if ensemble else [t]):
+        c = m["config"]
+        who = f" of member {k} (seed {c['seed']})" if ensemble else ""
+        spread = (f" (levels {100 * c['noise_max']:g} % · u^{c['noise_exponent']:g}, told to "
+                  "the network)" if c.get("noise_input") else "")
         lines.append(
-            f"- training{f' of member {k} (seed {m['config']['seed']})' if ensemble else ''}: "
-            f"Adam lr {m['config']['lr']}, batch {m['config']['batch_size']}, noise "
-            f"augmentation up to {100 * m['config']['noise_max']:g} %, {m['epochs_run']} epochs "
+            f"- training{who}: Adam lr {c['lr']}, batch {c['batch_size']}, noise augmentation "
+            f"up to {100 * c['noise_max']:g} %{spread}, {m['epochs_run']} epochs "
             f"(best {m['best_epoch']}, stopped early: {m['stopped_early']}), "
             f"{m['train_time_s'] / 60:.1f} min on {m['device']}")
     if ensemble:

@@ -44,8 +44,8 @@ class Profile:
     which its calibration is tested."""
     ensemble_noise_exponent: float = 3.0
     """Training noise ``ensemble_noise_max · u³``: a third of the soundings below 0.5 %, one
-    in eight above 8 %; evenly spread levels cost 15 % of the accuracy on noise-free data
-    in a trial."""
+    in eight above 8 %. In a trial, a member trained with evenly spread levels had a
+    noise-free test RMSE of 0.070 decades, against 0.062 with these."""
 
     def dataset_spec(self, **overrides) -> DatasetSpec:
         """The paper-scheme dataset of this profile; ``overrides`` change DatasetSpec fields."""

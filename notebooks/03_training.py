@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -30,7 +32,7 @@ profile = None  # smoke | quick | paper; None → $MTLIB_PROFILE or "quick"
 # %%
 import matplotlib.pyplot as plt
 
-from mtlib import config, dataset, plotting, train
+from mtlib import config, dataset, ensemble, plotting, train
 from mtlib.unet import UNet1d
 
 P = config.get_profile(profile)
@@ -92,3 +94,41 @@ plt.show()
 # The best network is saved in the run folder (`model.pt`, with its training history);
 # notebooks 04 and 05 use it. When training is skipped, they use the shipped network in
 # `weights/`, which is exactly what this notebook produces with the `quick` profile on a CPU.
+#
+# ## 4. An ensemble that knows what it does not know
+#
+# 1D MT inversion is non-unique: a thin layer, or anything below a good conductor, can
+# change a lot without changing the data much. One network prints one confident curve. A
+# **deep ensemble** gives every predicted layer an uncertainty:
+#
+# * each member is the same U-Net with a second output, the log-variance of every layer's
+#   log10 ρ, learned with a Gaussian likelihood term added to the RMSE loss (the mean is
+#   trained exactly as above);
+# * it also receives the noise level of the data as a third input channel: real data come
+#   with error bars, and a network told them need not guess whether a wiggle is noise or
+#   structure;
+# * the members differ only by their seed (initial weights, batch order, noise draws) and
+#   are trained with noise up to `ensemble_noise_max` (12 %), most of it small (levels
+#   12 % · u³ with u uniform: a third of the soundings below 0.5 %, one in eight above 8 %),
+#   so they learn how noise blurs the section without losing accuracy on clean data (in a
+#   trial, a member trained with evenly spread levels had an RMSE of 0.070 decades on
+#   noise-free test data, against 0.062 with these);
+# * their prediction is the mean of the members; its variance is what the members expect to
+#   get wrong plus how much they disagree;
+# * the spread is then **calibrated** on the validation split: the intervals are stretched
+#   per layer until they hold as many true values as they claim (notebook 04 checks this on
+#   a fresh test set).
+#
+# Each member is a resumable run of its own (`runs/<profile>/ensemble/member_<k>`); on two
+# CPU cores each takes about as long as the network above.
+
+# %%
+ens = ensemble.train_ensemble(ds, P.ensemble_configs(), P.ensemble_dir(),
+                              calibration_noise_max=P.ensemble_noise_max)
+for k, m in enumerate(ens.training["members"]):
+    print(f"member {k} (seed {m['config']['seed']}): best validation RMSE "
+          f"{m['best_val_rmse'] * span:.4f} decades (noise up to "
+          f"{100 * m['config']['noise_max']:g} %), {m['epochs_run']} epochs, "
+          f"{m['train_time_s'] / 60:.1f} min")
+print(f"ensemble of {len(ens)}: {ens.training['train_time_s'] / 60:.1f} min of training; "
+      f"calibrated on {ens.training['calibration']['n']:,} validation soundings")

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,8 +18,10 @@
 #
 # The explorer lets you move the five control layers of a model (depth and resistivity),
 # add noise, draw random models or pick a teaching preset, and see at once the true model,
-# the U-Net's prediction, the data and the responses of both models. It runs the exact
-# forward solver and the network on the CPU at every move.
+# the U-Net's prediction with its calibrated 95 % interval (shaded; the uncertainty
+# ensemble of notebook 03), the depth below which that uncertainty exceeds 0.25 decades
+# (dotted), the data and the responses of both models. It runs the exact forward solver and
+# the networks on the CPU at every move.
 #
 # This notebook first uses it to ask three questions — what does the network resolve, where
 # does it fail, what does noise do — and ends with the live explorer to play with. For a
@@ -35,7 +39,7 @@ from mtlib import config, forward
 from mtlib.widgets import Explorer
 
 P = config.get_profile(profile)
-explorer = Explorer(net=P.network(), preset="graded", noise=0.0, seed=1)
+explorer = Explorer(net=P.ensemble(), preset="graded", noise=0.0, seed=1)
 print(f"profile: {P.name}")
 
 # %% [markdown]
@@ -67,13 +71,19 @@ print(f"largest change of the data: {100 * change.max():.1f} % in ρa, below "
       f"{explorer.freq_hz[np.argmax(change > 0.05)]:.2g} Hz only")
 print(f"U-Net at the resistor: {before['rho_pred'][layer]:.0f} → {after['rho_pred'][layer]:.0f} "
       f"Ω·m (true: 220 → 60 Ω·m)")
+for name, s in (("before", before), ("after", after)):
+    print(f"95 % interval there, {name}: {s['low'][layer]:.0f}–{s['high'][layer]:.0f} Ω·m; "
+          f"σ {s['std_log10'][layer]:.2f} decades (at the conductor: "
+          f"{s['std_log10'][explorer.depth_sliders[2].value]:.2f})")
 explorer.snapshot()
 
 # %% [markdown]
 # The network sees the change but under-resolves it: the signal sits in a few low
-# frequencies, near the noise level it was trained with, and its prior (what training
-# models usually look like there) fills in the rest. A physics refinement of the network's
-# guess against the data is what helps here.
+# frequencies, and its prior (what training models usually look like there) fills in the
+# rest. The ensemble says so: its σ below the conductor is two to three times that at the
+# conductor itself, and its 95 % interval there holds both the 220 and the 60 Ω·m of the
+# two true models — the data cannot tell them apart well. A physics refinement of the
+# network's guess against the data is what helps here.
 
 # %% [markdown]
 # ## 3. Thin layers
@@ -94,16 +104,18 @@ explorer.snapshot()
 # %% [markdown]
 # ## 4. Noise
 #
-# The network was trained with up to 3 % noise on ρa (`noise_max` of the profile). The
-# same model and the same random numbers, at increasing noise levels:
+# The ensemble was trained with noise up to 12 % on ρa and is told the level of the data
+# (the noise slider). The same model and the same random numbers, at increasing noise
+# levels: the error grows, and so does the stated uncertainty.
 
 # %%
 explorer.preset_box.value = "resistive basement"
-print("noise | model RMSE (decades) | ρa misfit to the noisy data (%)")
+print("noise | model RMSE (decades) | mean σ (decades) | true inside 95 % | σ > 0.25 below")
 for level in (0.0, 0.02, 0.05, 0.10):
     explorer.noise_slider.value = level
-    print(f"{100 * level:4.0f}% | {explorer.state['model_rmse']:20.3f} | "
-          f"{explorer.state['rhoa_misfit_pct']:8.1f}")
+    s = explorer.state
+    print(f"{100 * level:4.0f}% | {s['model_rmse']:20.3f} | {s['std_log10'].mean():16.3f} | "
+          f"{s['inside_95']:9d} / 40 | {s['doi_m']:8.0f} m")
 explorer.snapshot()
 
 # %% [markdown]
