@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .forward import mt1d
-from .inverter import Inverter
+from .inverter import Inverter, told_noise
 from .noise import add_noise
 
 NOISE_LEVELS = (0.0, 0.02, 0.05, 0.10)
@@ -53,17 +53,18 @@ def evaluate(inverter: Inverter, rho_ohmm, rhoa_ohmm, phase_deg,
     (see :func:`calibration_metrics`).
     """
     results = {}
+    uncertain = hasattr(inverter, "interval")  # an ensemble with calibrated intervals
     for k, level in enumerate(noise_levels):
         rhoa_in, phase_in = (rhoa_ohmm, phase_deg) if level == 0 else \
             add_noise(rhoa_ohmm, phase_deg, level, seed=[seed, k])
-        told = {"rel_noise": level} if getattr(inverter, "takes_noise", False) else {}
-        if hasattr(inverter, "interval"):
+        told = told_noise(inverter, level)
+        if uncertain:
             pred, std = inverter.predict(rhoa_in, phase_in, return_std=True, **told)
         else:
             pred = inverter.predict(rhoa_in, phase_in, **told)
         metrics = model_errors(pred, rho_ohmm, inverter.normalizer.log_span)
         metrics.update(data_misfit(pred, inverter.thick_m, inverter.freq_hz, rhoa_ohmm, phase_deg))
-        if hasattr(inverter, "interval"):
+        if uncertain:
             metrics.update(calibration_metrics(inverter, rho_ohmm, pred, std))
         results[float(level)] = metrics
     return results
@@ -75,16 +76,17 @@ def calibration_metrics(ensemble, rho_true_ohmm, rho_pred_ohmm, std_log10) -> di
     level of ``CALIBRATION_LEVELS`` (reliability curve) and the mean σ (decades)."""
     from .ensemble import CALIBRATION_LEVELS, NOMINAL_LEVELS, coverage
 
-    def covered(level, axis):
-        return coverage(rho_true_ohmm, *ensemble.interval(rho_pred_ohmm, std_log10, level),
-                        axis=axis)
+    def by_layer(level):
+        return coverage(rho_true_ohmm, *ensemble.interval(rho_pred_ohmm, std_log10, level))
 
+    # every layer holds the same number of soundings: overall coverage = mean over layers
+    nominal = {f"{100 * p:g}%": by_layer(p) for p in NOMINAL_LEVELS}
     return {
         "mean_std_log10": float(np.mean(std_log10)),
         "rms_std_by_layer": np.sqrt(np.mean(np.square(std_log10), axis=0)).tolist(),
-        "coverage": {f"{100 * p:g}%": float(covered(p, None)) for p in NOMINAL_LEVELS},
-        "coverage_by_layer": {f"{100 * p:g}%": covered(p, 0).tolist() for p in NOMINAL_LEVELS},
-        "reliability": [float(covered(p, None)) for p in CALIBRATION_LEVELS],
+        "coverage": {p: float(np.mean(c)) for p, c in nominal.items()},
+        "coverage_by_layer": {p: c.tolist() for p, c in nominal.items()},
+        "reliability": [float(np.mean(by_layer(p))) for p in CALIBRATION_LEVELS],
     }
 
 

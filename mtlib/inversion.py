@@ -15,8 +15,9 @@ uncertainty of the network's guess per layer (log10 ρ is only shifted by the sc
 its standard deviation maps back unchanged), its 95 % interval, and a depth-of-
 investigation cue: the depth below which that uncertainty exceeds ``doi_threshold``
 decades. The ensemble is told the data's errors (twice the relative error of |Z| on ρa,
-resampled like the data, at most the largest noise it was trained with). The uncertainty is the network's, calibrated on synthetic paper-scheme models; the
-refined model is not inside a calibrated band by construction.
+resampled like the data, at most the largest noise it was trained with). The uncertainty
+is the network's, calibrated on synthetic paper-scheme models; the refined model is not
+inside a calibrated band by construction.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import numpy as np
 
 from ._checks import check_finite, check_positive_finite
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
-from .grid import layer_tops_m
 from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
+from .grid import layer_tops_m
+from .inverter import told_noise
 from .refine import refine
 
 MIN_OVERLAP_DECADES = 1.5
@@ -122,13 +124,11 @@ def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None, net=None,
     f_scaled, rhoa_scaled = scaling.to_network(f_used, rhoa_used)
     rhoa_in = np.exp(resample_to(net.freq_hz, f_scaled, np.log(rhoa_scaled)))
     phase_in = np.clip(resample_to(net.freq_hz, f_scaled, phase_used), 0.5, 89.5)
-    told = {}
-    if getattr(net, "takes_noise", False):
-        # ρa's relative error is twice |Z|'s; beyond the trained range the network is told
-        # the largest noise it knows
-        z_err = np.broadcast_to(np.asarray(rel_err, dtype=float), freq.shape)[mask]
-        told["rel_noise"] = np.clip(2 * resample_to(net.freq_hz, f_scaled, z_err), 0,
-                                    net.trained_noise_max)
+    # ρa's relative error is twice |Z|'s; beyond the trained range the network is told the
+    # largest noise it knows
+    z_err = np.broadcast_to(np.asarray(rel_err, dtype=float), freq.shape)[mask]
+    told = told_noise(net, np.clip(2 * resample_to(net.freq_hz, f_scaled, z_err), 0,
+                                   net.trained_noise_max))
     uncertainty = {}
     if hasattr(net, "interval"):
         rho_scaled, std = net.predict(rhoa_in, phase_in, return_std=True, **told)

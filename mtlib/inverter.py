@@ -204,6 +204,12 @@ class Inverter:
         return cls.from_bundle(load_bundle(path), str(path))
 
 
+def told_noise(net, rel_noise) -> dict:
+    """``{"rel_noise": rel_noise}`` for a network (or ensemble) told the noise level of its
+    data, ``{}`` for one that is not: how a caller that knows the noise passes it on."""
+    return {"rel_noise": rel_noise} if getattr(net, "takes_noise", False) else {}
+
+
 def load_bundle(path: str | os.PathLike) -> dict:
     """The dict saved in a bundle file (a network or an ensemble), with a clear error."""
     path = Path(path)

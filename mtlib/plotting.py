@@ -164,6 +164,8 @@ def predictions_figure(rho_true_ohmm, rho_pred_ohmm, thick_m, ncols: int = 4,
     prediction; ``doi_m`` (n,) marks each panel's depth-of-investigation cue."""
     import matplotlib.pyplot as plt
 
+    from .ensemble import DOI_THRESHOLD_DECADES
+
     n = len(rho_true_ohmm)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 4.2 * nrows), sharey=True,
@@ -179,7 +181,7 @@ def predictions_figure(rho_true_ohmm, rho_pred_ohmm, thick_m, ncols: int = 4,
         plot_model(ax, rho_true_ohmm[k], thick_m, bottom_m, color="k", label="true")
         plot_model(ax, rho_pred_ohmm[k], thick_m, bottom_m, color="C3", label="U-Net")
         if doi_m is not None:
-            mark_doi(ax, doi_m[k], label="σ > threshold below")
+            mark_doi(ax, doi_m[k], label=f"σ > {DOI_THRESHOLD_DECADES:g} decades below")
         if titles is not None:
             ax.set_title(titles[k], fontsize=9)
         if k % ncols:

@@ -30,6 +30,7 @@ from .evaluate import log_rho_rmse
 from .forward import mt1d
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
 from .grid import layer_centers_m, layer_tops_m, step_profile
+from .inverter import told_noise
 from .noise import add_noise
 
 PRESETS = {
@@ -265,7 +266,7 @@ class Explorer:
         # noise can push a phase near the axes across them; keep the network's input valid
         phase_obs = np.clip(phase_obs, 0.5, 89.5)
         uncertainty = {}
-        told = {"rel_noise": level} if getattr(self.net, "takes_noise", False) else {}
+        told = told_noise(self.net, level)
         if self.uncertain:
             rho_pred, std = self.net.predict(rhoa_obs, phase_obs, return_std=True, **told)
             low, high = self.net.interval(rho_pred, std, 0.95)
