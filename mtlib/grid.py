@@ -47,6 +47,17 @@ def layer_centers_m(thick_m: np.ndarray) -> np.ndarray:
     return np.concatenate([tops[:-1] + 0.5 * thick_m, [tops[-1] + 0.5 * last]])
 
 
+def layer_centres_log_m(thick_m) -> np.ndarray:
+    """A representative depth per layer of a log-spaced grid, ``(..., L)`` for thicknesses
+    ``(..., L-1)``: the geometric mean of top and bottom (half the thickness for the top
+    layer; 1.5 × its top for the half-space)."""
+    thick_m = np.asarray(thick_m, dtype=np.float64)
+    bottoms = np.cumsum(thick_m, axis=-1)
+    tops = bottoms[..., :-1]
+    return np.concatenate([0.5 * bottoms[..., :1], np.sqrt(tops * bottoms[..., 1:]),
+                           1.5 * bottoms[..., -1:]], axis=-1)
+
+
 def step_profile(values: np.ndarray, thick_m: np.ndarray, bottom_m: float | None = None):
     """Depth and value arrays that draw a layered model as a staircase.
 

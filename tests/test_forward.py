@@ -202,3 +202,40 @@ def test_bad_input_raises_value_error_naming_the_argument(override, name):
         forward.mt1d(**args)
     with pytest.raises(ValueError, match=name):
         forward.impedance(**args)
+
+
+def test_log_response_jacobian_matches_autograd_and_the_forward():
+    rho = generator.random_models(4, seed=9) * np.array([[1.0], [30.0], [0.05], [1.0]])
+    freq = np.stack([FREQ, FREQ * 7, FREQ / 300, FREQ])  # one frequency set per sounding
+    log_rhoa, phase_rad, jac = forward.log_response_jacobian(rho, THICK, freq)
+    for k in range(4):
+        rhoa, phase = forward.mt1d(rho[k], THICK, freq[k])
+        np.testing.assert_allclose(log_rhoa[k], np.log(rhoa), atol=1e-12)
+        np.testing.assert_allclose(np.degrees(phase_rad[k]), phase, atol=1e-10)
+        log_rho = torch.tensor(np.log(rho[k]), requires_grad=True)
+
+        def data(lr):
+            ra, ph = forward.mt1d(torch.exp(lr), torch.tensor(THICK), torch.tensor(freq[k]))
+            return torch.cat([torch.log(ra), torch.deg2rad(ph)])
+
+        expected = torch.autograd.functional.jacobian(data, log_rho).numpy()
+        np.testing.assert_allclose(jac[k], expected, atol=1e-12 * np.abs(expected).max())
+    # the half-space column carries the whole response of a uniform earth: ∂ln ρa/∂ln ρ = 1
+    _, _, jac_hs = forward.log_response_jacobian(np.full((1, 40), 30.0), THICK, FREQ)
+    np.testing.assert_allclose(jac_hs[0, :40].sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(jac_hs[0, 40:].sum(axis=1), 0.0, atol=1e-12)
+
+
+def test_log_response_with_per_sounding_frequencies_equals_the_forward():
+    rho = generator.random_models(3, seed=2)
+    freq = np.stack([FREQ, FREQ * 0.01, FREQ * 3])
+    log_rhoa, phase_rad = forward.log_response(rho, THICK, freq)
+    for k in range(3):
+        rhoa, phase = forward.mt1d(rho[k], THICK, freq[k])
+        np.testing.assert_allclose(np.exp(log_rhoa[k]), rhoa, rtol=1e-12)
+        np.testing.assert_allclose(np.degrees(phase_rad[k]), phase, atol=1e-10)
+    # the parallel kernel (large batches) and the serial one (small) agree exactly
+    many = generator.random_models(forward.PARALLEL_MIN_MODELS + 3, seed=4)
+    big = forward.log_response(many, THICK, FREQ)[0]
+    small = forward.log_response(many[:3], THICK, FREQ)[0]
+    np.testing.assert_array_equal(big[:3], small)
