@@ -1,0 +1,151 @@
+"""Occam/Gauss–Newton engine: exact linear algebra, Occam's choice of μ, per-sounding stops,
+static shift, and the network's guess as reference."""
+
+import numpy as np
+import pytest
+
+from mtlib import errors, forward, generator, grid, noise, occam
+
+THICK, FREQ = grid.paper_thicknesses(), grid.default_frequencies()
+P_Z = 0.05  # relative error of |Z|: 10 % on ρa, arcsin(0.05) on φ
+
+
+def engine_inputs(rhoa, phase, p=P_Z):
+    """Data and errors in the engine's units for soundings (n, F)."""
+    shape = np.shape(rhoa)
+    return (np.log(rhoa), np.radians(phase), np.full(shape, errors.rhoa_rel_err(p)),
+            np.full(shape, errors.phase_std_rad(p)), np.ones(shape, bool))
+
+
+def nrms_of(rho, rhoa, phase, p=P_Z, thick=THICK, freq=FREQ):
+    lr, ph = forward.log_response(np.atleast_2d(rho), thick, freq)
+    r = np.concatenate([(lr - np.log(rhoa)) / (2 * p), (ph - np.radians(phase))
+                        / np.arcsin(p)], axis=1)
+    return np.sqrt(np.mean(r**2, axis=1))
+
+
+def test_spectral_solutions_equal_dense_solves():
+    rng = np.random.default_rng(0)
+    n, n_data, n_par = 3, 30, 8
+    g, b = rng.normal(size=(n, n_data, n_par)), rng.normal(size=(n, n_data))
+    rough = occam.roughness_matrix(n_par)
+    norm = rough.T @ rough + np.diag(rng.uniform(0.1, 2.0, n_par))
+    norms = np.repeat(norm[None], n, axis=0)
+    system = occam.Spectral.of(g, b, np.linalg.inv(np.linalg.cholesky(norms)))
+    mu = np.array([[1e-3, 1.0, 50.0]] * n)
+    y = system.solutions(mu)
+    lin = system.linear_misfits(mu)
+    for i in range(n):
+        for k in range(3):
+            dense = np.linalg.solve(g[i].T @ g[i] + mu[i, k] * norm, g[i].T @ b[i])
+            np.testing.assert_allclose(y[i, k], dense, rtol=1e-9, atol=1e-12)
+            assert lin[i, k] == pytest.approx(np.sum((b[i] - g[i] @ dense) ** 2), rel=1e-9)
+        cov = np.linalg.inv(g[i].T @ g[i] + 2.0 * norm)
+        assert system.posterior_variance(np.full(n, 2.0), 3)[i] == pytest.approx(cov[3, 3])
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    rho = generator.random_models(12, seed=21)
+    rhoa, phase = forward.mt1d(rho, THICK, FREQ)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(P_Z), seed=3)
+    return rho, rhoa_n, phase_n
+
+
+def halfspace(rhoa):
+    level = np.mean(np.log10(rhoa), axis=1, keepdims=True)
+    return np.repeat(level, len(THICK) + 1, axis=1)
+
+
+def test_occam_fits_to_the_target_and_is_a_gauss_newton_fixed_point(noisy):
+    rho, rhoa, phase = noisy
+    m_ref = halfspace(rhoa)
+    res = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, m_ref,
+                             np.ones_like(m_ref), smallness=0.01)
+    np.testing.assert_allclose(res.nrms, nrms_of(res.rho_ohmm, rhoa, phase), rtol=1e-10)
+    assert np.median(res.nrms_start) > 2
+    reached = res.stop == "target"
+    assert reached.sum() >= 8 and np.all(res.nrms[reached] <= 1.0 + 1e-9)
+    assert np.all(res.nrms < 1.3)
+    # Occam's model at convergence: one dense Gauss–Newton step at the chosen μ barely moves it
+    k = int(np.flatnonzero(reached)[0])
+    m = np.log10(res.rho_ohmm[k])
+    lr, ph, jac = forward.log_response_jacobian(res.rho_ohmm[k:k + 1], THICK, FREQ)
+    w = np.concatenate([np.full(40, 1 / (2 * P_Z)), np.full(40, 1 / np.arcsin(P_Z))])
+    g = w[:, None] * jac[0] * np.log(10)
+    r = w * (np.concatenate([np.log(rhoa[k]), np.radians(phase[k])])
+             - np.concatenate([lr[0], ph[0]]))
+    rough = occam.roughness_matrix(40)
+    norm = rough.T @ rough + 0.01 * np.eye(40)
+    y = np.linalg.solve(g.T @ g + res.mu[k] * norm, g.T @ (r + g @ (m - m_ref[k])))
+    assert np.max(np.abs(m_ref[k] + y - m)) < 0.05
+
+
+def test_each_sounding_stops_on_its_own_and_batching_changes_nothing(noisy):
+    rho, rhoa, phase = noisy
+    # sounding 0: noise-free data, started at the truth (fits: no iteration); 1 from a
+    # half-space (iterates); 2 has phases no 1D earth gives with its ρa (misses the target)
+    clean_rhoa, clean_phase = forward.mt1d(rho[0], THICK, FREQ)
+    bad_phase = phase[2].copy()
+    bad_phase[:20] = 85.0
+    rhoa_b = np.stack([clean_rhoa, rhoa[1], rhoa[2]])
+    phase_b = np.stack([clean_phase, phase[1], bad_phase])
+    m_ref = np.stack([np.log10(rho[0]), halfspace(rhoa[1:2])[0], halfspace(rhoa[2:3])[0]])
+    std = np.ones_like(m_ref)
+    batch = occam.occam_invert(FREQ, *engine_inputs(rhoa_b, phase_b), THICK, m_ref, std)
+    assert batch.iterations[0] == 0 and batch.stop[0] == "target"
+    assert batch.iterations[1] >= 2 and batch.nrms[1] <= 1.0 + 1e-9
+    assert batch.stop[2] == "best fit" and batch.nrms[2] > 3
+    for k in range(3):
+        alone = occam.occam_invert(FREQ, *engine_inputs(rhoa_b[k:k + 1], phase_b[k:k + 1]),
+                                   THICK, m_ref[k:k + 1], std[k:k + 1])
+        np.testing.assert_allclose(alone.rho_ohmm[0], batch.rho_ohmm[k], rtol=1e-9)
+        assert alone.iterations[0] == batch.iterations[k]
+
+
+def test_ragged_batch_with_masks_and_other_frequencies(noisy):
+    rho, rhoa, phase = noisy
+    freq2 = np.stack([FREQ, FREQ * 10])
+    rhoa2, phase2 = forward.mt1d(rho[:2], THICK, FREQ * 10)
+    data = engine_inputs(np.stack([rhoa[0], rhoa2[1]]), np.stack([phase[0], phase2[1]]))
+    mask = data[-1].copy()
+    mask[1, 25:] = False  # the second sounding lacks its 15 longest periods
+    log_rhoa = data[0].copy()
+    log_rhoa[1, 25:] = 1e9  # garbage where masked must not matter
+    m_ref = halfspace(rhoa[:2])
+    res = occam.occam_invert(freq2, log_rhoa, *data[1:4], mask, THICK, m_ref,
+                             np.ones_like(m_ref))
+    assert np.all(np.isfinite(res.rho_ohmm)) and np.all(res.nrms <= 1.0 + 1e-9)
+
+
+def test_static_shift_is_estimated_with_its_uncertainty(noisy):
+    rho, rhoa, phase = noisy
+    shifted = rhoa[:6] * 2.5  # a galvanic distortion: ρa × 2.5 at every frequency, φ unchanged
+    m_ref = np.log10(generator.random_models(6, seed=99))  # a wrong but reasonable reference
+    args = (FREQ, *engine_inputs(shifted, phase[:6]), THICK, m_ref, np.full_like(m_ref, 0.3))
+    with_shift = occam.occam_invert(*args, static_shift_std_log10=0.5)
+    without = occam.occam_invert(*args)
+    assert np.median(with_shift.static_shift) == pytest.approx(2.5, rel=0.25)
+    assert np.all(with_shift.static_shift_std_log10 > 0.005)
+    assert np.all(with_shift.static_shift_std_log10 < 0.5)  # the data narrowed the prior
+    np.testing.assert_array_equal(without.static_shift, 1.0)
+    np.testing.assert_array_equal(without.static_shift_std_log10, 0.0)
+    rmse = lambda m: np.sqrt(np.mean((np.log10(m) - np.log10(rho[:6])) ** 2))  # noqa: E731
+    assert rmse(with_shift.rho_ohmm) < rmse(without.rho_ohmm)
+
+
+def test_a_good_reference_needs_fewer_iterations_and_gives_a_better_model(noisy):
+    rho, rhoa, phase = noisy
+    truth = np.log10(rho)
+    # a network-like guess: right in shape, off in level, and smoothed over five layers
+    kernel = np.ones(5) / 5
+    guess = np.array([np.convolve(np.pad(t, 2, mode="edge"), kernel, "valid") for t in truth])
+    guess += 0.1
+    from_guess = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, guess,
+                                    np.full_like(guess, 0.2))
+    m_hs = halfspace(rhoa)
+    from_hs = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, m_hs,
+                                 np.ones_like(m_hs))
+    assert np.mean(from_guess.iterations) < np.mean(from_hs.iterations)
+    rmse = lambda m: np.sqrt(np.mean((np.log10(m) - truth) ** 2))  # noqa: E731
+    assert rmse(from_guess.rho_ohmm) < rmse(from_hs.rho_ohmm)
