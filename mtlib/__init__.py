@@ -31,13 +31,16 @@ def load_pretrained(name: str = DEFAULT_NETWORK):
     return kind.from_bundle(bundle, str(path))
 
 
-def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, **kwargs):
+def invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, **kwargs):
     """Invert one sounding at any frequencies: the shipped network's first guess, mapped
-    into its band by the similarity laws, then refined against the data.
+    into its band by the similarity laws, then Occam/Gauss–Newton on a grid that covers the
+    data, with the guess as reference model.
 
-    See :func:`mtlib.inversion.invert`; ``res.rho_ohmm``, ``res.depth_m``, ``res.nrms``,
-    ``res.predicted`` (ρa, φ) and ``res.rho_network_ohmm`` (the network-only model).
+    ``z_rel_err`` is the relative error of |Z| (``rel_err=`` is accepted too). See
+    :func:`mtlib.inversion.invert`; ``res.rho_ohmm``, ``res.depth_m``, ``res.nrms``,
+    ``res.predicted`` (ρa, φ), ``res.rho_network_ohmm`` (the network's guess),
+    ``res.iterations``, ``res.doi_m``. Many soundings: :func:`mtlib.inversion.invert_many`.
     """
     from .inversion import invert as _invert
 
-    return _invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=rel_err, **kwargs)
+    return _invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, **kwargs)

@@ -1,5 +1,5 @@
 """Command line: ``python -m mtlib reproduce [--profile quick]``, ``python -m mtlib ship``
-and ``python -m mtlib invert FILE.edi``.
+and ``python -m mtlib invert FILE...``.
 
 ``reproduce`` runs the numbered notebooks ``notebooks/NN_*.ipynb`` in order with papermill,
 injecting the profile, and writes their outputs in place (figures go to ``figures/``).
@@ -7,8 +7,9 @@ The cell papermill injects is removed afterwards so the notebook stays identical
 cell, to its jupytext ``.py`` pair; the profile used stays in the notebook's metadata
 (``papermill.parameters``) and in its first output.
 
-``invert`` reads an EDI file, inverts its rotation-invariant 1D response (network guess +
-refinement) and writes ``<station>_model.csv`` and ``<station>.png`` to ``--out``.
+``invert FILE...`` reads EDI and EMTF-XML files, inverts their rotation-invariant 1D
+responses together (network guess + Occam/Gauss–Newton, :func:`mtlib.inversion.invert_many`)
+and writes ``<station>_model.csv``, ``<station>.png`` and ``summary.csv`` to ``--out``.
 
 ``ship`` copies the finished network of a profile's training run (or, with ``--ensemble``,
 its uncertainty ensemble) into ``weights/`` with its model card (JSON, and a Markdown
@@ -22,6 +23,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from .config import PROFILES, REPO_ROOT, get_profile
@@ -153,38 +155,88 @@ def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool 
     return 0
 
 
-def invert_edi(path: Path, out: Path, invariant: str, error_floor: float,
-               static_shift: bool) -> int:
+SUMMARY_COLUMNS = ("station", "file", "periods_used", "periods_masked", "nrms_network", "nrms",
+                   "iterations", "mu", "stop", "static_shift", "static_shift_std_log10",
+                   "doi_m", "seconds", "note")
+
+
+def invert_files(paths: list[Path], out: Path, invariant: str, error_floor: float,
+                 static_shift: bool, max_skew_deg: float | None, start: str,
+                 network: str | None) -> int:
+    """Read, invert (batched) and report many files: a model CSV and a figure per sounding,
+    ``summary.csv`` for all. Files that cannot be read or inverted are reported, not fatal;
+    the exit status is 2 when none could be inverted."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed
     import numpy as np
+    from tqdm.auto import tqdm
 
-    from . import field, plotting
-    from .ensemble import DOI_THRESHOLD_DECADES
-    from .inversion import invert
+    from . import field, load_pretrained, plotting
+    from .inversion import invert_many
 
-    sounding = field.read_edi(path)
-    resp = sounding.response(invariant, error_floor)
-    res = invert(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, rel_err=resp.z_rel_err,
-                 mask=resp.mask, estimate_static_shift=static_shift)
+    rows, responses, files, notes = [], [], [], []
+    for path in tqdm(paths, desc="reading", unit="file", disable=len(paths) < 2):
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                resp = field.read(path).response(invariant, error_floor,
+                                                 max_skew_deg=max_skew_deg)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            rows.append({"station": "", "file": str(path), "note": f"not read: {err}"})
+            continue
+        notes.append("; ".join(str(w.message) for w in caught))
+        for w in caught:  # one line each, not a traceback-like warning
+            print(f"warning: {path.name}: {w.message}", file=sys.stderr)
+        responses.append(resp)
+        files.append(path)
+    refused: dict = {}
+    net = load_pretrained(network) if network and start == "network" else None
+    results = invert_many(responses, net, start=start, estimate_static_shift=static_shift,
+                          refused=refused) if responses else []
     out.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", sounding.station)  # station names may hold "/"
-    columns = {"depth_top_m": res.depth_m, "thickness_m": np.append(res.thick_m, np.inf),
-               "rho_ohmm": res.rho_ohmm, "rho_network_ohmm": res.rho_network_ohmm}
-    if res.std_log10 is not None:
-        columns.update(network_std_log10=res.std_log10, network_low95_ohmm=res.network_low_ohmm,
-                       network_high95_ohmm=res.network_high_ohmm)
-    csv = out / f"{name}_model.csv"
-    np.savetxt(csv, np.column_stack(list(columns.values())), delimiter=",", fmt="%.6g",
-               header=",".join(columns), comments="")
-    fig = plotting.field_result_figure(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg,
-                                       resp.rhoa_rel_err, resp.phase_err_deg, resp.mask, res,
-                                       title=f"{sounding.station} ({invariant} invariant)")
-    png = plotting.save(fig, name, out)
-    print(f"{sounding.station}: {int(resp.mask.sum())}/{resp.mask.size} usable periods, nRMS "
-          f"{res.nrms_network:.2f} (network) → {res.nrms:.2f} (refined), static shift "
-          f"{res.static_shift:.2f}; network σ > {DOI_THRESHOLD_DECADES:g} decades "
-          f"{f'below {res.doi_m:.0f} m' if np.isfinite(res.doi_m) else 'nowhere'}; "
-          f"wrote {csv} and {png}")
-    return 0
+    for k, (path, resp, res) in enumerate(zip(files, responses, results)):
+        if res is None:
+            print(f"error: {refused[k]}", file=sys.stderr)
+            rows.append({"station": resp.station, "file": str(path),
+                         "periods_used": int(resp.mask.sum()),
+                         "note": f"refused: {refused[k]}"})
+            continue
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", resp.station or path.stem)  # names may hold "/"
+        columns = {"depth_top_m": res.depth_m, "thickness_m": np.append(res.thick_m, np.inf),
+                   "rho_ohmm": res.rho_ohmm, "rho_reference_ohmm": res.rho_network_ohmm,
+                   "reference_std_log10": res.reference_std_log10}
+        if res.std_log10 is not None:
+            columns.update(network_low95_ohmm=res.network_low_ohmm,
+                           network_high95_ohmm=res.network_high_ohmm)
+        np.savetxt(out / f"{name}_model.csv", np.column_stack(list(columns.values())),
+                   delimiter=",", fmt="%.6g", header=",".join(columns), comments="")
+        fig = plotting.field_result_figure(resp, res, title=f"{resp.station} ({invariant})")
+        plotting.save(fig, name, out)
+        matplotlib.pyplot.close(fig)
+        rows.append({"station": resp.station, "file": str(path),
+                     "periods_used": int(res.mask.sum()), "periods_masked": res.n_masked,
+                     "nrms_network": round(res.nrms_network, 3), "nrms": round(res.nrms, 3),
+                     "iterations": res.iterations, "mu": f"{res.mu:.4g}", "stop": res.stop,
+                     "static_shift": round(res.static_shift, 4),
+                     "static_shift_std_log10": round(res.static_shift_std_log10, 4),
+                     "doi_m": f"{res.doi_m:.4g}", "seconds": round(res.seconds, 4),
+                     "note": notes[k]})
+    with open(out / "summary.csv", "w") as fh:
+        fh.write(",".join(SUMMARY_COLUMNS) + "\n")
+        for row in rows:
+            fh.write(",".join(str(row.get(c, "")).replace(",", ";") for c in SUMMARY_COLUMNS)
+                     + "\n")
+    shown = ("station", "periods_used", "periods_masked", "nrms_network", "nrms", "iterations",
+             "mu", "static_shift", "doi_m")
+    print(" | ".join(f"{c:>14}" for c in shown))
+    for row in rows:
+        print(" | ".join(f"{str(row.get(c, '')):>14}" for c in shown))
+    inverted = sum(1 for r in results if r is not None)
+    print(f"inverted {inverted} of {len(paths)} files; wrote models, figures and "
+          f"{out / 'summary.csv'}")
+    return 0 if inverted else 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,19 +255,26 @@ def main(argv: list[str] | None = None) -> int:
     shp.add_argument("--ensemble", action="store_true",
                      help="ship the profile's uncertainty ensemble instead of its network")
     shp.add_argument("--weights", type=Path, default=REPO_ROOT / "weights")
-    inv = sub.add_parser("invert", help="invert an EDI file; write the model (CSV) and a figure")
-    inv.add_argument("edi", type=Path)
+    inv = sub.add_parser("invert", help="invert EDI / EMTF-XML files (batched); write each "
+                         "model (CSV) and figure, and summary.csv")
+    inv.add_argument("files", type=Path, nargs="+", help="EDI (.edi) or EMTF-XML (.xml) files")
     inv.add_argument("--out", type=Path, default=Path("."))
     inv.add_argument("--invariant", default="det", choices=["det", "berdichevsky"])
     inv.add_argument("--error-floor", type=float, default=0.05,
                      help="relative error floor on |Z| (default 0.05)")
     inv.add_argument("--static-shift", action="store_true", help="estimate a static shift")
+    inv.add_argument("--max-skew", type=float, default=None,
+                     help="mask periods whose phase-tensor skew exceeds this (degrees)")
+    inv.add_argument("--start", default="network", choices=["network", "halfspace"],
+                     help="reference and starting model (default: the network's guess)")
+    inv.add_argument("--network", default=None,
+                     help="shipped network to use (default: the uncertainty ensemble)")
     args = parser.parse_args(argv)
     if args.command == "invert":
         try:
-            return invert_edi(args.edi, args.out, args.invariant, args.error_floor,
-                              args.static_shift)
-        except ValueError as err:  # bad file or data: a message, not a traceback
+            return invert_files(args.files, args.out, args.invariant, args.error_floor,
+                                args.static_shift, args.max_skew, args.start, args.network)
+        except ValueError as err:  # bad options: a message, not a traceback
             print(f"error: {err}", file=sys.stderr)
             return 2
     if args.command == "reproduce":

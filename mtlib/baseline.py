@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .noise import phase_std_deg
+from . import errors
 
 
 @dataclass
@@ -38,12 +38,13 @@ def _pygimli():
     return pygimli, MT1dSmoothModelling
 
 
-def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, rel_err: float = 0.02,
+def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01,
                  lam: float = 20.0, max_iter: int = 20) -> OccamResult:
     """Smooth inversion of one sounding ``(F,)`` onto layers of ``thick_m`` (L-1,).
 
-    ``rel_err`` (scalar or (F,)) is the relative error of ρa (the convention of
-    :mod:`mtlib.noise`); the phase error is the matching ``arcsin(rel_err / 2)``.
+    ``z_rel_err`` (scalar or (F,)) is the relative error of |Z|, weighed as
+    :mod:`mtlib.errors` says (2p on ρa, arcsin p on φ) — the same weights as
+    :mod:`mtlib.occam`. Raises ``RuntimeError`` when pyGIMLi's inversion fails.
     """
     pg, MT1dSmoothModelling = _pygimli()
     freq_hz = np.asarray(freq_hz, dtype=float)
@@ -59,9 +60,9 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, rel_err: float = 0.02,
     inv = pg.Inversion(fop=fop, verbose=False)
     inv.dataTrans = trans_data
     inv.modelTrans = pg.trans.TransLog()
-    # pyGIMLi takes relative errors: σ(φ)/φ for the phase block
-    rel_err = np.broadcast_to(np.asarray(rel_err, dtype=float), (n_freq,))
-    err = np.concatenate([rel_err, np.radians(phase_std_deg(rel_err)) / np.abs(phase_rad)])
+    # pyGIMLi takes relative errors: σ(ρa)/ρa, and σ(φ)/φ for the phase block
+    p = np.broadcast_to(np.asarray(z_rel_err, dtype=float), (n_freq,))
+    err = np.concatenate([errors.rhoa_rel_err(p), errors.phase_std_rad(p) / np.abs(phase_rad)])
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # pg.Inversion prints blank lines
         model = inv.run(np.concatenate([rhoa, phase_rad]), err, lam=lam, maxIter=max_iter,

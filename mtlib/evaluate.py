@@ -14,6 +14,7 @@ import time
 import numpy as np
 import torch
 
+from . import errors
 from .forward import mt1d
 from .inverter import Inverter, told_noise
 from .noise import add_noise
@@ -128,8 +129,9 @@ def compare_with_occam(inverter: Inverter, n_soundings: int, rel_noise: float = 
     rhoa_n, phase_n = add_noise(rhoa, phase, rel_noise, seed=[seed, 1])
     net_seconds = time_prediction(inverter, rhoa_n, phase_n)
     rho_net = inverter.predict(rhoa_n, phase_n)
+    z_rel_err = errors.z_rel_err_from_rhoa(rel_noise)
     occam = [occam_invert(inverter.freq_hz, rhoa_n[i], phase_n[i], inverter.thick_m,
-                          rel_err=rel_noise, lam=lam) for i in range(n_soundings)]
+                          z_rel_err=z_rel_err, lam=lam) for i in range(n_soundings)]
     rho_occam = np.array([r.rho_ohmm for r in occam])
     return {
         "n_soundings": n_soundings, "rel_noise": rel_noise,

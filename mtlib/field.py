@@ -1,19 +1,24 @@
-"""Real soundings: EDI files → a rotation-invariant 1D response with honest errors.
+"""Real soundings: EDI and EMTF-XML files → a rotation-invariant 1D response with honest errors.
 
-What MT users trip on, handled once here (DESIGN.md §5):
+What MT users trip on, handled once here (DESIGN.md §5, §10):
 
-* units: EDI files store impedances in field units, mV/km/nT; the reader converts them to Ω
-  (``Z[Ω] = 4π·10⁻⁴ · Z[mV/km/nT]``, a factor ≈ 1/796) at the reader, once;
+* formats: EDI and EMTF-XML (the format of national MT archives) are both read by
+  mt-metadata's transfer-function reader (extra ``field``, imported only when a file is
+  read); a file that parses to no usable impedance is a clear ``ValueError``;
+* units: the reader gives impedances in field units, mV/km/nT; they are converted to Ω
+  (``Z[Ω] = 4π·10⁻⁴ · Z[mV/km/nT]``, a factor ≈ 1/796) here, once;
 * the 1D response is rotation invariant: the determinant ``sqrt(Zxx·Zyy − Zxy·Zyx)`` by
   default, the Berdichevsky average ``(Zxy − Zyx)/2`` as an option; both put the phase of a
-  layered earth in the first quadrant by construction (no ``arctan`` quadrant guessing: Zyx
-  sits in the third quadrant and enters with its sign);
-* errors: a relative error ``p`` on |Z| (from the file, floored at ``error_floor``) is ``2p``
-  on ρa and ``arcsin(p)`` on the phase;
+  layered earth in the first quadrant (no ``arctan`` quadrant guessing: Zyx sits in the
+  third quadrant and enters with its sign). A file written with the opposite time
+  convention (``e^{-iωt}``: phases in the fourth quadrant) is conjugated, with a warning;
+* errors (:mod:`mtlib.errors`): a relative error ``p`` on |Z| (from the file, floored at
+  ``error_floor``) is ``2p`` on ρa and ``arcsin(p)`` on the phase; periods whose error
+  reaches the cap are masked with a warning;
 * missing or unusable periods (NaN, zero, a phase outside (0°, 90°)) are masked, never
-  replaced by zeros.
-
-mt-metadata (extra ``field``) reads the files and is imported only when a file is read.
+  replaced by zeros;
+* dimensionality: the phase-tensor skew angle β (Caldwell, Bibby & Brown 2004) per period;
+  where |β| exceeds a few degrees the earth is not 1D there. ``max_skew_deg`` masks them.
 """
 
 from __future__ import annotations
@@ -24,33 +29,38 @@ from pathlib import Path
 
 import numpy as np
 
+from . import errors
+from .errors import Response1D
 from .forward import apparent_resistivity_phase
 
 FIELD_UNITS_TO_OHM = 4e-4 * np.pi
 """mV/km/nT → Ω: (1e-6 V/m) / (1e-9 T / μ0) = 1e3·μ0."""
 
+NO_DATA = 1e30
+"""|Z| (field units) at or above which an entry is a writer's "no data" value (1e32)."""
 INVARIANTS = ("det", "berdichevsky")
+SUFFIXES = (".edi", ".xml")
+SOUNDINGS_DIR = Path(__file__).resolve().parent / "soundings"
+"""The project's real-data set (EDI and EMTF-XML; provenance in its README.md)."""
 
 
-@dataclass
-class Response1D:
-    """A 1D sounding ready for inversion; arrays (F,), frequencies high → low."""
+def phase_tensor_skew_deg(z_ohm) -> np.ndarray:
+    """Phase-tensor skew angle β in degrees, ``(F,)`` from impedance tensors ``(F, 2, 2)``.
 
-    freq_hz: np.ndarray
-    rhoa_ohmm: np.ndarray
-    phase_deg: np.ndarray
-    z_rel_err: np.ndarray      # relative error of |Z| after the floor
-    mask: np.ndarray           # True where the period is usable
-
-    @property
-    def rhoa_rel_err(self) -> np.ndarray:
-        """Relative error of ρa: twice that of |Z|."""
-        return 2.0 * self.z_rel_err
-
-    @property
-    def phase_err_deg(self) -> np.ndarray:
-        """Phase error in degrees: ``arcsin(p)`` for a relative error ``p`` of |Z|."""
-        return np.degrees(np.arcsin(np.minimum(self.z_rel_err, 1.0)))
+    ``Φ = X⁻¹ Y`` with ``Z = X + iY``; ``β = ½ arctan((Φ12 − Φ21) / (Φ11 + Φ22))``. β is 0
+    for a 1D or 2D earth and independent of rotation, of galvanic distortion and of the
+    time convention; NaN where the tensor is incomplete or X is singular.
+    """
+    z = np.asarray(z_ohm)
+    x, y = z.real, z.imag
+    det_x = x[:, 0, 0] * x[:, 1, 1] - x[:, 0, 1] * x[:, 1, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # X⁻¹ Y written out: adj(X) Y / det X
+        p11 = (x[:, 1, 1] * y[:, 0, 0] - x[:, 0, 1] * y[:, 1, 0]) / det_x
+        p12 = (x[:, 1, 1] * y[:, 0, 1] - x[:, 0, 1] * y[:, 1, 1]) / det_x
+        p21 = (x[:, 0, 0] * y[:, 1, 0] - x[:, 1, 0] * y[:, 0, 0]) / det_x
+        p22 = (x[:, 0, 0] * y[:, 1, 1] - x[:, 1, 0] * y[:, 0, 1]) / det_x
+        return np.degrees(0.5 * np.arctan((p12 - p21) / (p11 + p22)))
 
 
 @dataclass
@@ -65,8 +75,20 @@ class Sounding:
     latitude: float = float("nan")
     longitude: float = float("nan")
 
-    def response(self, invariant: str = "det", error_floor: float = 0.05) -> Response1D:
-        """The rotation-invariant 1D response, errors floored at ``error_floor`` on |Z|."""
+    @property
+    def skew_deg(self) -> np.ndarray:
+        """Phase-tensor skew β (F,) in degrees (:func:`phase_tensor_skew_deg`)."""
+        return phase_tensor_skew_deg(self.z_ohm)
+
+    def response(self, invariant: str = "det", error_floor: float = 0.05,
+                 z_err_cap: float = errors.Z_REL_ERR_CAP,
+                 max_skew_deg: float | None = None) -> Response1D:
+        """The rotation-invariant 1D response, errors floored at ``error_floor`` on |Z|.
+
+        Periods are masked where the invariant is missing or its phase is outside (0°, 90°),
+        where the |Z| error reaches ``z_err_cap`` (with a warning naming them), and, when
+        ``max_skew_deg`` is given, where the phase-tensor skew exceeds it (not 1D there).
+        """
         if invariant not in INVARIANTS:
             raise ValueError(f"invariant must be one of {INVARIANTS}, got {invariant!r}")
         if not 0 < error_floor < 1:
@@ -87,47 +109,83 @@ class Sounding:
             sigma = np.sqrt(np.sum(np.abs(grad) ** 2 * errs**2, axis=-1))
             rel = sigma / np.abs(z1)
         rel = np.where(np.isfinite(rel), np.maximum(rel, error_floor), error_floor)
+        finite = np.isfinite(z1) & (np.abs(z1) > 0)
+        if finite.any() and np.median(np.angle(z1[finite])) < 0:
+            warnings.warn(f"{self.station}: the {invariant} invariant's phases lie in the fourth "
+                          "quadrant — the file uses the e^(-iωt) time convention; its "
+                          "impedances are conjugated to mtlib's e^(+iωt)", UserWarning,
+                          stacklevel=2)
+            z1 = np.conj(z1)
         rhoa, phase = apparent_resistivity_phase(z1, self.freq_hz)
-        mask = (np.isfinite(z1) & (np.abs(z1) > 0) & (phase > 0) & (phase < 90)
-                & np.isfinite(rhoa) & (rhoa > 0))
-        return Response1D(self.freq_hz, np.where(mask, rhoa, np.nan),
-                          np.where(mask, phase, np.nan), rel, mask)
+        valid = finite & (phase > 0) & (phase < 90) & np.isfinite(rhoa) & (rhoa > 0)
+        mask = valid.copy()
+        if max_skew_deg is not None:
+            mask &= ~(np.abs(self.skew_deg) > max_skew_deg)  # NaN skew (no tensor): kept
+        mask = errors.usable_errors(self.freq_hz, rel, mask, cap=z_err_cap,
+                                    name=f"{self.station}: |Z| error")
+        # masked but valid periods keep their values (to be shown); invalid ones are NaN
+        return Response1D(self.freq_hz, np.where(valid, rhoa, np.nan),
+                          np.where(valid, phase, np.nan), rel, mask, self.station)
 
 
-def read_edi(path: str | Path) -> Sounding:
-    """Read an EDI file (impedances in mV/km/nT) into a :class:`Sounding` in Ω."""
+def read(path: str | Path) -> Sounding:
+    """Read an EDI or EMTF-XML file (impedances in mV/km/nT) into a :class:`Sounding` in Ω.
+
+    Frequencies come out high → low; missing entries (NaN or exactly 0) are NaN, errors of
+    0 ("not given") NaN. A file that cannot be parsed, or holds no finite impedance, is a
+    ``ValueError`` naming the file.
+    """
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"EDI file not found: {path}")
+        raise ValueError(f"file not found: {path}")
+    if path.suffix.lower() not in SUFFIXES:
+        raise ValueError(f"{path}: expected an EDI (.edi) or EMTF-XML (.xml) file")
     try:
         from loguru import logger
-        from mt_metadata.transfer_functions.io.edi import EDI
-
-        logger.disable("mt_metadata")  # its unit warnings would drown the user's output
+        from mt_metadata.transfer_functions.core import TF
     except ImportError as err:  # pragma: no cover - exercised only without the extra
-        raise ImportError("reading EDI files needs mt-metadata: pip install 'mtlib[field]'") \
+        raise ImportError("reading MT files needs mt-metadata: pip install 'mtlib[field]'") \
             from err
+    logger.disable("mt_metadata")  # its per-file warnings would drown the user's output
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            edi = EDI(fn=str(path))
+            tf = TF(fn=str(path))
+            tf.read()
+        has_z = bool(tf.has_impedance())
     except Exception as err:
-        raise ValueError(f"cannot read EDI file {path}: {err}") from err
-    if edi.z is None or edi.frequency is None or len(edi.frequency) == 0:
-        raise ValueError(f"EDI file {path} holds no impedance tensor (Z) data")
-    freq = np.asarray(edi.frequency, dtype=float)
+        raise ValueError(f"cannot read {path}: {type(err).__name__}: {err}") from err
+    finally:
+        logger.enable("mt_metadata")
+    if not has_z or tf.period is None or len(tf.period) == 0:
+        raise ValueError(f"{path} holds no impedance tensor (Z): nothing to invert")
+    freq = 1.0 / np.asarray(tf.period, dtype=float)
     order = np.argsort(freq)[::-1]  # high → low
-    z = np.asarray(edi.z, dtype=complex)[order] * FIELD_UNITS_TO_OHM
-    if edi.z_err is not None:
-        z_err = np.asarray(edi.z_err, dtype=float)[order] * FIELD_UNITS_TO_OHM
-        z_err = np.where(z_err > 0, z_err, np.nan)  # 0 means "not given"
-    else:
-        z_err = np.full(z.shape, np.nan)
-    z = np.where((z == 0) | ~np.isfinite(z), np.nan, z)  # missing entries, never zeros
-    station = str(getattr(edi, "station", None) or path.stem)
-    return Sounding(station, freq[order], z, z_err,
-                    float(getattr(edi, "lat", np.nan) or np.nan),
-                    float(getattr(edi, "lon", np.nan) or np.nan))
+    z = np.asarray(tf.impedance.values, dtype=complex)[order] * FIELD_UNITS_TO_OHM
+    # missing entries: zeros, NaN, or the 1e32 "no data" value of EDI and EMTF-XML writers
+    missing = (z == 0) | ~np.isfinite(z) | (np.abs(z) >= NO_DATA * FIELD_UNITS_TO_OHM)
+    z = np.where(missing, np.nan, z)
+    if not np.isfinite(z).any():
+        raise ValueError(f"{path} holds no finite impedance value (a truncated file?)")
+    z_err = np.full(z.shape, np.nan)
+    if tf.impedance_error is not None:
+        z_err = np.asarray(tf.impedance_error.values, dtype=float)[order] * FIELD_UNITS_TO_OHM
+        z_err = np.where((z_err > 0) & ~missing, z_err, np.nan)  # 0 means "not given"
+    station = str(tf.station or path.stem)
+    latitude, longitude = (float(v) if v is not None else float("nan")
+                           for v in (tf.latitude, tf.longitude))
+    return Sounding(station, freq[order], z, z_err, latitude, longitude)
+
+
+def read_edi(path: str | Path) -> Sounding:
+    """Read an EDI file: :func:`read` (which also takes EMTF-XML)."""
+    return read(path)
+
+
+def real_soundings() -> list[Path]:
+    """The project's real-data set: field soundings from public surveys (EDI and EMTF-XML),
+    shipped with the package; provenance and licences in ``mtlib/soundings/README.md``."""
+    return sorted(p for p in SOUNDINGS_DIR.iterdir() if p.suffix.lower() in SUFFIXES)
 
 
 def example_edi_files() -> list[Path]:

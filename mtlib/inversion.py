@@ -1,40 +1,65 @@
-"""Field-data entry point: any band → the network's band → first guess → physics refinement.
+"""Field-data entry point: any band, real errors → network guess → Occam/Gauss–Newton.
 
-The network only knows its training band (frequencies ``net.freq_hz``, resistivities in
-(2, 220) Ω·m, a ~2 km layer grid). The exact similarity laws of 1D MT move any sounding
-there: a model (ρ, h) observed at f has the same phase and ``a``-times the apparent
-resistivity of the model (aρ, s·h) observed at ``f·a/s²``. The scaling is chosen so that the
-sounding's apparent resistivities sit in the middle of the trained range (``a``) and its
-frequency band is centred on the network's (``s``); the scaled sounding is interpolated (in
-log f) onto the network's frequencies, held constant beyond its ends, the network predicts,
-and the model maps back (ρ/a on thicknesses h/s). The refinement then fits the *original*
-data, only where they were measured, so the held-constant ends cannot bias the final model.
+For each sounding (:func:`invert` for one, :func:`invert_many` for a batch):
 
-With an uncertainty ensemble (the default network), the result also carries the calibrated
-uncertainty of the network's guess per layer (log10 ρ is only shifted by the scaling, so
-its standard deviation maps back unchanged), its 95 % interval, and a depth-of-
-investigation cue: the depth below which that uncertainty exceeds ``doi_threshold``
-decades. The ensemble is told the data's errors (twice the relative error of |Z| on ρa,
-resampled like the data, at most the largest noise it was trained with). The uncertainty
-is the network's, calibrated on synthetic paper-scheme models; the refined model is not
-inside a calibrated band by construction.
+1. **Checks and errors** (:mod:`mtlib.errors`): only the usable periods are validated;
+   periods whose |Z| error reaches the cap (default 100 %) or whose phase leaves (0°, 90°)
+   are masked with a warning that names them; a sounding is refused only when fewer than
+   ``MIN_PERIODS`` usable periods or less than ``MIN_SPAN_DECADES`` decades remain.
+2. **A model grid that covers the data** (:func:`covering_grid`): ``n_layers`` layers
+   whose tops are log-spaced from a fraction of the shallowest skin depth (highest
+   frequency, its observed ρa) down to a few skin depths at the longest period.
+3. **The network's guess** (the shipped uncertainty ensemble by default): the exact
+   similarity laws of 1D MT move the sounding into the network's band — a model (ρ, h) at
+   f has the same phase and ``a``-times the ρa of (aρ, s·h) at ``f·a/s²`` — the network
+   predicts (told the data's errors), and the guess and its σ map back and onto the data's
+   grid. Depths below the network's grid fall back to a smooth default, the
+   Niblett–Bostick transform of the data, with a σ of ``FALLBACK_STD_LOG10`` decades: the
+   uncertainty says the network does not know them.
+4. **Occam/Gauss–Newton** (:mod:`mtlib.occam`) with the guess as starting *and* reference
+   model and its σ as the reference's weight: each sounding chooses its own trade-off μ by
+   the discrepancy principle, stops on its own, and reports iterations and μ; an optional
+   static shift is estimated with a prior and reported with its σ. ``start="halfspace"``
+   inverts from (and towards) a half-space instead, the classic Occam set-up.
+
+The depth of investigation ``doi_m`` is the Niblett–Bostick penetration depth
+``sqrt(ρa/(ωμ0))`` (δ/√2) of the longest usable period on the final model's response.
 """
 
 from __future__ import annotations
 
+import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_finite, check_positive_finite
-from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
+from . import errors
 from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
-from .grid import layer_tops_m
+from .forward import MU0, skin_depth_m
+from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
+from .grid import layer_centres_log_m, layer_tops_m
 from .inverter import told_noise
-from .refine import refine
+from .occam import occam_invert
 
-MIN_OVERLAP_DECADES = 1.5
-"""Least span of usable data (decades of frequency) that the scaling can work with."""
+MIN_PERIODS = 4
+"""Fewest usable periods a sounding may have."""
+MIN_SPAN_DECADES = 1.5
+"""Least span of usable data (decades of frequency)."""
+N_LAYERS = 50
+"""Layers of the data-covering grid (the last one a half-space)."""
+TOP_SKIN_FRACTION = 0.2
+"""First layer thickness as a fraction of the skin depth at the highest frequency."""
+BOTTOM_SKIN_DEPTHS = 2.0
+"""Top of the half-space in skin depths at the longest period."""
+FALLBACK_STD_LOG10 = 1.0
+"""σ (decades) of the reference where the network says nothing: below its grid, or a
+half-space reference."""
+PLAIN_NETWORK_STD_LOG10 = 0.3
+"""σ (decades) given to the guess of a network without uncertainty (the paper's U-Net)."""
+STATIC_SHIFT_STD_LOG10 = 0.3
+"""Prior σ (decades) of the static shift when it is estimated: a factor 2 either way."""
+STARTS = ("network", "halfspace")
 
 
 @dataclass
@@ -66,87 +91,282 @@ def resample_to(freq_target_hz, freq_hz, values):
                      np.asarray(values)[order])
 
 
-@dataclass
-class InversionResult:
-    rho_ohmm: np.ndarray          # (L,) refined model
-    thick_m: np.ndarray           # (L-1,) its layer thicknesses (the network grid, rescaled)
-    depth_m: np.ndarray           # (L,) depth of the top of each layer
-    nrms: float                   # normalized RMS misfit of the refined model
-    nrms_network: float           # the same for the network-only model
-    rho_network_ohmm: np.ndarray  # (L,) the network's first guess, mapped back
-    predicted: tuple              # (ρa, φ) of the refined model at the data's frequencies
-    static_shift: float           # ρa factor estimated by the refinement (1 if not asked)
-    scaling: BandScaling
-    std_log10: np.ndarray | None = None       # (L,) σ of log10 ρ of the network's guess
-    network_low_ohmm: np.ndarray | None = None   # (L,) its 95 % interval
-    network_high_ohmm: np.ndarray | None = None
-    doi_m: float | None = None    # depth below which σ exceeds the threshold (inf: nowhere)
+def covering_grid(freq_hz, rhoa_ohmm, n_layers: int = N_LAYERS,
+                  top_skin_fraction: float = TOP_SKIN_FRACTION,
+                  bottom_skin_depths: float = BOTTOM_SKIN_DEPTHS) -> np.ndarray:
+    """Thicknesses ``(n_layers - 1,)`` in m of a grid that covers what the data see.
 
-
-def invert(freq_hz, rhoa_ohmm, phase_deg, rel_err=0.05, mask=None, net=None,
-           estimate_static_shift: bool = False, smoothness: float = 0.3,
-           doi_threshold: float = DOI_THRESHOLD_DECADES) -> InversionResult:
-    """Invert one sounding ``(F,)`` at any frequencies: network guess + refinement.
-
-    ``rel_err`` is the relative error of |Z| (scalar or (F,)): 5 % means 10 % on ρa and
-    2.9° on the phase. ``mask`` (F,) marks usable data (default: finite ones). ``net``:
-    default the shipped uncertainty ensemble; a plain network gives no uncertainty. Raises
-    ``ValueError`` when the usable data span less than ``MIN_OVERLAP_DECADES`` decades.
+    Usable data ``(F,)``: the first layer is ``top_skin_fraction`` skin depths thick at the
+    highest frequency (its observed ρa), the half-space starts ``bottom_skin_depths`` skin
+    depths down at the lowest frequency, and the layer tops in between are log-spaced.
     """
-    if net is None:
-        from . import DEFAULT_ENSEMBLE, load_pretrained
+    if n_layers < 3:
+        raise ValueError(f"n_layers must be >= 3, got {n_layers}")
+    freq, rhoa = np.asarray(freq_hz, dtype=float), np.asarray(rhoa_ohmm, dtype=float)
+    hi, lo = np.argmax(freq), np.argmin(freq)
+    first = top_skin_fraction * skin_depth_m(rhoa[hi], freq[hi])
+    bottom = max(bottom_skin_depths * skin_depth_m(rhoa[lo], freq[lo]), 10 * first)
+    return np.diff(np.concatenate([[0.0], np.geomspace(first, bottom, n_layers - 1)]))
 
-        net = load_pretrained(DEFAULT_ENSEMBLE)
+
+def bostick(freq_hz, rhoa_ohmm, phase_deg):
+    """Niblett–Bostick transform: depth ``sqrt(ρa/(ωμ0))`` in m and resistivity
+    ``ρa (π/(2φ) − 1)`` in Ω·m per period (φ in radians inside), a zero-cost approximate
+    1D model; the resistivity is kept within a decade of ρa where the phase is extreme."""
     freq = np.asarray(freq_hz, dtype=float)
     rhoa = np.asarray(rhoa_ohmm, dtype=float)
-    phase = np.asarray(phase_deg, dtype=float)
-    if freq.ndim != 1 or rhoa.shape != freq.shape or phase.shape != freq.shape:
-        raise ValueError(f"freq_hz, rhoa_ohmm and phase_deg must be 1-D of one length, got "
-                         f"{freq.shape}, {rhoa.shape}, {phase.shape}")
-    check_positive_finite("freq_hz", freq)
-    if mask is None:
-        mask = np.isfinite(rhoa) & np.isfinite(phase) & (rhoa > 0) & (phase > 0) & (phase < 90)
-    mask = np.asarray(mask, dtype=bool)
-    if mask.sum() < 4:
-        raise ValueError(f"only {int(mask.sum())} usable data: at least 4 periods with finite "
-                         "ρa > 0 and a phase in (0, 90)° are needed")
-    check_positive_finite("rhoa_ohmm (usable data)", rhoa[mask])
-    check_finite("phase_deg (usable data)", phase[mask])
-    f_used, rhoa_used, phase_used = freq[mask], rhoa[mask], phase[mask]
-    span = np.log10(f_used.max() / f_used.min())
-    if span < MIN_OVERLAP_DECADES:
-        raise ValueError(
-            f"the usable data span {span:.2f} decades of frequency; at least "
-            f"{MIN_OVERLAP_DECADES} are needed to map the sounding onto the network's band "
-            f"of {np.log10(net.freq_hz.max() / net.freq_hz.min()):.0f} decades")
+    phase = np.radians(np.asarray(phase_deg, dtype=float))
+    depth = np.sqrt(rhoa / (2 * np.pi * freq * MU0))
+    rho = rhoa * np.clip(np.pi / (2 * phase) - 1, 0.1, 10.0)
+    return depth, rho
 
-    scaling = choose_scaling(f_used, rhoa_used, net.freq_hz)
-    f_scaled, rhoa_scaled = scaling.to_network(f_used, rhoa_used)
-    rhoa_in = np.exp(resample_to(net.freq_hz, f_scaled, np.log(rhoa_scaled)))
-    phase_in = np.clip(resample_to(net.freq_hz, f_scaled, phase_used), 0.5, 89.5)
-    # ρa's relative error is twice |Z|'s; beyond the trained range the network is told the
-    # largest noise it knows
-    z_err = np.broadcast_to(np.asarray(rel_err, dtype=float), freq.shape)[mask]
-    told = told_noise(net, np.clip(2 * resample_to(net.freq_hz, f_scaled, z_err), 0,
-                                   net.trained_noise_max))
-    uncertainty = {}
-    if hasattr(net, "interval"):
-        rho_scaled, std = net.predict(rhoa_in, phase_in, return_std=True, **told)
-        low, high = (scaling.model_from_network(bound, net.thick_m)[0]
-                     for bound in net.interval(rho_scaled, std, 0.95))
-        uncertainty = dict(std_log10=std, network_low_ohmm=low, network_high_ohmm=high)
+
+def _bostick_on(thick_m, freq, rhoa, phase):
+    """log10 of the Niblett–Bostick model sampled at the grid's layers, smoothed by a
+    three-layer running mean (held constant beyond the data's depths)."""
+    depth, rho = bostick(freq, rhoa, phase)
+    order = np.argsort(depth)
+    values = np.interp(np.log(layer_centres_log_m(thick_m)), np.log(depth[order]),
+                       np.log10(rho[order]))
+    padded = np.concatenate([values[:1], values, values[-1:]])
+    return (padded[:-2] + padded[1:-1] + padded[2:]) / 3
+
+
+@dataclass
+class InversionResult:
+    """One sounding's inversion; L layers of the data-covering grid, F periods as given."""
+
+    rho_ohmm: np.ndarray          # (L,) final model
+    thick_m: np.ndarray           # (L-1,) its layer thicknesses
+    depth_m: np.ndarray           # (L,) depth of the top of each layer
+    nrms: float                   # normalized RMS misfit of the final model (usable data)
+    nrms_network: float           # the same for the network's guess on this grid
+    rho_network_ohmm: np.ndarray  # (L,) the reference: network guess (or half-space)
+    predicted: tuple              # (ρa, φ) of the final model at the data's frequencies
+    static_shift: float           # ρa factor estimated (1 if not asked)
+    static_shift_std_log10: float  # its posterior σ in decades (0 if not asked)
+    iterations: int               # Gauss–Newton iterations
+    mu: float                     # trade-off μ of the last accepted step (NaN: none taken)
+    stop: str                     # "target", "best fit" or "max_iter"
+    doi_m: float                  # depth of investigation (Niblett–Bostick, longest period)
+    mask: np.ndarray              # (F,) periods used
+    scaling: BandScaling | None   # the similarity scaling into the network's band
+    reference_std_log10: np.ndarray  # (L,) σ of the reference per layer (decades)
+    network_covered: np.ndarray   # (L,) True where the network's grid reaches the layer
+    std_log10: np.ndarray | None = None          # (L,) σ of the network's guess (ensemble)
+    network_low_ohmm: np.ndarray | None = None   # (L,) its 95 % interval
+    network_high_ohmm: np.ndarray | None = None
+    network_uncertain_below_m: float | None = None  # σ > threshold below (inf: nowhere)
+    seconds: float = 0.0          # wall time of this sounding's share of the batch
+
+    @property
+    def n_masked(self) -> int:
+        return int(self.mask.size - self.mask.sum())
+
+
+def _as_vector(name, values, n, dtype=float):
+    arr = np.asarray(values)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(f"{name} must be 1-D of length {n} (one per frequency), got shape "
+                         f"{arr.shape}")
+    return arr.astype(dtype)
+
+
+def _usable(resp, k: int, z_err_cap: float, err_name: str):
+    """Checked arrays of sounding ``k`` and its usable mask; refusals name the sounding."""
+    who = f"sounding {resp.station or k}"
+    freq = np.asarray(resp.freq_hz, dtype=float)
+    if freq.ndim != 1 or freq.size == 0:
+        raise ValueError(f"{who}: freq_hz must be a non-empty 1-D array, got shape {freq.shape}")
+    if not np.all(np.isfinite(freq) & (freq > 0)):
+        raise ValueError(f"{who}: freq_hz must be finite and > 0 everywhere")
+    n = freq.size
+    rhoa = _as_vector("rhoa_ohmm", resp.rhoa_ohmm, n)
+    phase = _as_vector("phase_deg", resp.phase_deg, n)
+    p = np.broadcast_to(np.asarray(resp.z_rel_err, dtype=float), (n,)) \
+        if np.ndim(resp.z_rel_err) == 0 else _as_vector(err_name, resp.z_rel_err, n)
+    if resp.mask is None:
+        mask = np.isfinite(rhoa) & (rhoa > 0) & np.isfinite(phase)
     else:
-        rho_scaled = net.predict(rhoa_in, phase_in, **told)
-    rho_net, thick = scaling.model_from_network(rho_scaled, net.thick_m)
-    if uncertainty:
-        uncertainty["doi_m"] = resolved_depth_m(uncertainty["std_log10"], layer_tops_m(thick),
-                                                doi_threshold)
+        mask = np.asarray(resp.mask)
+        if mask.dtype != bool or mask.shape != (n,):
+            raise ValueError(f"{who}: mask must be a boolean array of shape ({n},) (True where "
+                             f"a period is usable), got dtype {mask.dtype}, shape {mask.shape}")
+        bad = mask & ~(np.isfinite(rhoa) & (rhoa > 0) & np.isfinite(phase))
+        if bad.any():
+            raise ValueError(f"{who}: rhoa_ohmm must be finite and > 0 and phase_deg finite on "
+                             f"the periods the mask keeps; not on "
+                             f"{errors.describe_periods(freq, bad)}")
+    outside = mask & ((phase <= 0) | (phase >= 90))
+    if outside.any():
+        warnings.warn(f"{who}: masked {errors.describe_periods(freq, outside)} whose phase is "
+                      "outside (0°, 90°), impossible for a 1D earth", UserWarning, stacklevel=4)
+        mask = mask & ~outside
+    mask = errors.usable_errors(freq, p, mask, cap=z_err_cap, name=f"{who}: {err_name}")
+    used = freq[mask]
+    if np.unique(used).size != used.size:
+        values, counts = np.unique(used, return_counts=True)
+        raise ValueError(f"{who}: duplicated frequencies among the usable periods: "
+                         f"{', '.join(f'{f:g}' for f in values[counts > 1])} Hz; average "
+                         "them or mask all but one")
+    if used.size < MIN_PERIODS:
+        raise ValueError(f"{who}: only {used.size} usable periods of {n}; at least "
+                         f"{MIN_PERIODS} are needed (finite ρa > 0, a phase in (0, 90)° and an "
+                         f"error below {100 * z_err_cap:g} % of |Z|)")
+    span = np.log10(used.max() / used.min())
+    if span < MIN_SPAN_DECADES:
+        raise ValueError(f"{who}: the usable periods span {span:.2f} decades of frequency; "
+                         f"at least {MIN_SPAN_DECADES} are needed for a 1D inversion")
+    return freq, rhoa, phase, np.where(mask, p, 1.0), mask
 
-    result = refine(rho_net[None], thick, freq, np.where(mask, rhoa, 1.0)[None],
-                    np.where(mask, phase, 45.0)[None], rel_err=rel_err, mask=mask[None],
-                    smoothness=smoothness, estimate_static_shift=estimate_static_shift)
-    return InversionResult(
-        rho_ohmm=result.rho_ohmm[0], thick_m=thick, depth_m=layer_tops_m(thick),
-        nrms=float(result.nrms[0]), nrms_network=float(result.nrms_start[0]),
-        rho_network_ohmm=rho_net, predicted=(result.rhoa_ohmm[0], result.phase_deg[0]),
-        static_shift=float(result.static_shift[0]), scaling=scaling, **uncertainty)
+
+def _network_guesses(net, data, grids, doi_threshold):
+    """The network's guess, σ and interval per sounding, mapped onto each data grid."""
+    inputs, told, scalings = [], [], []
+    for freq, rhoa, phase, p, mask in data:
+        scaling = choose_scaling(freq[mask], rhoa[mask], net.freq_hz)
+        f_s, rhoa_s = scaling.to_network(freq[mask], rhoa[mask])
+        inputs.append((np.exp(resample_to(net.freq_hz, f_s, np.log(rhoa_s))),
+                       np.clip(resample_to(net.freq_hz, f_s, phase[mask]), 0.5, 89.5)))
+        # beyond the trained range the network is told the largest noise it knows
+        told.append(np.clip(errors.rhoa_rel_err(resample_to(net.freq_hz, f_s, p[mask])), 0,
+                            net.trained_noise_max))
+        scalings.append(scaling)
+    rhoa_in, phase_in = (np.stack(a) for a in zip(*inputs))
+    kwargs = told_noise(net, np.stack(told))
+    has_std = hasattr(net, "interval")
+    if has_std:
+        rho_s, std = net.predict(rhoa_in, phase_in, return_std=True, **kwargs)
+        low_s, high_s = net.interval(rho_s, std, 0.95)
+    else:
+        rho_s = net.predict(rhoa_in, phase_in, **kwargs)
+    out = []
+    for k, (scaling, thick) in enumerate(zip(scalings, grids)):
+        rho_net, thick_net = scaling.model_from_network(rho_s[k], net.thick_m)
+        tops_net = layer_tops_m(thick_net)
+        centres = layer_centres_log_m(thick)
+        idx = np.searchsorted(tops_net, centres, side="right") - 1
+        guess = dict(rho=rho_net[idx], covered=centres <= tops_net[-1], scaling=scaling)
+        if has_std:
+            guess.update(std=std[k][idx], low=low_s[k][idx] / scaling.a,
+                         high=high_s[k][idx] / scaling.a,
+                         uncertain_below=resolved_depth_m(std[k], tops_net, doi_threshold))
+        out.append(guess)
+    return out
+
+
+def invert_many(responses, net=None, *, start: str = "network",
+                estimate_static_shift: bool = False,
+                static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
+                z_err_cap: float = errors.Z_REL_ERR_CAP, n_layers: int = N_LAYERS,
+                thick_m=None, target_nrms: float = 1.0, smallness: float = 1.0,
+                max_iter: int = 20, doi_threshold: float = DOI_THRESHOLD_DECADES,
+                err_name: str = "z_rel_err",
+                refused: dict | None = None) -> list[InversionResult | None]:
+    """Invert many soundings together; see the module docstring.
+
+    ``responses``: objects with ``freq_hz``, ``rhoa_ohmm``, ``phase_deg``, ``z_rel_err``
+    (relative error of |Z|, scalar or (F,)), ``mask`` ((F,) bool or None) and ``station``
+    (:class:`mtlib.errors.Response1D`, what :meth:`mtlib.field.Sounding.response` returns).
+    ``net``: default the shipped uncertainty ensemble. ``thick_m`` (L-1,): one fixed grid for
+    every sounding instead of the data-covering ones. ``smallness``: weight α_s of the
+    σ-weighted closeness to the reference (:mod:`mtlib.occam`). A sounding that cannot be
+    inverted raises ``ValueError``; with a dict as ``refused`` it is skipped instead (its
+    result is None) and ``refused[index]`` says why.
+    """
+    if start not in STARTS:
+        raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+    responses = list(responses)
+    if not responses:
+        raise ValueError("responses is empty: nothing to invert")
+    t0 = time.perf_counter()
+    data, kept = [], []
+    for k, resp in enumerate(responses):
+        try:
+            data.append(_usable(resp, k, z_err_cap, err_name))
+            kept.append(k)
+        except ValueError as err:
+            if refused is None:
+                raise
+            refused[k] = str(err)
+    if not data:
+        return [None] * len(responses)
+    if thick_m is not None:
+        thick_m = np.asarray(thick_m, dtype=float)
+        if thick_m.ndim != 1 or not np.all(np.isfinite(thick_m) & (thick_m > 0)):
+            raise ValueError(f"thick_m must be 1-D, finite and > 0, got shape {thick_m.shape}")
+    grids = [thick_m if thick_m is not None else covering_grid(f[m], r[m], n_layers)
+             for f, r, _, _, m in data]
+    n_lay = grids[0].size + 1
+    fallback = np.stack([_bostick_on(g, f[m], r[m], ph[m])
+                         for g, (f, r, ph, _, m) in zip(grids, data)])
+    if start == "network":
+        if net is None:
+            from . import DEFAULT_ENSEMBLE, load_pretrained
+
+            net = load_pretrained(DEFAULT_ENSEMBLE)
+        guesses = _network_guesses(net, data, grids, doi_threshold)
+        covered = np.stack([g["covered"] for g in guesses])
+        m_ref = np.where(covered, np.log10(np.stack([g["rho"] for g in guesses])), fallback)
+        std = np.stack([g.get("std", np.full(n_lay, PLAIN_NETWORK_STD_LOG10)) for g in guesses])
+        ref_std = np.where(covered, std, FALLBACK_STD_LOG10)
+    else:
+        guesses = [{} for _ in data]
+        covered = np.zeros((len(data), n_lay), dtype=bool)
+        level = [np.mean(np.log10(r[m])) for _, r, _, _, m in data]
+        m_ref = np.repeat(np.array(level)[:, None], n_lay, axis=1)
+        ref_std = np.full((len(data), n_lay), FALLBACK_STD_LOG10)
+
+    n_freq = max(f.size for f, *_ in data)
+    pad = lambda a, fill: np.stack([np.concatenate([x, np.full(n_freq - x.size, fill)])  # noqa: E731
+                                    for x in a])
+    freq = pad([f for f, *_ in data], 1.0)
+    mask = pad([m for *_, m in data], False).astype(bool)
+    log_rhoa = pad([np.log(np.where(m, r, 1.0)) for _, r, _, _, m in data], 0.0)
+    phase = pad([np.radians(np.where(m, ph, 45.0)) for _, _, ph, _, m in data], 0.0)
+    p = pad([p for *_, p, _ in data], 1.0)
+    res = occam_invert(freq, log_rhoa, phase, errors.rhoa_rel_err(p), errors.phase_std_rad(p),
+                       mask, np.stack(grids), m_ref, ref_std, target_nrms=target_nrms,
+                       smallness=smallness, max_iter=max_iter,
+                       static_shift_std_log10=static_shift_std_log10 if estimate_static_shift
+                       else None)
+    seconds = (time.perf_counter() - t0) / len(data)
+
+    results = []
+    for k, ((f, _, _, _, m), thick, guess) in enumerate(zip(data, grids, guesses)):
+        nf = f.size
+        rhoa_pred = np.exp(res.log_rhoa[k, :nf])
+        lowest = np.argmin(np.where(m, f, np.inf))
+        doi = float(np.sqrt(rhoa_pred[lowest] / (2 * np.pi * f[lowest] * MU0)))
+        results.append(InversionResult(
+            rho_ohmm=res.rho_ohmm[k], thick_m=thick, depth_m=layer_tops_m(thick),
+            nrms=float(res.nrms[k]), nrms_network=float(res.nrms_start[k]),
+            rho_network_ohmm=10.0 ** m_ref[k],
+            predicted=(rhoa_pred, np.degrees(res.phase_rad[k, :nf])),
+            static_shift=float(res.static_shift[k]),
+            static_shift_std_log10=float(res.static_shift_std_log10[k]),
+            iterations=int(res.iterations[k]), mu=float(res.mu[k]), stop=str(res.stop[k]),
+            doi_m=doi, mask=m, scaling=guess.get("scaling"), reference_std_log10=ref_std[k],
+            network_covered=covered[k], std_log10=guess.get("std"),
+            network_low_ohmm=guess.get("low"), network_high_ohmm=guess.get("high"),
+            network_uncertain_below_m=guess.get("uncertain_below"), seconds=seconds))
+    out: list[InversionResult | None] = [None] * len(responses)
+    for k, result in zip(kept, results):
+        out[k] = result
+    return out
+
+
+def invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, mask=None, net=None, *,
+           rel_err=None, **options) -> InversionResult:
+    """Invert one sounding ``(F,)`` at any frequencies; see the module docstring.
+
+    ``z_rel_err``: relative error of |Z| (scalar or (F,)): 5 % means 10 % on ρa and
+    arcsin(0.05) = 2.9° on the phase. ``rel_err`` is the same argument under the name the
+    first releases used. ``mask`` (F,) bool marks usable periods (default: finite data).
+    ``options``: those of :func:`invert_many`.
+    """
+    name = "z_rel_err"
+    if rel_err is not None:
+        z_rel_err, name = rel_err, "rel_err"
+    resp = errors.Response1D(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)
+    return invert_many([resp], net, err_name=name, **options)[0]

@@ -210,41 +210,61 @@ def error_vs_depth_figure(thick_m, rmse_by_layer: dict):
     return fig
 
 
-def field_result_figure(freq_hz, rhoa_ohmm, phase_deg, rhoa_rel_err, phase_err_deg, mask,
-                        result, title: str = "", extra_models: dict | None = None):
-    """A real sounding and its inversion: models (network guess, refined, ``extra_models``)
-    versus depth, and the data with error bars against the refined model's response.
-    ``result`` is an :class:`mtlib.inversion.InversionResult`."""
+def field_result_figure(response, result, title: str = "", extra_models: dict | None = None):
+    """A real sounding and its inversion, on a log depth axis (a data-covering grid spans
+    metres to hundreds of kilometres): the network's guess (with its 95 % interval where
+    its grid reaches), the final model, ``extra_models`` ({label: ρ (L,)} on the same
+    grid), the depth of investigation, and the data with error bars against the final
+    model's response. ``response``: :class:`mtlib.errors.Response1D`; ``result``:
+    :class:`mtlib.inversion.InversionResult`."""
     import matplotlib.pyplot as plt
 
-    from .ensemble import DOI_THRESHOLD_DECADES
-
-    bottom = result.depth_m[-1] * 1.15
-    fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.2),
+    freq, mask = response.freq_hz, result.mask
+    rhoa, phase = response.rhoa_ohmm, response.phase_deg
+    top = 0.5 * result.thick_m[0]
+    bottom = result.depth_m[-1] * 2
+    fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.4),
                                            gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
-    lo = min(np.nanmin(rhoa_ohmm[mask]), result.rho_ohmm.min()) / 2
-    hi = max(np.nanmax(rhoa_ohmm[mask]), result.rho_ohmm.max()) * 2
-    model_axes(ax_m, bottom, rho_lim=(lo, hi))
+    models = [result.rho_ohmm, result.rho_network_ohmm, *(extra_models or {}).values()]
+    lo = min(np.nanmin(rhoa[mask]), *(m.min() for m in models)) / 2
+    hi = max(np.nanmax(rhoa[mask]), *(m.max() for m in models)) * 2
+    model_axes(ax_m, rho_lim=(lo, hi))
+    ax_m.set_yscale("log")
+    ax_m.set_ylim(bottom, top)
     if result.std_log10 is not None:
-        plot_band(ax_m, result.network_low_ohmm, result.network_high_ohmm, result.thick_m,
-                  bottom, color="C3", label="U-Net 95 % interval")
-        mark_doi(ax_m, result.doi_m, label=f"U-Net σ > {DOI_THRESHOLD_DECADES:g} decades below")
-    plot_model(ax_m, result.rho_network_ohmm, result.thick_m, bottom, color="C3", ls="--",
-               label=f"U-Net only (nRMS {result.nrms_network:.2f})")
+        covered = result.network_covered
+        low = np.where(covered, result.network_low_ohmm, np.nan)
+        high = np.where(covered, result.network_high_ohmm, np.nan)
+        plot_band(ax_m, np.nan_to_num(low, nan=lo), np.nan_to_num(high, nan=lo),
+                  result.thick_m, bottom, color="C3", label="U-Net 95 % interval")
+    if result.scaling is not None:
+        plot_model(ax_m, result.rho_network_ohmm, result.thick_m, bottom, color="C3", ls="--",
+                   label=f"U-Net guess (nRMS {result.nrms_network:.2f})")
     plot_model(ax_m, result.rho_ohmm, result.thick_m, bottom, color="k",
-               label=f"U-Net + refinement (nRMS {result.nrms:.2f})")
+               label=f"Occam from the guess (nRMS {result.nrms:.2f}, {result.iterations} it.)")
     for k, (label, rho) in enumerate((extra_models or {}).items()):
         plot_model(ax_m, rho, result.thick_m, bottom, color=f"C{k}", label=label)
+    ax_m.axhspan(result.doi_m, bottom, color="0.85", alpha=0.5, lw=0)
+    mark_doi(ax_m, result.doi_m, label="depth of investigation")
     ax_m.legend(fontsize=7, loc="lower left")
-    sounding_axes(ax_r, ax_p, freq_hz)
+    sounding_axes(ax_r, ax_p, freq)
     ax_r.set_ylim(lo, hi)
-    ax_r.errorbar(freq_hz[mask], rhoa_ohmm[mask], yerr=rhoa_ohmm[mask] * rhoa_rel_err[mask],
-                  fmt="o", ms=3, color="0.4", label="data")
-    ax_p.errorbar(freq_hz[mask], phase_deg[mask], yerr=phase_err_deg[mask], fmt="o", ms=3,
+    ax_r.errorbar(freq[mask], rhoa[mask], yerr=rhoa[mask] * response.rhoa_rel_err[mask],
+                  fmt="o", ms=3, color="0.4", label="data (used)")
+    ax_p.errorbar(freq[mask], phase[mask], yerr=response.phase_err_deg[mask], fmt="o", ms=3,
                   color="0.4")
-    plot_sounding(ax_r, ax_p, freq_hz, *result.predicted, color="k", label="refined model")
+    if (~mask).any():
+        ax_r.plot(freq[~mask], rhoa[~mask], "x", color="0.6", label="masked")
+        ax_p.plot(freq[~mask], phase[~mask], "x", color="0.6")
+    order = np.argsort(freq)
+    plot_sounding(ax_r, ax_p, freq[order], result.predicted[0][order],
+                  result.predicted[1][order], color="k", label="final model")
     ax_r.legend(fontsize=8)
-    fig.suptitle(title)
+    shift = (f", static shift ×{result.static_shift:.2f} "
+             f"(±{result.static_shift_std_log10:.2f} decades)" if result.static_shift_std_log10
+             else "")
+    fig.suptitle(f"{title}{': ' if title else ''}{int(mask.sum())}/{mask.size} periods, "
+                 f"μ = {result.mu:.3g}, stop: {result.stop}{shift}")
     fig.tight_layout()
     return fig
 

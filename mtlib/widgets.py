@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from . import plotting
+from .errors import z_rel_err_from_rhoa
 from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
 from .evaluate import log_rho_rmse
 from .forward import mt1d
@@ -343,7 +344,8 @@ class Explorer:
 
             s = self.state
             result = occam_invert(self.freq_hz, s["rhoa_obs"], s["phase_obs"], self.thick_m,
-                                  rel_err=max(self.noise_slider.value, 0.01))
+                                  z_rel_err=z_rel_err_from_rhoa(max(self.noise_slider.value,
+                                                                    0.01)))
         except Exception as err:  # pyGIMLi missing or failing: report, do not raise
             self.status.value += f"<br><b style='color:#b00'>pyGIMLi: {err}</b>"
             return

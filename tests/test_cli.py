@@ -29,7 +29,7 @@ def test_ship_writes_bundle_card_and_markdown(tmp_path, monkeypatch, capsys):
     assert "shipped network unet_smoke" in shipped.training["profile"]
 
 
-def test_invert_an_edi_file_from_the_command_line(tmp_path, capsys):
+def test_invert_many_files_from_the_command_line(tmp_path, capsys):
     import numpy as np
     import pytest
 
@@ -37,20 +37,26 @@ def test_invert_an_edi_file_from_the_command_line(tmp_path, capsys):
     from mtlib import field
 
     edi = next(p for p in field.example_edi_files() if "empower" in p.name)
-    assert main(["invert", str(edi), "--out", str(tmp_path)]) == 0
-    printed = capsys.readouterr().out
-    assert "nRMS" in printed and "refined" in printed
-    csv = next(tmp_path.glob("*_model.csv"))
-    table = np.loadtxt(csv, delimiter=",", skiprows=1)
-    assert table.shape == (40, 7) and np.all(table[:, 2] > 0)
-    assert csv.read_text().startswith("depth_top_m,thickness_m,rho_ohmm,rho_network_ohmm,"
-                                      "network_std_log10,network_low95_ohmm,network_high95_ohmm")
-    rho_net, std, low, high = table[:, 3:].T
-    assert np.all(std > 0) and np.all((low < rho_net) & (rho_net < high))
-    assert "σ >" in printed
-    assert next(tmp_path.glob("*.png")).stat().st_size > 10_000
-
+    xml = next(p for p in field.real_soundings() if p.suffix == ".xml")
     bad = tmp_path / "bad.edi"
     bad.write_text("not an EDI file")
-    assert main(["invert", str(bad), "--out", str(tmp_path)]) == 2
-    assert "cannot read EDI file" in capsys.readouterr().err
+    assert main(["invert", str(edi), str(xml), str(bad), "--out", str(tmp_path / "o"),
+                 "--static-shift"]) == 0
+    captured = capsys.readouterr()
+    assert "inverted 2 of 3 files" in captured.out and "nrms" in captured.out
+    assert "cannot read" in captured.err and "bad.edi" in captured.err
+    summary = (tmp_path / "o" / "summary.csv").read_text().splitlines()
+    assert summary[0].startswith("station,file,periods_used,periods_masked,nrms_network,nrms,"
+                                 "iterations,mu,stop,static_shift,static_shift_std_log10,doi_m")
+    assert len(summary) == 4 and any("not read" in row for row in summary)
+    csvs = sorted((tmp_path / "o").glob("*_model.csv"))
+    assert len(csvs) == 2
+    table = np.loadtxt(csvs[0], delimiter=",", skiprows=1)
+    assert table.shape == (50, 7) and np.all(table[:, 2] > 0)
+    assert csvs[0].read_text().startswith(
+        "depth_top_m,thickness_m,rho_ohmm,rho_reference_ohmm,reference_std_log10,"
+        "network_low95_ohmm,network_high95_ohmm")
+    assert len(list((tmp_path / "o").glob("*.png"))) == 2
+
+    assert main(["invert", str(bad), "--out", str(tmp_path / "b")]) == 2
+    assert "cannot read" in capsys.readouterr().err

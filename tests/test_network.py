@@ -250,7 +250,7 @@ def test_pygimli_smooth_inversion_fits_a_noise_free_sounding():
 
     rho = generator.random_models(1, seed=8)[0]
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
-    result = occam_invert(FREQ, rhoa, phase, THICK, rel_err=0.02)
+    result = occam_invert(FREQ, rhoa, phase, THICK, z_rel_err=0.01)  # 2 % on ρa
     assert result.rho_ohmm.shape == (40,) and result.chi2 < 1.5
     start_error = np.sqrt(np.mean((np.log10(np.median(rhoa)) - np.log10(rho)) ** 2))
     assert np.sqrt(np.mean((np.log10(result.rho_ohmm) - np.log10(rho)) ** 2)) < start_error
