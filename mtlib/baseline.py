@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -25,6 +27,18 @@ class OccamResult:
     rho_ohmm: np.ndarray  # (L,)
     chi2: float           # error-weighted misfit per datum at the end
     seconds: float
+
+
+@contextlib.contextmanager
+def _in_temporary_directory():
+    """Run in a fresh temporary working directory, then return and remove it."""
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        try:
+            yield
+        finally:
+            os.chdir(here)
 
 
 def _pygimli():
@@ -63,9 +77,11 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01,
     # pyGIMLi takes relative errors: σ(ρa)/ρa, and σ(φ)/φ for the phase block
     p = np.broadcast_to(np.asarray(z_rel_err, dtype=float), (n_freq,))
     err = np.concatenate([errors.rhoa_rel_err(p), errors.phase_std_rad(p) / np.abs(phase_rad)])
-    start = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):  # pg.Inversion prints blank lines
+    # pg.Inversion prints blank lines, and on a failed step dumps Nan_PhiD_*.vector files
+    # into the working directory: keep both out of the user's way (and out of the timing)
+    with contextlib.redirect_stdout(io.StringIO()), _in_temporary_directory():
+        start = time.perf_counter()
         model = inv.run(np.concatenate([rhoa, phase_rad]), err, lam=lam, maxIter=max_iter,
                         startModel=np.full(np.size(thick_m) + 1, np.median(rhoa)))
-    seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start
     return OccamResult(np.asarray(model, dtype=float), float(inv.chi2()), seconds)

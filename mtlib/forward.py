@@ -120,7 +120,7 @@ def _jacobian_kernel(rho, thick, c_f, z_out, jac_out):  # pragma: no cover
                     chain = chain * a[j]
 
 
-PARALLEL_MIN_MODELS = 256
+PARALLEL_MIN_MODELS = 64
 """Smaller batches run the serial kernels: waking numba's thread pool for a few models costs
 more than it saves, and its spinning threads then slow down torch and LAPACK (measured:
 7 ms instead of 0.2 ms per call on 2 cores, one sounding at a time)."""

@@ -77,10 +77,21 @@ class BandScaling:
 
 
 def choose_scaling(freq_hz, rhoa_ohmm, net_freq_hz) -> BandScaling:
-    """Centre log ρa in the trained range and the log-frequency band on the network's."""
-    a = np.sqrt(RHO_MIN_OHMM * RHO_MAX_OHMM) / np.exp(np.mean(np.log(rhoa_ohmm)))
-    f_centre = np.exp(0.5 * (np.log(np.max(freq_hz)) + np.log(np.min(freq_hz))))
-    net_centre = np.exp(0.5 * (np.log(np.max(net_freq_hz)) + np.log(np.min(net_freq_hz))))
+    """The least scaling that puts a sounding where the network was trained.
+
+    A sounding whose ρa lie inside the trained range (2–220 Ω·m) and whose band lies inside
+    the network's is left as it is (``a = s = 1``): every rescaling costs accuracy through
+    the resampling and the mapping back. Otherwise log ρa is centred in the trained range
+    (``a``) and the log-frequency band on the network's (``s``).
+    """
+    rhoa, freq = np.asarray(rhoa_ohmm), np.asarray(freq_hz)
+    net_lo, net_hi = np.min(net_freq_hz), np.max(net_freq_hz)
+    if (rhoa.min() >= RHO_MIN_OHMM and rhoa.max() <= RHO_MAX_OHMM
+            and freq.min() >= net_lo * (1 - 1e-9) and freq.max() <= net_hi * (1 + 1e-9)):
+        return BandScaling(a=1.0, s=1.0)
+    a = np.sqrt(RHO_MIN_OHMM * RHO_MAX_OHMM) / np.exp(np.mean(np.log(rhoa)))
+    f_centre = np.exp(0.5 * (np.log(freq.max()) + np.log(freq.min())))
+    net_centre = np.exp(0.5 * (np.log(net_hi) + np.log(net_lo)))
     return BandScaling(a=float(a), s=float(np.sqrt(f_centre * a / net_centre)))
 
 

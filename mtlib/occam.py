@@ -31,6 +31,7 @@ direction of 1D MT go free, so it says when nothing did.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -42,11 +43,14 @@ from .grid import layer_centres_log_m
 LN10 = np.log(10.0)
 LOG10_RHO_MIN, LOG10_RHO_MAX = -6.0, 8.0
 """Bounds of trial models (log10 Ω·m), far outside any earth: they only keep the forward finite."""
-MU_GRID = np.logspace(-8, 6, 57)
-"""μ grid of the linearized misfit, relative to the mean eigenvalue of the normal matrix."""
+MU_GRID = np.logspace(-12, 2, 57)
+"""μ grid of the linearized misfit, relative to the largest eigenvalue of the normal matrix
+(above it the step hardly leaves the reference)."""
 CANDIDATE_Q = np.array([0.0, 0.2, 0.5, 0.8])
 """Fractions of the way from the target back to the current misfit that define candidates."""
 N_CANDIDATES = CANDIDATE_Q.size + 1
+OVERFIT = 0.9**2
+"""χ² below this fraction of the target, at the largest μ tried, means μ can still grow."""
 
 
 @dataclass
@@ -145,12 +149,30 @@ def _trial_misfits(x_trial, thick, freq, d, w, n_layers, shift_on, n_freq):
                    n_freq).reshape(n, k)
 
 
-def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_rad, mask,
+def occam_invert(*args, **kwargs) -> OccamResult:
+    """Invert ``n`` soundings; see the module docstring and :func:`_occam_invert` for the
+    arguments. Runs with one BLAS thread, scoped to this call: its matrices are small, and
+    BLAS worker threads spinning between calls starved torch and numba (measured on 2 cores:
+    one sounding with the network's guess, 30 ms with the default threads, 13 ms with one).
+    """
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        return _occam_invert(*args, **kwargs)
+
+
+@functools.cache
+def _blas_controller():
+    """The process's thread pools, found once (a fresh search costs ~0.4 ms a call)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_rad, mask,
                  thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, *,
                  target_nrms: float = 1.0, smallness: float = 0.01,
                  static_shift_std_log10: float | None = None, max_iter: int = 20,
                  model_tol_log10: float = 0.01, stall_tol: float = 0.02) -> OccamResult:
-    """Invert ``n`` soundings; see the module docstring.
+    """The engine; arguments:
 
     Shapes: ``freq_hz`` (F,) or (n, F); data, their standard errors (``ln ρa`` in natural
     log units, phase in radians) and ``mask`` (n, F), masked entries may hold anything
@@ -175,15 +197,16 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
     shift_on = static_shift_std_log10 is not None
     n_par = n_layers + shift_on
 
-    # model norm (L+shift) per sounding: μ (RᵀR + α_s S²); the shift gets a token weight so
-    # the norm stays positive definite — its real prior is a data-like row below
+    # model norm (L+shift) per sounding: μ (RᵀR + α_s S²); the shift's own prior is a
+    # data-like row below, and in the norm it weighs like a layer one decade from its
+    # reference (a token weight would make the norm ill-conditioned and the μ grid useless)
     rough = roughness_matrix(n_layers)
     norm = np.zeros((n, n_par, n_par))
     norm[:, :n_layers, :n_layers] = rough.T @ rough
     idx = np.arange(n_layers)
     norm[:, idx, idx] += smallness / np.asarray(ref_std_log10, dtype=float) ** 2
     if shift_on:
-        norm[:, -1, -1] = 1e-8
+        norm[:, -1, -1] = 1.0
     chol_inv = np.linalg.inv(np.linalg.cholesky(norm))  # K with K M Kᵀ = I
 
     x_ref = np.concatenate([m_ref, np.zeros((n, 1))], axis=1) if shift_on else m_ref.copy()
@@ -235,7 +258,7 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         # largest μ whose linearized misfit reaches the target (or the least it can reach),
         # and larger μ — shorter, safer steps — whose linearized misfit goes a fraction q of
         # the way from there back to the current misfit; the exact forward then decides.
-        grid_mu = np.maximum(system.lam.mean(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
+        grid_mu = np.maximum(system.lam.max(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
         lin = system.linear_misfits(grid_mu)
         level0 = np.maximum(chi2_target[a], lin.min(axis=1) * (1 + 1e-6))
         levels = level0[:, None] + CANDIDATE_Q[None, :] * np.maximum(chi2[a] - level0, 0)[:, None]
@@ -281,8 +304,10 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         y_ch = x_chosen - x_ref[a]
         new_norm = np.einsum("ni,nij,nj->n", y_ch, norm[a], y_ch)
         iterations[a] += 1
-        # Occam's second phase ends when the smoothest fitting model stops changing
-        done_target = now_feasible & was_feasible & (
+        # Occam's second phase ends when the smoothest fitting model stops changing — not
+        # while even the largest μ tried over-fits (then a larger μ is still to be found)
+        over_fits = (choice == N_CANDIDATES - 1) & (chi2_new < OVERFIT * chi2_target[a])
+        done_target = now_feasible & was_feasible & ~over_fits & (
             (step < model_tol_log10) | (np.abs(new_norm - norm_value[a])
                                         <= stall_tol * np.maximum(norm_value[a], 1e-12)))
         done_stall = ~now_feasible & (~accept | (chi2[a] - chi2_new < stall_tol * chi2[a]))

@@ -269,6 +269,40 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
     return fig
 
 
+def field_summary_figure(stations, nrms_network, nrms, nrms_reference, iterations,
+                         iterations_halfspace, reference_label: str = "pyGIMLi smooth"):
+    """The real-data set at a glance, one point per sounding: the final nRMS against a
+    reference inversion's (with the network's guess beside it), and Gauss–Newton
+    iterations from the network's guess against those from a half-space."""
+    import matplotlib.pyplot as plt
+
+    nrms_reference = np.asarray(nrms_reference, dtype=float)
+    fig, (ax_n, ax_i) = plt.subplots(1, 2, figsize=(11, 4.6))
+    top = max(np.nanmax(nrms_network), np.nanmax(nrms_reference)) * 1.3
+    ax_n.plot([0.3, top], [0.3, top], color="0.6", lw=1, label="equal")
+    ax_n.fill_between([0.3, top], [0.3, top], [0.3 * 1.05, top * 1.05], color="0.85",
+                      label="within 5 %")
+    ax_n.scatter(nrms_reference, nrms_network, marker="x", color="C3", label="network only")
+    ax_n.scatter(nrms_reference, nrms, color="k", label="network + Occam")
+    for name, x, y in zip(stations, nrms_reference, nrms):
+        ax_n.annotate(name, (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
+    ax_n.set(xscale="log", yscale="log", xlim=(0.3, top), ylim=(0.3, top),
+             xlabel=f"nRMS, {reference_label}", ylabel="nRMS, mtlib")
+    ax_n.axhline(1, color="0.6", ls=":", lw=1)
+    ax_n.legend(fontsize=8, loc="upper left")
+    order = np.argsort(iterations_halfspace)
+    pos = np.arange(len(stations))
+    ax_i.barh(pos - 0.2, np.asarray(iterations_halfspace)[order], height=0.4, color="0.6",
+              label="from a half-space")
+    ax_i.barh(pos + 0.2, np.asarray(iterations)[order], height=0.4, color="C3",
+              label="from the network's guess")
+    ax_i.set_yticks(pos, [stations[k] for k in order], fontsize=7)
+    ax_i.set_xlabel("Gauss–Newton iterations")
+    ax_i.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def calibration_figure(thick_m, metrics: dict, levels):
     """How honest an ensemble's uncertainty is, per noise level ``{level: metrics}`` (from
     :func:`mtlib.evaluate.evaluate`): reliability curve (observed versus nominal coverage),

@@ -36,6 +36,9 @@ def test_scaling_centres_the_sounding_in_the_trained_band(net):
     f_net, rhoa_net = scaling.to_network(freq, rhoa)
     assert np.allclose(rhoa_net, np.sqrt(2 * 220))
     assert np.sqrt(f_net.max() * f_net.min()) == pytest.approx(np.sqrt(1e4 * 0.1))
+    # a sounding the network was trained for is left as it is
+    inside = choose_scaling(net.freq_hz[5:30], np.full(25, 30.0), net.freq_hz)
+    assert (inside.a, inside.s) == (1.0, 1.0)
 
 
 def test_out_of_band_synthetic_sounding_is_fitted(net):
@@ -153,10 +156,11 @@ def test_uncertainty_maps_back_with_the_scaling():
     ens = mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE)
     rho = generator.random_models(1, seed=4)[0]
     rhoa, phase = forward.mt1d(rho, ens.thick_m, ens.freq_hz)
-    # the same model 10× more resistive and 3× thicker: the same sounding up to the scaling
+    # outside the trained range (ρa × 10) the sounding is scaled; the same model a further
+    # 10× more resistive and 3× thicker is the same sounding up to the scaling
     freq = ens.freq_hz * 10 / 9
-    res = invert(freq, rhoa * 10, phase, net=ens)
-    again = invert(ens.freq_hz, rhoa, phase, net=ens)
+    res = invert(freq, rhoa * 100, phase, net=ens)
+    again = invert(ens.freq_hz, rhoa * 10, phase, net=ens)
     np.testing.assert_allclose(res.thick_m, 3 * again.thick_m, rtol=1e-9)
     np.testing.assert_allclose(res.std_log10, again.std_log10, rtol=1e-6)
     np.testing.assert_allclose(res.rho_network_ohmm / 10, again.rho_network_ohmm, rtol=1e-6)

@@ -1,0 +1,184 @@
+"""Field engine against pyGIMLi's smooth inversion, like for like, on real and synthetic data.
+
+Writes ``bench/results/field.json`` (or ``--out``):
+
+* **real soundings** (the project's real-data set, ``mtlib/soundings``; determinant
+  invariant, 5 % floor on |Z|, periods with |Z| errors ≥ 100 % masked): per sounding, one
+  ``mtlib.invert`` call (network guess included) and one pyGIMLi run on the same periods,
+  errors and layer grid (``MT1dSmoothModelling``, λ = 20, from a half-space); both warmed
+  up, each timed as the median of ``--repeat`` runs; nRMS side by side; Gauss–Newton
+  iterations from the network's guess and from a half-space; and the whole set in one
+  batched ``invert_many`` call;
+* **synthetic** paper-scheme soundings with noise equal to their 5 % |Z| errors, on the
+  paper's grid and band: log10-ρ RMSE of the network alone, network + Occam, Occam from a
+  half-space and pyGIMLi on ``--n-compare`` soundings; time per sounding of ``invert_many``
+  over ``--n-batch`` soundings against pyGIMLi's per-sounding time.
+
+Thread counts are set after every import (importing pyGIMLi changes torch's) to the same
+number on both sides and recorded.
+
+    python bench/field.py [--repeat 3] [--n-batch 1000] [--n-compare 200] [--threads N]
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+
+import numpy as np
+from _common import machine, make_parser, write
+
+import mtlib
+from mtlib import baseline, errors, field, forward, generator, noise
+from mtlib.evaluate import log_rho_rmse
+from mtlib.inversion import invert, invert_many
+
+
+def timed(fn, repeat: int):
+    """Result of one warm-up call and the median wall time of ``repeat`` more."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return result, float(np.median(times))
+
+
+def set_threads(n: int) -> dict:
+    """The same thread count for torch, numba and pyGIMLi, set after all imports."""
+    import numba
+    import pygimli as pg
+    import torch
+
+    torch.set_num_threads(n)
+    numba.set_num_threads(n)
+    pg.core.setThreadCount(n)
+    return {"torch": torch.get_num_threads(), "numba": numba.get_num_threads(),
+            "pygimli": pg.core.threadCount(),
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}
+
+
+def real_soundings(net, repeat: int) -> dict:
+    with warnings.catch_warnings():  # capped errors and conjugated files are expected here
+        warnings.simplefilter("ignore")
+        responses = [field.read(p).response() for p in field.real_soundings()]
+        batch = invert_many(responses, net)  # warm-up of every code path
+        start = time.perf_counter()
+        batch = invert_many(responses, net)
+        batch_s = time.perf_counter() - start
+    rows = []
+    for resp in responses:
+        args = (resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, resp.z_rel_err, resp.mask)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res, t_ours = timed(lambda: invert(*args, net=net), repeat)
+            hs = invert(*args, net=net, start="halfspace")
+        m = res.mask
+        row = {"station": resp.station, "periods_used": int(m.sum()),
+               "periods_masked": res.n_masked,
+               "band_hz": [float(resp.freq_hz[m].max()), float(resp.freq_hz[m].min())],
+               "nrms_network": res.nrms_network, "nrms": res.nrms, "stop": res.stop,
+               "iterations_from_network": res.iterations,
+               "iterations_from_halfspace": hs.iterations, "nrms_from_halfspace": hs.nrms,
+               "seconds": t_ours, "doi_m": res.doi_m}
+        try:
+            occam, t_pg = timed(lambda: baseline.occam_invert(
+                resp.freq_hz[m], resp.rhoa_ohmm[m], resp.phase_deg[m], res.thick_m,
+                z_rel_err=resp.z_rel_err[m]), repeat)
+            row.update(pygimli_nrms=float(np.sqrt(occam.chi2)), pygimli_seconds=t_pg)
+        except RuntimeError as err:  # pyGIMLi's inversion can fail on real data
+            row.update(pygimli_nrms=None, pygimli_seconds=None, pygimli_error=str(err)[:200])
+        rows.append(row)
+    compared = [r for r in rows if r["pygimli_nrms"] is not None]
+    ok = [r["nrms"] <= max(1.0, 1.05 * r["pygimli_nrms"]) + 1e-9 for r in compared]
+    speedups = [r["pygimli_seconds"] / r["seconds"] for r in compared]
+    return {
+        "n_soundings": len(rows), "soundings": rows,
+        "n_pygimli_failed": len(rows) - len(compared),
+        "nrms_median": float(np.median([r["nrms"] for r in rows])),
+        "nrms_network_median": float(np.median([r["nrms_network"] for r in rows])),
+        "pygimli_nrms_median": float(np.median([r["pygimli_nrms"] for r in compared])),
+        "nrms_within_target_every_sounding": bool(all(ok)),
+        "nrms_target_missed_by": [r["station"] for r, good in zip(compared, ok) if not good],
+        "seconds_per_sounding_median": float(np.median([r["seconds"] for r in rows])),
+        "pygimli_seconds_per_sounding_median": float(np.median(
+            [r["pygimli_seconds"] for r in compared])),
+        "speedup_per_sounding_median": float(np.median(speedups)),
+        "speedup_per_sounding_range": [float(min(speedups)), float(max(speedups))],
+        "batched_seconds_per_sounding": batch_s / len(responses),
+        "iterations_from_network_median": float(np.median(
+            [r["iterations_from_network"] for r in rows])),
+        "iterations_from_halfspace_median": float(np.median(
+            [r["iterations_from_halfspace"] for r in rows])),
+        "batch_nrms_equals_single": bool(np.allclose([b.nrms for b in batch],
+                                                     [r["nrms"] for r in rows], rtol=1e-3)),
+    }
+
+
+def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float = 0.05) -> dict:
+    rho = generator.random_models(n_batch, seed=5)
+    rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(z_rel_err), seed=1)
+    phase_n = np.clip(phase_n, 0.5, 89.5)
+    responses = [errors.Response1D(net.freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None)
+                 for k in range(n_batch)]
+    options = dict(thick_m=net.thick_m)  # the paper's grid: compared with the truth there
+    results, t_batch = timed(lambda: invert_many(responses, net, **options), repeat)
+    halfspace = invert_many(responses[:n_compare], net, start="halfspace", **options)
+    occam, t_pg = [], []
+    for k in range(n_compare):
+        start = time.perf_counter()
+        occam.append(baseline.occam_invert(net.freq_hz, rhoa_n[k], phase_n[k], net.thick_m,
+                                           z_rel_err=z_rel_err).rho_ohmm)
+        t_pg.append(time.perf_counter() - start)
+    truth = rho[:n_compare]
+    sub = results[:n_compare]
+    t_ours = t_batch / n_batch
+    return {
+        "what": f"paper-scheme soundings, noise = stated errors ({z_rel_err:.0%} on |Z|), "
+                "paper grid and band",
+        "n_batch": n_batch, "n_compare": n_compare,
+        "log_rho_rmse": {
+            "network_only": float(log_rho_rmse(np.stack([r.rho_network_ohmm for r in sub]),
+                                               truth)),
+            "network_plus_occam": float(log_rho_rmse(np.stack([r.rho_ohmm for r in sub]),
+                                                     truth)),
+            "occam_from_halfspace": float(log_rho_rmse(np.stack([r.rho_ohmm for r in halfspace]),
+                                                       truth)),
+            "pygimli_smooth": float(log_rho_rmse(np.array(occam), truth)),
+        },
+        "nrms_median": float(np.median([r.nrms for r in results])),
+        "fraction_nrms_le_1": float(np.mean([r.nrms <= 1 + 1e-9 for r in results])),
+        "iterations_from_network_mean": float(np.mean([r.iterations for r in sub])),
+        "iterations_from_halfspace_mean": float(np.mean([r.iterations for r in halfspace])),
+        "batched_seconds_per_sounding": t_ours,
+        "pygimli_seconds_per_sounding_median": float(np.median(t_pg)),
+        "speedup_batched_vs_pygimli": float(np.median(t_pg) / t_ours),
+    }
+
+
+def main() -> None:
+    parser = make_parser(__doc__, "field")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--n-batch", type=int, default=1000)
+    parser.add_argument("--n-compare", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+
+    net = mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE)
+    threads = set_threads(args.threads)
+    results = {
+        "what": "mtlib.invert (network guess + Occam/Gauss–Newton) vs pyGIMLi smooth inversion",
+        "machine": {**machine(), "threads": threads},
+        "network": mtlib.DEFAULT_ENSEMBLE,
+        "timing": f"one warm-up call, then the median of {args.repeat} calls, both sides",
+        "real": real_soundings(net, args.repeat),
+        "synthetic": synthetic(net, args.n_batch, args.n_compare, args.repeat),
+    }
+    write(results, args.out)
+
+
+if __name__ == "__main__":
+    main()
