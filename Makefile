@@ -27,7 +27,7 @@ bench: setup
 	$(PY) bench/forward.py
 	$(PY) bench/inference.py
 	$(PY) bench/explorer.py
-	$(PY) bench/refine.py
+	$(PY) bench/field.py
 	$(PY) bench/ensemble.py
 
 # Copy the finished network and ensemble of PROFILE into weights/ with their model cards.
