@@ -9,7 +9,8 @@ cell, to its jupytext ``.py`` pair; the profile used stays in the notebook's met
 
 ``invert FILE...`` reads EDI and EMTF-XML files, inverts their rotation-invariant 1D
 responses together (network guess + Occam/Gauss–Newton, :func:`mtlib.inversion.invert_many`)
-and writes ``<station>_model.csv``, ``<station>.png`` and ``summary.csv`` to ``--out``.
+and writes ``<station>_model.csv``, ``<station>_data.csv`` (with the phase-tensor skew per
+period), ``<station>.png`` and ``summary.csv`` to ``--out``.
 
 ``ship`` copies the finished network of a profile's training run (or, with ``--ensemble``,
 its uncertainty ensemble) into ``weights/`` with its model card (JSON, and a Markdown
@@ -163,7 +164,8 @@ SUMMARY_COLUMNS = ("station", "file", "periods_used", "periods_masked", "nrms_ne
 def invert_files(paths: list[Path], out: Path, invariant: str, error_floor: float,
                  static_shift: bool, max_skew_deg: float | None, start: str,
                  network: str | None) -> int:
-    """Read, invert (batched) and report many files: a model CSV and a figure per sounding,
+    """Read, invert (batched) and report many files: per sounding a model CSV, a data CSV
+    (data, errors, used periods, phase-tensor skew, the model's response) and a figure;
     ``summary.csv`` for all. Files that cannot be read or inverted are reported, not fatal;
     the exit status is 2 when none could be inverted."""
     import matplotlib
@@ -175,13 +177,13 @@ def invert_files(paths: list[Path], out: Path, invariant: str, error_floor: floa
     from . import field, load_pretrained, plotting
     from .inversion import invert_many
 
-    rows, responses, files, notes = [], [], [], []
+    rows, responses, files, notes, skews = [], [], [], [], []
     for path in tqdm(paths, desc="reading", unit="file", disable=len(paths) < 2):
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                resp = field.read(path).response(invariant, error_floor,
-                                                 max_skew_deg=max_skew_deg)
+                sounding = field.read(path)
+                resp = sounding.response(invariant, error_floor, max_skew_deg=max_skew_deg)
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             rows.append({"station": "", "file": str(path), "note": f"not read: {err}"})
@@ -191,6 +193,7 @@ def invert_files(paths: list[Path], out: Path, invariant: str, error_floor: floa
             print(f"warning: {path.name}: {w.message}", file=sys.stderr)
         responses.append(resp)
         files.append(path)
+        skews.append(sounding.skew_deg)
     refused: dict = {}
     net = load_pretrained(network) if network and start == "network" else None
     results = invert_many(responses, net, start=start, estimate_static_shift=static_shift,
@@ -212,6 +215,12 @@ def invert_files(paths: list[Path], out: Path, invariant: str, error_floor: floa
                            network_high95_ohmm=res.network_high_ohmm)
         np.savetxt(out / f"{name}_model.csv", np.column_stack(list(columns.values())),
                    delimiter=",", fmt="%.6g", header=",".join(columns), comments="")
+        data = {"freq_hz": resp.freq_hz, "rhoa_ohmm": resp.rhoa_ohmm,
+                "phase_deg": resp.phase_deg, "z_rel_err": resp.z_rel_err,
+                "used": res.mask.astype(int), "skew_deg": skews[k],
+                "rhoa_model_ohmm": res.predicted[0], "phase_model_deg": res.predicted[1]}
+        np.savetxt(out / f"{name}_data.csv", np.column_stack(list(data.values())),
+                   delimiter=",", fmt="%.6g", header=",".join(data), comments="")
         fig = plotting.field_result_figure(resp, res, title=f"{resp.station} ({invariant})")
         plotting.save(fig, name, out)
         matplotlib.pyplot.close(fig)

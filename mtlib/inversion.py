@@ -40,7 +40,7 @@ from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_centres_log_m, layer_tops_m
 from .inverter import told_noise
-from .occam import occam_invert
+from .occam import SMALLNESS, occam_invert
 
 MIN_PERIODS = 4
 """Fewest usable periods a sounding may have."""
@@ -270,7 +270,7 @@ def invert_many(responses, net=None, *, start: str = "network",
                 estimate_static_shift: bool = False,
                 static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
                 z_err_cap: float = errors.Z_REL_ERR_CAP, n_layers: int = N_LAYERS,
-                thick_m=None, target_nrms: float = 1.0, smallness: float = 1.0,
+                thick_m=None, target_nrms: float = 1.0, smallness: float = SMALLNESS,
                 max_iter: int = 20, doi_threshold: float = DOI_THRESHOLD_DECADES,
                 err_name: str = "z_rel_err",
                 refused: dict | None = None) -> list[InversionResult | None]:

@@ -49,6 +49,9 @@ MU_GRID = np.logspace(-12, 2, 57)
 CANDIDATE_Q = np.array([0.0, 0.2, 0.5, 0.8])
 """Fractions of the way from the target back to the current misfit that define candidates."""
 N_CANDIDATES = CANDIDATE_Q.size + 1
+SMALLNESS = 1.0
+"""α_s: the σ-weighted closeness to the reference, next to the roughness (with the network's
+σ, the Gaussian prior the network states)."""
 OVERFIT = 0.9**2
 """χ² below this fraction of the target, at the largest μ tried, means μ can still grow."""
 
@@ -149,14 +152,17 @@ def _trial_misfits(x_trial, thick, freq, d, w, n_layers, shift_on, n_freq):
                    n_freq).reshape(n, k)
 
 
-def occam_invert(*args, **kwargs) -> OccamResult:
-    """Invert ``n`` soundings; see the module docstring and :func:`_occam_invert` for the
-    arguments. Runs with one BLAS thread, scoped to this call: its matrices are small, and
+def _one_blas_thread(engine):
+    """Run ``engine`` with one BLAS thread, scoped to the call: its matrices are small, and
     BLAS worker threads spinning between calls starved torch and numba (measured on 2 cores:
-    one sounding with the network's guess, 30 ms with the default threads, 13 ms with one).
-    """
-    with _blas_controller().limit(limits=1, user_api="blas"):
-        return _occam_invert(*args, **kwargs)
+    one sounding with the network's guess, 30 ms with the default threads, 13 ms with one)."""
+
+    @functools.wraps(engine)
+    def scoped(*args, **kwargs):
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return engine(*args, **kwargs)
+
+    return scoped
 
 
 @functools.cache
@@ -167,12 +173,13 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_rad, mask,
+@_one_blas_thread
+def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_rad, mask,
                  thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, *,
-                 target_nrms: float = 1.0, smallness: float = 0.01,
+                 target_nrms: float = 1.0, smallness: float = SMALLNESS,
                  static_shift_std_log10: float | None = None, max_iter: int = 20,
                  model_tol_log10: float = 0.01, stall_tol: float = 0.02) -> OccamResult:
-    """The engine; arguments:
+    """Invert ``n`` soundings; see the module docstring.
 
     Shapes: ``freq_hz`` (F,) or (n, F); data, their standard errors (``ln ρa`` in natural
     log units, phase in radians) and ``mask`` (n, F), masked entries may hold anything
@@ -298,19 +305,25 @@ def _occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_
         chi2_new = chi2_c[rows, choice]
         was_feasible = chi2[a] <= chi2_target[a] * (1 + 1e-9)
         now_feasible = feasible[rows, choice]
-        accept = now_feasible | (chi2_new < chi2[a])
         x_chosen = x_new[rows, choice]
         step = np.max(np.abs(x_chosen[:, :n_layers] - x[a, :n_layers]), axis=1)
         y_ch = x_chosen - x_ref[a]
         new_norm = np.einsum("ni,nij,nj->n", y_ch, norm[a], y_ch)
+        # in Occam's second phase (fitting already) a step must make the model smoother
+        # (closer to the reference): a fitting model that is not is no progress, and taking
+        # it lets the iteration cycle between two μ
+        smoother = new_norm < norm_value[a] * (1 - 1e-9)
+        accept = np.where(was_feasible, now_feasible & smoother,
+                          now_feasible | (chi2_new < chi2[a]))
         iterations[a] += 1
-        # Occam's second phase ends when the smoothest fitting model stops changing — not
-        # while even the largest μ tried over-fits (then a larger μ is still to be found)
+        # the second phase ends when the smoothest fitting model stops changing — not while
+        # even the largest μ tried over-fits (then a larger μ is still to be found)
         over_fits = (choice == N_CANDIDATES - 1) & (chi2_new < OVERFIT * chi2_target[a])
-        done_target = now_feasible & was_feasible & ~over_fits & (
+        done_target = was_feasible & (~accept | (~over_fits & (
             (step < model_tol_log10) | (np.abs(new_norm - norm_value[a])
-                                        <= stall_tol * np.maximum(norm_value[a], 1e-12)))
-        done_stall = ~now_feasible & (~accept | (chi2[a] - chi2_new < stall_tol * chi2[a]))
+                                        <= stall_tol * np.maximum(norm_value[a], 1e-12)))))
+        done_stall = ~was_feasible & ~now_feasible & (
+            ~accept | (chi2[a] - chi2_new < stall_tol * chi2[a]))
         upd = a[accept]
         x[upd] = x_chosen[accept]
         chi2[upd] = chi2_new[accept]

@@ -57,6 +57,9 @@ def test_invert_many_files_from_the_command_line(tmp_path, capsys):
         "depth_top_m,thickness_m,rho_ohmm,rho_reference_ohmm,reference_std_log10,"
         "network_low95_ohmm,network_high95_ohmm")
     assert len(list((tmp_path / "o").glob("*.png"))) == 2
+    data = sorted((tmp_path / "o").glob("*_data.csv"))
+    assert len(data) == 2 and data[0].read_text().startswith(
+        "freq_hz,rhoa_ohmm,phase_deg,z_rel_err,used,skew_deg,rhoa_model_ohmm,phase_model_deg")
 
     assert main(["invert", str(bad), "--out", str(tmp_path / "b")]) == 2
     assert "cannot read" in capsys.readouterr().err
