@@ -161,8 +161,13 @@ class Ensemble:
     def half_width_for(self, level: float) -> np.ndarray:
         """Half-width (L,) of the central ``level`` interval, in calibrated σ."""
         z_score(level)  # validates the level
-        return np.array([np.interp(level, CALIBRATION_LEVELS, self.half_width[:, j])
-                         for j in range(self.n_layers)])
+        # np.interp per layer, all layers at once: the same piecewise-linear rule, clamped
+        # to the first and last stored levels
+        k = np.clip(np.searchsorted(CALIBRATION_LEVELS, level) - 1, 0,
+                    CALIBRATION_LEVELS.size - 2)
+        lo, hi = CALIBRATION_LEVELS[k], CALIBRATION_LEVELS[k + 1]
+        t = np.clip((level - lo) / (hi - lo), 0.0, 1.0)
+        return (1 - t) * self.half_width[k] + t * self.half_width[k + 1]
 
     def interval(self, rho_ohmm, std_log10, level: float = 0.95):
         """Central ``level`` interval (low, high) in Ω·m around predictions ``rho_ohmm`` with
