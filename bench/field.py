@@ -52,9 +52,11 @@ def set_threads(n: int) -> dict:
     import pygimli as pg
     import torch
 
-    torch.set_num_threads(n)
+    # in this order: numba's first use of its OpenMP pool and pyGIMLi's setter both reset
+    # the OpenMP thread count torch reads
     numba.set_num_threads(n)
     pg.core.setThreadCount(n)
+    torch.set_num_threads(n)
     return {"torch": torch.get_num_threads(), "numba": numba.get_num_threads(),
             "pygimli": pg.core.threadCount(),
             "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}
