@@ -164,8 +164,8 @@ class InversionResult:
     scaling: BandScaling | None   # the similarity scaling into the network's band
     reference_std_log10: np.ndarray  # (L,) σ of the reference per layer (decades)
     network_covered: np.ndarray   # (L,) True where the network's grid reaches the layer
-    std_log10: np.ndarray | None = None          # (L,) σ of the network's guess (ensemble)
-    network_low_ohmm: np.ndarray | None = None   # (L,) its 95 % interval
+    std_log10: np.ndarray | None = None          # (L,) σ of the network's guess (ensemble;
+    network_low_ohmm: np.ndarray | None = None   # NaN below its grid), its 95 % interval
     network_high_ohmm: np.ndarray | None = None
     network_uncertain_below_m: float | None = None  # σ > threshold below (inf: nowhere)
     seconds: float = 0.0          # wall time of this sounding's share of the batch
@@ -259,8 +259,10 @@ def _network_guesses(net, data, grids, doi_threshold):
         idx = np.searchsorted(tops_net, centres, side="right") - 1
         guess = dict(rho=rho_net[idx], covered=centres <= tops_net[-1], scaling=scaling)
         if has_std:
-            guess.update(std=std[k][idx], low=low_s[k][idx] / scaling.a,
-                         high=high_s[k][idx] / scaling.a,
+            # below the network's grid it has nothing to say: NaN, not its half-space's σ
+            hide = np.where(guess["covered"], 1.0, np.nan)
+            guess.update(std=std[k][idx] * hide, low=low_s[k][idx] / scaling.a * hide,
+                         high=high_s[k][idx] / scaling.a * hide,
                          uncertain_below=resolved_depth_m(std[k], tops_net, doi_threshold))
         out.append(guess)
     return out
@@ -320,7 +322,7 @@ def invert_many(responses, net=None, *, start: str = "network",
         covered = np.stack([g["covered"] for g in guesses])
         m_ref = np.where(covered, np.log10(np.stack([g["rho"] for g in guesses])), fallback)
         std = np.stack([g.get("std", np.full(n_lay, PLAIN_NETWORK_STD_LOG10)) for g in guesses])
-        ref_std = np.where(covered, std, FALLBACK_STD_LOG10)
+        ref_std = np.where(covered, std, FALLBACK_STD_LOG10)  # std is NaN where not covered
     else:
         guesses = [{} for _ in data]
         covered = np.zeros((len(data), n_lay), dtype=bool)
