@@ -63,3 +63,28 @@ def test_invert_many_files_from_the_command_line(tmp_path, capsys):
 
     assert main(["invert", str(bad), "--out", str(tmp_path / "b")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, capsys):
+    import pytest
+
+    pytest.importorskip("mt_metadata")
+    from mtlib import field
+
+    sa295 = next(p for p in field.real_soundings() if p.name == "SA295.edi")
+    assert main(["invert", str(sa295), "--out", str(tmp_path / "a"), "--max-skew", "6"]) == 0
+    assert main(["invert", str(sa295), "--out", str(tmp_path / "b")]) == 0
+    assert main(["invert", str(sa295), "--out", str(tmp_path / "c"), "--start", "halfspace"]) == 0
+    assert main(["invert", str(sa295), "--out", str(tmp_path / "d"),
+                 "--network", "unet_quick"]) == 0
+    capsys.readouterr()
+    rows = {k: (tmp_path / k / "summary.csv").read_text().splitlines()[1].split(",")
+            for k in "abcd"}
+    used = {k: int(r[2]) for k, r in rows.items()}
+    assert used["a"] < used["b"]  # periods with |β| > 6° masked
+    assert rows["c"][6] != rows["b"][6] or rows["c"][5] != rows["b"][5]  # another start
+    model = (tmp_path / "d" / "SA295_model.csv").read_text().splitlines()[0]
+    assert "network_low95_ohmm" not in model  # the paper's U-Net has no interval
+    assert main(["invert", str(sa295), "--network", "no_such_net",
+                 "--out", str(tmp_path / "e")]) == 2
+    assert "no shipped network" in capsys.readouterr().err
