@@ -175,12 +175,14 @@ class InversionResult:
         return int(self.mask.size - self.mask.sum())
 
 
-def _as_vector(name, values, n, dtype=float):
+def _as_vector(name, values, n):
     arr = np.asarray(values)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"{name} must be 1-D of length {n} (one per frequency), got shape "
                          f"{arr.shape}")
-    return arr.astype(dtype)
+    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise ValueError(f"{name} must be real numbers, got dtype {arr.dtype}")
+    return arr.astype(float)
 
 
 def _usable(resp, k: int, z_err_cap: float, err_name: str):
