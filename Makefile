@@ -30,7 +30,7 @@ bench: setup
 	$(PY) bench/field.py
 	$(PY) bench/ensemble.py
 
-# Copy the finished network and ensemble of PROFILE into weights/ with their model cards.
+# Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.
 ship: setup
 	$(PY) -m mtlib ship --profile $(PROFILE)
 	$(PY) -m mtlib ship --profile $(PROFILE) --ensemble

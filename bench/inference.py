@@ -5,7 +5,7 @@ of the shipped network on CPU (and GPU when there is one) over ``--batch`` sound
 pyGIMLi's smooth inversion (MT1dSmoothModelling + pg.Inversion) timed on ``--occam``
 soundings with 2 % noise, with both methods' log10-ρ RMSE on those same noisy soundings.
 
-    python bench/inference.py [--batch 50000] [--occam 200] [--weights weights/unet_quick.pt]
+    python bench/inference.py [--batch 50000] [--occam 200] [--weights mtlib/weights/unet_quick.pt]
 """
 
 from __future__ import annotations

@@ -2,21 +2,24 @@
 
 __version__ = "0.1.0"
 
+from importlib.resources import files as _files
 from pathlib import Path as _Path
 
-WEIGHTS_DIR = _Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_DIR = _Path(str(_files(__name__).joinpath("weights")))
+"""The shipped networks and their model cards: package data, found the same way from a
+checkout, an editable install and a wheel."""
 DEFAULT_NETWORK = "unet_quick"
 DEFAULT_ENSEMBLE = "ensemble_quick"
 
 
 def load_pretrained(name: str = DEFAULT_NETWORK):
-    """The shipped network ``weights/<name>.pt``: an :class:`mtlib.inverter.Inverter` (the
+    """The shipped network ``mtlib/weights/<name>.pt``: an :class:`mtlib.inverter.Inverter` (the
     paper's network, default), or an :class:`mtlib.ensemble.Ensemble` with calibrated
     uncertainty for ``"ensemble_quick"``: ``rho, std = net.predict(rhoa, phase,
     return_std=True)``.
 
     Its model card (profile, data, epochs, device, test metrics) is ``.training`` and
-    ``weights/<name>.card.json``.
+    ``mtlib/weights/<name>.card.json``.
     """
     from .ensemble import Ensemble
     from .inverter import Inverter, load_bundle

@@ -13,7 +13,7 @@ and writes ``<station>_model.csv``, ``<station>_data.csv`` (with the phase-tenso
 period), ``<station>.png`` and ``summary.csv`` to ``--out``.
 
 ``ship`` copies the finished network of a profile's training run (or, with ``--ensemble``,
-its uncertainty ensemble) into ``weights/`` with its model card (JSON, and a Markdown
+its uncertainty ensemble) into ``mtlib/weights/`` with its model card (JSON, and a Markdown
 summary), measuring the card's test metrics on the spot.
 """
 
@@ -27,6 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
+from . import WEIGHTS_DIR
 from .config import PROFILES, REPO_ROOT, get_profile
 
 
@@ -257,13 +258,13 @@ def main(argv: list[str] | None = None) -> int:
                      choices=sorted(PROFILES))
     rep.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks")
     rep.add_argument("--only", nargs="*", help="run only notebooks whose name starts so (e.g. 01)")
-    shp = sub.add_parser("ship", help="copy a finished training run into weights/ with a card")
+    shp = sub.add_parser("ship", help="copy a finished training run into mtlib/weights/ with a card")
     shp.add_argument("--profile", default="quick", choices=sorted(PROFILES))
     shp.add_argument("--name", default=None,
                      help="default: unet_<profile>, or ensemble_<profile> with --ensemble")
     shp.add_argument("--ensemble", action="store_true",
                      help="ship the profile's uncertainty ensemble instead of its network")
-    shp.add_argument("--weights", type=Path, default=REPO_ROOT / "weights")
+    shp.add_argument("--weights", type=Path, default=WEIGHTS_DIR)
     inv = sub.add_parser("invert", help="invert EDI / EMTF-XML files (batched); write each "
                          "model (CSV) and figure, and summary.csv")
     inv.add_argument("files", type=Path, nargs="+", help="EDI (.edi) or EMTF-XML (.xml) files")

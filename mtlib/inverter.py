@@ -2,7 +2,7 @@
 
 A bundle file (``torch.save`` of a plain dict) holds the U-Net's architecture and weights,
 the normalization bounds, the frequencies and layer thicknesses it was trained on, and a
-description of its training; ``weights/`` ships such bundles with a model card.
+description of its training; ``mtlib/weights/`` ships such bundles with a model card.
 """
 
 from __future__ import annotations

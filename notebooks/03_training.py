@@ -93,7 +93,7 @@ plt.show()
 # %% [markdown]
 # The best network is saved in the run folder (`model.pt`, with its training history);
 # notebooks 04 and 05 use it. When training is skipped, they use the shipped network in
-# `weights/`, which is exactly what this notebook produces with the `quick` profile on a CPU.
+# `mtlib/weights/`, which is exactly what this notebook produces with the `quick` profile on a CPU.
 #
 # ## 4. An ensemble that knows what it does not know
 #

@@ -1,0 +1,51 @@
+"""The package as users get it: a wheel, installed outside the checkout, used from another
+folder — the shipped networks and the real-data set must come with it."""
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+USE_IT = """
+import sys, warnings
+from pathlib import Path
+import mtlib
+from mtlib import field
+site = Path(sys.argv[1]).resolve()
+assert Path(mtlib.__file__).resolve().is_relative_to(site), mtlib.__file__
+names = sorted(p.stem for p in mtlib.WEIGHTS_DIR.glob("*.pt"))
+assert names == ["ensemble_quick", "unet_quick"], names
+for name in names:
+    net = mtlib.load_pretrained(name)
+    assert net.training, name  # the model card travels with the weights
+files = field.real_soundings()
+assert len(files) == 26 and (field.SOUNDINGS_DIR / "README.md").is_file()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    resp = field.read(next(p for p in files if p.name == "WIT2.edi")).response()
+res = mtlib.invert(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, resp.z_rel_err, mask=resp.mask)
+print(f"nrms {res.nrms:.3f}")
+"""
+
+
+def test_wheel_outside_the_checkout_carries_networks_and_soundings(tmp_path):
+    dist, site, elsewhere = tmp_path / "dist", tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run(pip + ["wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)], check=True)
+    wheel = next(dist.glob("mtlib-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for member in ("mtlib/weights/unet_quick.pt", "mtlib/weights/ensemble_quick.card.json",
+                   "mtlib/soundings/WIT2.edi", "mtlib/soundings/README.md"):
+        assert member in names, member
+    subprocess.run(pip + ["install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True)
+    # the venv's dependencies, the wheel's mtlib first on the path, run from another folder
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    run = subprocess.run([sys.executable, "-c", USE_IT, str(site)], cwd=elsewhere, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert float(run.stdout.split("nrms")[-1]) <= 1.0 + 1e-9
