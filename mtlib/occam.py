@@ -78,9 +78,65 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
     return np.diff(np.eye(n_layers), axis=0)
 
 
-def _misfit(log_rhoa, phase, shift, d, w, n_freq):
-    pred = np.concatenate([log_rhoa + LN10 * shift[:, None], phase], axis=1)
-    return np.sum((w * (d - pred)) ** 2, axis=1)
+@dataclass
+class _Soundings:
+    """The data of a batch in the engine's units, and what the engine asks of them.
+
+    ``freq`` (n, F); ``d`` = [ln ρa; φ rad] and ``w`` = 1/σ (0 where masked), (n, 2F);
+    ``thick`` (n, L-1); ``shift_std`` the static shift's prior σ (None: no shift). Models
+    ``x`` are log10 ρ of the L layers, then log10 of the shift when there is one.
+    """
+
+    freq: np.ndarray
+    d: np.ndarray
+    w: np.ndarray
+    thick: np.ndarray
+    shift_std: float | None
+
+    @property
+    def n_layers(self) -> int:
+        return self.thick.shape[1] + 1
+
+    def subset(self, rows) -> "_Soundings":
+        return _Soundings(self.freq[rows], self.d[rows], self.w[rows], self.thick[rows],
+                          self.shift_std)
+
+    def shift(self, x) -> np.ndarray:
+        """log10 of the static shift of models ``(n, P)`` (0 without one)."""
+        return x[:, -1] if self.shift_std is not None else np.zeros(len(x))
+
+    def predict(self, x):
+        """[ln ρa; φ] (n, 2F) of models ``(n, P)``, shift included."""
+        lr, ph = log_response(10.0 ** x[:, :self.n_layers], self.thick, self.freq)
+        return np.concatenate([lr + LN10 * self.shift(x)[:, None], ph], axis=1)
+
+    def misfits(self, x) -> np.ndarray:
+        """χ² of models ``(n, P)``, or of K trial models each ``(n, K, P)`` → (n, K)."""
+        if x.ndim == 2:
+            return np.sum((self.w * (self.d - self.predict(x))) ** 2, axis=1)
+        n, k, n_par = x.shape
+        repeated = _Soundings(*(np.repeat(a, k, axis=0) for a in
+                                (self.freq, self.d, self.w, self.thick)), self.shift_std)
+        return repeated.misfits(x.reshape(-1, n_par)).reshape(n, k)
+
+    def linearize(self, x):
+        """Weighted Jacobian G (n, N, P) and residual r (n, N) at models ``(n, P)``; with the
+        shift, its column and its prior as one more datum."""
+        lr, ph, jac = log_response_jacobian(10.0 ** x[:, :self.n_layers], self.thick, self.freq)
+        jac *= LN10  # ∂/∂log10 ρ
+        pred = np.concatenate([lr + LN10 * self.shift(x)[:, None], ph], axis=1)
+        g = self.w[:, :, None] * jac
+        r = self.w * (self.d - pred)
+        if self.shift_std is not None:
+            n, n_freq = self.freq.shape
+            shift_col = np.concatenate([np.full((n, n_freq), LN10), np.zeros((n, n_freq))],
+                                       axis=1) * self.w
+            prior_row = np.zeros((n, 1, g.shape[2] + 1))
+            prior_row[:, 0, -1] = 1.0 / self.shift_std
+            g = np.concatenate([np.concatenate([g, shift_col[:, :, None]], axis=2), prior_row],
+                               axis=1)
+            r = np.concatenate([r, -x[:, -1:] / self.shift_std], axis=1)
+        return g, r
 
 
 @dataclass
@@ -116,6 +172,24 @@ class Spectral:
         return self.bb[:, None] - np.sum(self.c[:, None, :] ** 2 * (lam + 2 * mu[..., None])
                                          / (lam + mu[..., None]) ** 2, axis=2)
 
+    def candidate_mus(self, chi2_now, chi2_target) -> np.ndarray:
+        """μ (n, K) to try through the exact forward, increasing. On a grid of μ the
+        linearized misfit grows with μ; candidates: around the largest μ whose linearized
+        misfit reaches the target (or the least it can reach), and larger μ — shorter,
+        safer steps — whose linearized misfit goes a fraction q of the way from there back
+        to the current misfit."""
+        grid_mu = np.maximum(self.lam.max(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
+        lin = self.linear_misfits(grid_mu)
+        level0 = np.maximum(chi2_target, lin.min(axis=1) * (1 + 1e-6))
+        levels = level0[:, None] + CANDIDATE_Q[None, :] * np.maximum(chi2_now - level0,
+                                                                     0)[:, None]
+        ok = lin[:, None, :] <= levels[:, :, None]                         # (n, Q, grid)
+        last_ok = MU_GRID.size - 1 - np.argmax(ok[:, :, ::-1], axis=2)
+        mu_q = np.take_along_axis(grid_mu, last_ok, axis=1)                # (n, Q)
+        mu_0 = mu_q[:, :1]
+        larger = np.maximum(mu_q[:, 1:], mu_0 * 10.0 ** (0.5 * np.arange(1, CANDIDATE_Q.size)))
+        return np.sort(np.concatenate([mu_0 * 10**-0.5, mu_0, larger], axis=1), axis=1)
+
     def posterior_variance(self, mu, index: int) -> np.ndarray:
         """Diagonal element ``index`` of ``(GᵀG + μM)⁻¹`` (n,) for μ (n,)."""
         return np.sum(self.kt_vec[:, index, :] ** 2 / (self.lam + mu[:, None]), axis=1)
@@ -141,15 +215,25 @@ def _shift_posterior_std(g, norm, m_log10, thick) -> np.ndarray:
     return np.sqrt(np.linalg.inv(precision)[:, -1, -1])
 
 
-def _trial_misfits(x_trial, thick, freq, d, w, n_layers, shift_on, n_freq):
-    """χ² of trial models ``(n, K, P)`` of n soundings, K trials each → ``(n, K)``."""
-    n, k, n_par = x_trial.shape
-    flat = x_trial.reshape(-1, n_par)
-    lr, ph = log_response(10.0 ** flat[:, :n_layers], np.repeat(thick, k, axis=0),
-                          np.repeat(freq, k, axis=0))
-    shift = flat[:, -1] if shift_on else np.zeros(len(flat))
-    return _misfit(lr, ph, shift, np.repeat(d, k, axis=0), np.repeat(w, k, axis=0),
-                   n_freq).reshape(n, k)
+def _shorten_lost_steps(sub: _Soundings, x_now, chi2_now, x_new, chi2_c) -> None:
+    """A linearization far from the solution can overshoot at every μ: for those soundings
+    try shorter steps towards the best candidate (``x_k + t·δ``, t = 1/2 … 1/64); the best
+    shortened step that improves replaces the smallest-μ candidate (an overshoot anyway).
+    Updates ``x_new`` (n, K, P) and ``chi2_c`` (n, K) in place."""
+    rows = np.arange(len(x_now))
+    best = np.argmin(chi2_c, axis=1)
+    lost = np.flatnonzero(chi2_c[rows, best] >= chi2_now)
+    if lost.size == 0:
+        return
+    frac = 0.5 ** np.arange(1, 7)
+    shortened = x_now[lost, None, :] + frac[None, :, None] * (
+        x_new[lost, best[lost]][:, None, :] - x_now[lost, None, :])
+    chi2_h = sub.subset(lost).misfits(shortened)
+    h = np.argmin(chi2_h, axis=1)
+    k = np.arange(lost.size)
+    better = chi2_h[k, h] < chi2_now[lost]
+    x_new[lost[better], 0] = shortened[k, h][better]
+    chi2_c[lost[better], 0] = chi2_h[k, h][better]
 
 
 def _one_blas_thread(engine):
@@ -193,20 +277,24 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
     n, n_freq = mask.shape
     m_ref = np.asarray(m_ref_log10, dtype=float)
     n_layers = m_ref.shape[1]
-    freq = np.broadcast_to(np.asarray(freq_hz, dtype=float), (n, n_freq))
-    thick = np.broadcast_to(np.asarray(thick_m, dtype=float), (n, n_layers - 1))
-    d = np.concatenate([np.where(mask, log_rhoa_obs, 0.0), np.where(mask, phase_rad_obs, 0.0)],
-                       axis=1)
-    w = np.concatenate([np.where(mask, 1.0 / np.where(mask, log_rhoa_std, 1.0), 0.0),
-                        np.where(mask, 1.0 / np.where(mask, phase_std_rad, 1.0), 0.0)], axis=1)
+    data = _Soundings(
+        freq=np.broadcast_to(np.asarray(freq_hz, dtype=float), (n, n_freq)),
+        d=np.concatenate([np.where(mask, log_rhoa_obs, 0.0), np.where(mask, phase_rad_obs, 0.0)],
+                         axis=1),
+        w=np.concatenate([np.where(mask, 1.0 / np.where(mask, log_rhoa_std, 1.0), 0.0),
+                          np.where(mask, 1.0 / np.where(mask, phase_std_rad, 1.0), 0.0)],
+                         axis=1),
+        thick=np.broadcast_to(np.asarray(thick_m, dtype=float), (n, n_layers - 1)),
+        shift_std=static_shift_std_log10)
     n_data = 2.0 * mask.sum(axis=1)
     chi2_target = target_nrms**2 * n_data
     shift_on = static_shift_std_log10 is not None
     n_par = n_layers + shift_on
 
     # model norm (L+shift) per sounding: μ (RᵀR + α_s S²); the shift's own prior is a
-    # data-like row below, and in the norm it weighs like a layer one decade from its
-    # reference (a token weight would make the norm ill-conditioned and the μ grid useless)
+    # data-like row (_Soundings.linearize), and in the norm it weighs like a layer one decade
+    # from its reference (a token weight would make the norm ill-conditioned and the μ grid
+    # useless)
     rough = roughness_matrix(n_layers)
     norm = np.zeros((n, n_par, n_par))
     norm[:, :n_layers, :n_layers] = rough.T @ rough
@@ -219,10 +307,7 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
     x_ref = np.concatenate([m_ref, np.zeros((n, 1))], axis=1) if shift_on else m_ref.copy()
     x = x_ref.copy() if m_start_log10 is None else np.concatenate(
         [np.asarray(m_start_log10, dtype=float), np.zeros((n, shift_on))], axis=1)
-    shift = lambda xx: xx[:, -1] if shift_on else np.zeros(len(xx))  # noqa: E731
-
-    log_rhoa, phase = log_response(10.0 ** x[:, :n_layers], thick, freq)
-    chi2 = _misfit(log_rhoa, phase, shift(x), d, w, n_freq)
+    chi2 = data.misfits(x)
     chi2_start = chi2.copy()
     iterations = np.zeros(n, dtype=int)
     mu = np.full(n, np.nan)
@@ -235,70 +320,23 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
     stop[fits_at_start] = "target"
     active = np.flatnonzero(~fits_at_start)
 
-    def linearize(a):
-        """Weighted Jacobian G (na, N, P) and residual r (na, N) at the current models of
-        soundings ``a``; with the shift, its column and its prior as one more datum."""
-        lr, ph, jac = log_response_jacobian(10.0 ** x[a, :n_layers], thick[a], freq[a])
-        jac *= LN10  # ∂/∂log10 ρ
-        pred = np.concatenate([lr + LN10 * shift(x[a])[:, None], ph], axis=1)
-        g = w[a, :, None] * jac
-        r = w[a] * (d[a] - pred)
-        if shift_on:
-            shift_col = np.concatenate([np.full((a.size, n_freq), LN10),
-                                        np.zeros((a.size, n_freq))], axis=1) * w[a]
-            prior_row = np.zeros((a.size, 1, n_par))
-            prior_row[:, 0, -1] = 1.0 / static_shift_std_log10
-            g = np.concatenate([np.concatenate([g, shift_col[:, :, None]], axis=2), prior_row],
-                               axis=1)
-            r = np.concatenate([r, -x[a, -1:] / static_shift_std_log10], axis=1)
-        return g, r
-
     for _ in range(max_iter):
         if active.size == 0:
             break
         a = active
-        g, r = linearize(a)
-        y_k = x[a] - x_ref[a]
-        b = r + np.einsum("nij,nj->ni", g, y_k)
+        sub = data.subset(a)
+        g, r = sub.linearize(x[a])
+        b = r + np.einsum("nij,nj->ni", g, x[a] - x_ref[a])
         system = Spectral.of(g, b, chol_inv[a])
-        # linearized misfit on a grid of μ (increasing misfit with μ). Candidates: around the
-        # largest μ whose linearized misfit reaches the target (or the least it can reach),
-        # and larger μ — shorter, safer steps — whose linearized misfit goes a fraction q of
-        # the way from there back to the current misfit; the exact forward then decides.
-        grid_mu = np.maximum(system.lam.max(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
-        lin = system.linear_misfits(grid_mu)
-        level0 = np.maximum(chi2_target[a], lin.min(axis=1) * (1 + 1e-6))
-        levels = level0[:, None] + CANDIDATE_Q[None, :] * np.maximum(chi2[a] - level0, 0)[:, None]
-        ok = lin[:, None, :] <= levels[:, :, None]                         # (na, Q, grid)
-        last_ok = MU_GRID.size - 1 - np.argmax(ok[:, :, ::-1], axis=2)
-        mu_q = np.take_along_axis(grid_mu, last_ok, axis=1)                # (na, Q)
-        mu_0 = mu_q[:, 0]
-        cand_mu = np.concatenate([mu_0[:, None] * 10**-0.5, mu_0[:, None], np.maximum(
-            mu_q[:, 1:], mu_0[:, None] * 10.0 ** (0.5 * np.arange(1, CANDIDATE_Q.size)))], axis=1)
-        cand_mu = np.sort(cand_mu, axis=1)                                   # (na, K)
+        cand_mu = system.candidate_mus(chi2[a], chi2_target[a])                  # (na, K)
         x_new = x_ref[a, None, :] + system.solutions(cand_mu)                    # (na, K, P)
         # keep wild trial steps inside bounds so the forward stays finite
         x_new[..., :n_layers] = np.clip(x_new[..., :n_layers], LOG10_RHO_MIN, LOG10_RHO_MAX)
-        chi2_c = _trial_misfits(x_new, thick[a], freq[a], d[a], w[a], n_layers, shift_on,
-                                n_freq)
-        # a linearization far from the solution can overshoot at every μ: then shorten the
-        # step towards the best candidate (x_k + t·δ, t = 1/2 … 1/64) before giving up
-        rows = np.arange(a.size)
-        best = np.argmin(chi2_c, axis=1)
-        lost = chi2_c[rows, best] >= chi2[a]
-        if lost.any():
-            frac = 0.5 ** np.arange(1, 7)
-            xl = x[a[lost], None, :] + frac[None, :, None] * (
-                x_new[rows[lost], best[lost]][:, None, :] - x[a[lost], None, :])
-            chi2_h = _trial_misfits(xl, thick[a[lost]], freq[a[lost]], d[a[lost]], w[a[lost]],
-                                    n_layers, shift_on, n_freq)
-            h = np.argmin(chi2_h, axis=1)
-            better = chi2_h[np.arange(h.size), h] < chi2[a[lost]]
-            # the shortened step replaces the smallest-μ candidate (an overshoot anyway)
-            x_new[rows[lost][better], 0] = xl[np.arange(h.size), h][better]
-            chi2_c[rows[lost][better], 0] = chi2_h[np.arange(h.size), h][better]
+        chi2_c = sub.misfits(x_new)
+        _shorten_lost_steps(sub, x[a], chi2[a], x_new, chi2_c)
         feasible = chi2_c <= chi2_target[a, None] * (1 + 1e-9)
         # Occam: the largest feasible μ (candidates are in increasing μ), else the best fit
+        rows = np.arange(a.size)
         choice = np.where(feasible.any(axis=1),
                           N_CANDIDATES - 1 - np.argmax(feasible[:, ::-1], axis=1),
                           np.argmin(chi2_c, axis=1))
@@ -334,12 +372,12 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         active = a[~(done_target | done_stall)]
 
     if shift_on:
-        shift_std = _shift_posterior_std(linearize(np.arange(n))[0], norm, x[:, :n_layers],
-                                         thick)
-    log_rhoa, phase = log_response(10.0 ** x[:, :n_layers], thick, freq)
+        shift_std = _shift_posterior_std(data.linearize(x)[0], norm, x[:, :n_layers],
+                                         data.thick)
+    predicted = data.predict(x)
     return OccamResult(
         rho_ohmm=10.0 ** x[:, :n_layers], nrms=np.sqrt(chi2 / n_data),
         nrms_start=np.sqrt(chi2_start / n_data), iterations=iterations, mu=mu,
-        stop=stop.astype(str), static_shift=10.0 ** shift(x), static_shift_std_log10=shift_std,
-        log_rhoa=log_rhoa + LN10 * shift(x)[:, None], phase_rad=phase,
-        seconds=time.perf_counter() - start_time)
+        stop=stop.astype(str), static_shift=10.0 ** data.shift(x),
+        static_shift_std_log10=shift_std, log_rhoa=predicted[:, :n_freq],
+        phase_rad=predicted[:, n_freq:], seconds=time.perf_counter() - start_time)
