@@ -270,6 +270,44 @@ def _network_guesses(net, data, grids, doi_threshold):
     return out
 
 
+def _references(data, grids, start, net, doi_threshold):
+    """Reference models (n, L) in log10 Ω·m, their σ (n, L), where the network's grid reaches
+    (n, L), and the network's guesses (dicts, empty for a half-space start)."""
+    n_lay = grids[0].size + 1
+    if start == "halfspace":
+        level = [np.mean(np.log10(r[m])) for _, r, _, _, m in data]
+        return (np.repeat(np.array(level)[:, None], n_lay, axis=1),
+                np.full((len(data), n_lay), FALLBACK_STD_LOG10),
+                np.zeros((len(data), n_lay), dtype=bool), [{} for _ in data])
+    if net is None:
+        from . import DEFAULT_ENSEMBLE, load_pretrained
+
+        net = load_pretrained(DEFAULT_ENSEMBLE)
+    guesses = _network_guesses(net, data, grids, doi_threshold)
+    covered = np.stack([g["covered"] for g in guesses])
+    fallback = np.stack([_bostick_on(g, f[m], r[m], ph[m])
+                         for g, (f, r, ph, _, m) in zip(grids, data)])
+    m_ref = np.where(covered, np.log10(np.stack([g["rho"] for g in guesses])), fallback)
+    std = np.stack([g.get("std", np.full(n_lay, PLAIN_NETWORK_STD_LOG10)) for g in guesses])
+    # (the network's σ is NaN where its grid does not reach; the fallback's σ replaces it)
+    return m_ref, np.where(covered, std, FALLBACK_STD_LOG10), covered, guesses
+
+
+def _padded(data):
+    """Checked soundings of several lengths as arrays (n, F_max) in the engine's units:
+    frequencies, ln ρa, φ (rad), relative |Z| errors and the mask; padding is masked."""
+    n_freq = max(f.size for f, *_ in data)
+
+    def pad(arrays, fill):
+        return np.stack([np.concatenate([a, np.full(n_freq - a.size, fill)]) for a in arrays])
+
+    return (pad([f for f, *_ in data], 1.0),
+            pad([np.log(np.where(m, r, 1.0)) for _, r, _, _, m in data], 0.0),
+            pad([np.radians(np.where(m, ph, 45.0)) for _, _, ph, _, m in data], 0.0),
+            pad([p for *_, p, _ in data], 1.0),
+            pad([m for *_, m in data], False).astype(bool))
+
+
 def invert_many(responses, net=None, *, start: str = "network",
                 estimate_static_shift: bool = False,
                 static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
@@ -312,34 +350,8 @@ def invert_many(responses, net=None, *, start: str = "network",
             raise ValueError(f"thick_m must be 1-D, finite and > 0, got shape {thick_m.shape}")
     grids = [thick_m if thick_m is not None else covering_grid(f[m], r[m], n_layers)
              for f, r, _, _, m in data]
-    n_lay = grids[0].size + 1
-    fallback = np.stack([_bostick_on(g, f[m], r[m], ph[m])
-                         for g, (f, r, ph, _, m) in zip(grids, data)])
-    if start == "network":
-        if net is None:
-            from . import DEFAULT_ENSEMBLE, load_pretrained
-
-            net = load_pretrained(DEFAULT_ENSEMBLE)
-        guesses = _network_guesses(net, data, grids, doi_threshold)
-        covered = np.stack([g["covered"] for g in guesses])
-        m_ref = np.where(covered, np.log10(np.stack([g["rho"] for g in guesses])), fallback)
-        std = np.stack([g.get("std", np.full(n_lay, PLAIN_NETWORK_STD_LOG10)) for g in guesses])
-        ref_std = np.where(covered, std, FALLBACK_STD_LOG10)  # std is NaN where not covered
-    else:
-        guesses = [{} for _ in data]
-        covered = np.zeros((len(data), n_lay), dtype=bool)
-        level = [np.mean(np.log10(r[m])) for _, r, _, _, m in data]
-        m_ref = np.repeat(np.array(level)[:, None], n_lay, axis=1)
-        ref_std = np.full((len(data), n_lay), FALLBACK_STD_LOG10)
-
-    n_freq = max(f.size for f, *_ in data)
-    pad = lambda a, fill: np.stack([np.concatenate([x, np.full(n_freq - x.size, fill)])  # noqa: E731
-                                    for x in a])
-    freq = pad([f for f, *_ in data], 1.0)
-    mask = pad([m for *_, m in data], False).astype(bool)
-    log_rhoa = pad([np.log(np.where(m, r, 1.0)) for _, r, _, _, m in data], 0.0)
-    phase = pad([np.radians(np.where(m, ph, 45.0)) for _, _, ph, _, m in data], 0.0)
-    p = pad([p for *_, p, _ in data], 1.0)
+    m_ref, ref_std, covered, guesses = _references(data, grids, start, net, doi_threshold)
+    freq, log_rhoa, phase, p, mask = _padded(data)
     res = occam_invert(freq, log_rhoa, phase, errors.rhoa_rel_err(p), errors.phase_std_rad(p),
                        mask, np.stack(grids), m_ref, ref_std, target_nrms=target_nrms,
                        smallness=smallness, max_iter=max_iter,
@@ -347,13 +359,13 @@ def invert_many(responses, net=None, *, start: str = "network",
                        else None)
     seconds = (time.perf_counter() - t0) / len(data)
 
-    results = []
+    out: list[InversionResult | None] = [None] * len(responses)
     for k, ((f, _, _, _, m), thick, guess) in enumerate(zip(data, grids, guesses)):
         nf = f.size
         rhoa_pred = np.exp(res.log_rhoa[k, :nf])
         lowest = np.argmin(np.where(m, f, np.inf))
         doi = float(np.sqrt(rhoa_pred[lowest] / (2 * np.pi * f[lowest] * MU0)))
-        results.append(InversionResult(
+        out[kept[k]] = InversionResult(
             rho_ohmm=res.rho_ohmm[k], thick_m=thick, depth_m=layer_tops_m(thick),
             nrms=float(res.nrms[k]), nrms_network=float(res.nrms_start[k]),
             rho_network_ohmm=10.0 ** m_ref[k],
@@ -364,10 +376,7 @@ def invert_many(responses, net=None, *, start: str = "network",
             doi_m=doi, mask=m, scaling=guess.get("scaling"), reference_std_log10=ref_std[k],
             network_covered=covered[k], std_log10=guess.get("std"),
             network_low_ohmm=guess.get("low"), network_high_ohmm=guess.get("high"),
-            network_uncertain_below_m=guess.get("uncertain_below"), seconds=seconds))
-    out: list[InversionResult | None] = [None] * len(responses)
-    for k, result in zip(kept, results):
-        out[k] = result
+            network_uncertain_below_m=guess.get("uncertain_below"), seconds=seconds)
     return out
 
 
