@@ -258,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
                      choices=sorted(PROFILES))
     rep.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks")
     rep.add_argument("--only", nargs="*", help="run only notebooks whose name starts so (e.g. 01)")
-    shp = sub.add_parser("ship", help="copy a finished training run into mtlib/weights/ with a card")
+    shp = sub.add_parser("ship",
+                         help="copy a finished training run into mtlib/weights/ with a card")
     shp.add_argument("--profile", default="quick", choices=sorted(PROFILES))
     shp.add_argument("--name", default=None,
                      help="default: unet_<profile>, or ensemble_<profile> with --ensemble")
