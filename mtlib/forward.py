@@ -40,9 +40,9 @@ def skin_depth_m(rho_ohmm, freq_hz):
 
 
 def _impedance_kernel(sqrt_rho, h_over_sqrt_rho, c_f, z_re, z_im):  # pragma: no cover
-    """Fused recursion. sqrt_rho (N, L); h_over_sqrt_rho (N, L-1); c_f (Nf, F) with Nf in
-    {1, N} = sqrt(ωμ0/2), shared or per sounding; writes Re Z, Im Z (N, F). Complex arithmetic is spelled out in
-    reals so each layer costs one exp, one cos, one sin and one division."""
+    """Fused recursion. sqrt_rho (N, L); h_over_sqrt_rho (N, L-1); c_f = sqrt(ωμ0/2) (Nf, F),
+    Nf in {1, N}: shared or per sounding; writes Re Z, Im Z (N, F). Complex arithmetic is
+    spelled out in reals so each layer costs one exp, one cos, one sin and one division."""
     n, n_layers = sqrt_rho.shape
     nf = c_f.shape[1]
     row_step = 1 if c_f.shape[0] > 1 else 0  # shared frequencies: always row 0
@@ -81,9 +81,10 @@ def _impedance_kernel(sqrt_rho, h_over_sqrt_rho, c_f, z_re, z_im):  # pragma: no
 def _jacobian_kernel(rho, thick, c_f, z_out, jac_out):  # pragma: no cover
     """Impedance and its exact derivatives ``∂ ln Z / ∂ ln ρ_j`` by one recursion up and one
     pass down. rho (N, L); thick (N, L-1); c_f (N, F) = sqrt(ωμ0/2); writes Z (N, F) and
-    the real Jacobian (N, 2F, L): ``2 Re ∂ln Z/∂ln ρ`` (= ∂ln ρa) over ``Im ∂ln Z/∂ln ρ`` (= ∂φ). With ``Z = z N/D`` (module docstring): ``∂Z/∂Z_below =
-    4 z² e / D²``; ``∂z/∂ln ρ = z/2`` and ``∂e/∂ln ρ = e u/2`` with ``e = exp(-u)``, so the
-    chain rule from the surface down gives every column at the cost of ~2 forwards."""
+    the real Jacobian (N, 2F, L): ``2 Re ∂ln Z/∂ln ρ`` (= ∂ln ρa) over ``Im ∂ln Z/∂ln ρ``
+    (= ∂φ). With ``Z = z N/D`` (module docstring): ``∂Z/∂Z_below = 4 z² e / D²``;
+    ``∂z/∂ln ρ = z/2`` and ``∂e/∂ln ρ = e u/2`` with ``e = exp(-u)``, so the chain rule
+    from the surface down gives every column at the cost of ~2 forwards."""
     n, n_layers = rho.shape
     nf = c_f.shape[1]
     one_i = 1.0 + 1.0j
