@@ -70,7 +70,7 @@ def describe_periods(freq_hz, which) -> str:
 
 
 def usable_errors(freq_hz, z_rel_err, mask, cap: float = Z_REL_ERR_CAP,
-                  name: str = "z_rel_err", warn: bool = True) -> np.ndarray:
+                  name: str = "z_rel_err") -> np.ndarray:
     """The usable-data mask ``(F,)`` once errors at or above ``cap`` are masked.
 
     ``z_rel_err`` (F,) relative errors of |Z|; only the periods ``mask`` keeps are checked:
@@ -87,7 +87,7 @@ def usable_errors(freq_hz, z_rel_err, mask, cap: float = Z_REL_ERR_CAP,
                          f"{describe_periods(freq_hz, bad)}: give an error there, or mask "
                          "those periods")
     capped = mask & (p >= cap)
-    if capped.any() and warn:
+    if capped.any():
         warnings.warn(f"masked {describe_periods(freq_hz, capped)} whose |Z| error is >= "
                       f"{100 * cap:g} % (the error cap)", UserWarning, stacklevel=3)
     return mask & ~capped
