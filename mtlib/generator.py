@@ -117,3 +117,81 @@ def random_models(
     if return_controls:
         return rho, (control_idx, control_rho)
     return rho
+
+
+FIELD_FAMILIES = {"smooth": 0.4, "blocky": 0.4, "paper": 0.2}
+"""The field prior's families and the fraction of models each contributes."""
+FIELD_LEVEL_LOG10 = (-1.0, 3.0)
+"""Range of a field model's background level, log10 Ω·m (uniform)."""
+FIELD_SPREAD_LOG10 = 2.5
+"""Blocky and paper-scheme values lie within ± this many decades of the background (so a
+model can hold five decades of contrast); smooth fields wander as far, then are clipped."""
+
+
+def field_models(n: int, log_depth: np.ndarray, seed=0) -> np.ndarray:
+    """``n`` random earths of the field prior as log10 ρ (n, Z) at the log-depths ``log_depth``
+    (Z,) (decades of any depth unit, increasing: the cells of a fine grid).
+
+    A mixture (:data:`FIELD_FAMILIES`) of what a geophysicist draws on a section:
+    ``smooth`` — Gaussian random fields in log ρ over log depth (correlation length 0.15–1
+    decade of depth, amplitude 0.3–1.5 decades); ``blocky`` — 1–6 interfaces at random
+    depths with independent values, and in half of them one thin conductor or resistor
+    (0.03–0.2 decades of depth thick, 1.5–3 decades off the background); ``paper`` — the
+    paper's scheme (5 control points, values over two decades, linear in ρ between them) on
+    a random window of log depth. Every model has its own background level
+    (:data:`FIELD_LEVEL_LOG10`); values stay within :data:`FIELD_SPREAD_LOG10` + 0.5 decades
+    of it. Features lie anywhere along ``log_depth``: a sounding's band decides which it sees.
+    """
+    if int(n) != n or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    zeta = np.asarray(log_depth, dtype=np.float64)
+    if zeta.ndim != 1 or zeta.size < 2 or np.any(np.diff(zeta) <= 0):
+        raise ValueError("log_depth must be 1-D and strictly increasing")
+    n = int(n)
+    rng = np.random.default_rng(seed)
+    family = rng.choice(len(FIELD_FAMILIES), size=n, p=list(FIELD_FAMILIES.values()))
+    level = rng.uniform(*FIELD_LEVEL_LOG10, (n, 1))
+    out = np.empty((n, zeta.size))
+    for k, draw in enumerate((_smooth_fields, _blocky_fields, _paper_fields)):
+        rows = np.flatnonzero(family == k)
+        out[rows] = draw(rows.size, zeta, rng)
+    return level + np.clip(out, -FIELD_SPREAD_LOG10 - 0.5, FIELD_SPREAD_LOG10 + 0.5)
+
+
+def _smooth_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:
+    """Stationary Gaussian fields (squared-exponential covariance) as random Fourier sums."""
+    n_modes = 24
+    corr = rng.uniform(0.15, 1.0, (n, 1, 1))
+    amplitude = rng.uniform(0.3, 1.5, (n, 1))
+    omega = rng.standard_normal((n, n_modes, 1)) / corr
+    phase = rng.uniform(0, 2 * np.pi, (n, n_modes, 1))
+    field = np.sqrt(2.0 / n_modes) * np.cos(omega * zeta[None, None, :] + phase).sum(axis=1)
+    return amplitude * field
+
+
+def _blocky_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:
+    lo, hi = zeta[0], zeta[-1]
+    n_iface = rng.integers(1, 7, n)
+    iface = np.sort(np.where(np.arange(6)[None, :] < n_iface[:, None],
+                             rng.uniform(lo, hi, (n, 6)), np.inf), axis=1)
+    values = rng.uniform(-FIELD_SPREAD_LOG10, FIELD_SPREAD_LOG10, (n, 7))
+    block = (iface[:, :, None] <= zeta[None, None, :]).sum(axis=1)        # (n, Z)
+    out = np.take_along_axis(values, block, axis=1)
+    thin = rng.random(n) < 0.5
+    top = rng.uniform(lo, hi, n)
+    width = rng.uniform(0.03, 0.2, n)
+    offset = rng.choice([-1.0, 1.0], n) * rng.uniform(1.5, 3.0, n)
+    inside = thin[:, None] & (zeta[None, :] >= top[:, None]) & (zeta[None, :]
+                                                                < (top + width)[:, None])
+    return np.where(inside, offset[:, None], out)
+
+
+def _paper_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:
+    span = rng.uniform(1.0, 3.0, (n, 1))                     # decades of depth the scheme spans
+    start = rng.uniform(zeta[0], zeta[-1] - 1.0, (n, 1))
+    points = np.sort(start + span * rng.random((n, N_CONTROL)), axis=1)
+    rho = rng.uniform(1.0, 100.0, (n, N_CONTROL))            # two decades, linear in ρ
+    out = np.empty((n, zeta.size))
+    for k in range(n):
+        out[k] = np.log10(np.interp(zeta, points[k], rho[k]))
+    return out - 1.0
