@@ -36,7 +36,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +69,9 @@ class TrainConfig:
     uncertainty: bool = False
     nll_weight: float = 0.2
     noise_input: bool = False
+    data_weight: float = 0.0
+    """Weight of a data-misfit term in the loss (the field network: its guess should explain
+    its data; :meth:`mtlib.fieldnet.FieldData.data_misfit`)."""
     noise_exponent: float = 1.0
     """Noise levels are ``noise_max · u**noise_exponent``, u uniform in [0, 1): 1 spreads them
     evenly, larger values put most soundings near noise-free and fewer near the maximum."""
@@ -88,6 +91,8 @@ class TrainConfig:
             raise ValueError(f"noise_exponent must be > 0, got {self.noise_exponent}")
         if not self.nll_weight > 0:
             raise ValueError(f"nll_weight must be > 0, got {self.nll_weight}")
+        if not self.data_weight >= 0:
+            raise ValueError(f"data_weight must be >= 0, got {self.data_weight}")
 
 
 @dataclass
@@ -120,27 +125,31 @@ def _epoch_generator(seed: int, epoch: int, device: torch.device) -> torch.Gener
 
 
 class _Split:
-    """One split on the device: raw ρa, φ (for noise) and normalized targets."""
+    """One split of a paper-scheme dataset on the device: raw ρa, φ (for noise) and
+    normalized targets; :meth:`batch` adds this run's noise."""
 
-    def __init__(self, arrays: dict, norm: Normalizer, device: torch.device):
+    def __init__(self, arrays: dict, norm: Normalizer, device: torch.device,
+                 config: TrainConfig):
         self.rhoa = torch.as_tensor(arrays["rhoa_ohmm"], dtype=torch.float32, device=device)
         self.phase = torch.as_tensor(arrays["phase_deg"], dtype=torch.float32, device=device)
         self.y = norm.targets(torch.as_tensor(arrays["rho_ohmm"], dtype=torch.float32,
                                               device=device))
         self.norm = norm
+        self.config = config
 
     def __len__(self):
         return self.y.shape[0]
 
-    def inputs(self, idx, noise_max: float, gen: torch.Generator | None,
-               noise_input: bool = False, noise_exponent: float = 1.0):
+    def batch(self, idx, gen: torch.Generator | None):
+        """Inputs and targets of soundings ``idx``, noisy as the config says."""
+        cfg = self.config
         rhoa, phase = self.rhoa[idx], self.phase[idx]
         level = torch.zeros((rhoa.shape[0], 1), device=rhoa.device)
-        if noise_max > 0:
-            level = noise_max * torch.rand((rhoa.shape[0], 1), generator=gen,
-                                           device=rhoa.device) ** noise_exponent
+        if cfg.noise_max > 0:
+            level = cfg.noise_max * torch.rand((rhoa.shape[0], 1), generator=gen,
+                                               device=rhoa.device) ** cfg.noise_exponent
             rhoa, phase = add_noise(rhoa, phase, level, gen)
-        return self.norm.inputs(rhoa, phase, level if noise_input else None)
+        return self.norm.inputs(rhoa, phase, level if cfg.noise_input else None), self.y[idx]
 
 
 def _loss(out: torch.Tensor, y: torch.Tensor, nll_weight: float):
@@ -154,17 +163,17 @@ def _loss(out: torch.Tensor, y: torch.Tensor, nll_weight: float):
     return rmse + nll_weight * nll, rmse
 
 
-def _val_rmse(net, split: _Split, config: TrainConfig, batch: int = 4096) -> float:
-    """RMSE over the whole validation split; its noise is the same at every epoch."""
+def _val_rmse(net, split, seed: int, batch: int = 4096) -> float:
+    """RMSE over the whole validation split; its random draws are the same at every epoch."""
     net.eval()
-    gen = _epoch_generator(config.seed, -1, split.y.device)
+    device = next(net.parameters()).device
+    gen = _epoch_generator(seed, -1, device)
     total, count = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(split), batch):
-            idx = torch.arange(start, min(start + batch, len(split)), device=split.y.device)
-            out = net(split.inputs(idx, config.noise_max, gen, config.noise_input,
-                                   config.noise_exponent))
-            err = split_output(out)[0] - split.y[idx]
+            idx = torch.arange(start, min(start + batch, len(split)), device=device)
+            x, y = split.batch(idx, gen)
+            err = split_output(net(x))[0] - y
             total += float((err**2).sum())
             count += err.numel()
     return math.sqrt(total / count)
@@ -180,28 +189,24 @@ def _write_history(run_dir: Path, history: list) -> None:
     atomic_write(run_dir / "history.csv", lambda fh: fh.write(buf.getvalue().encode()))
 
 
-def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
-          device: str | None = None, progress: bool = True,
-          stop_after_epochs: int | None = None) -> TrainResult:
-    """Train a U-Net on ``dataset``'s train split, early-stopping on its val split.
+def _new_network(config: TrainConfig, dev: torch.device, **arch) -> UNet1d:
+    torch.manual_seed(config.seed)
+    return UNet1d(base_channels=config.base_channels, depth=config.depth,
+                  out_channels=2 if config.uncertainty else 1, **arch).to(dev)
 
-    Resumes from ``run_dir/checkpoint.pt`` when it exists for the same config and dataset
-    (and raises ``ValueError`` when it belongs to another). ``stop_after_epochs`` ends this
-    call after that many new epochs, as an interruption would (for splitting long runs).
-    """
+
+def fit(net: UNet1d, train_split, val_split, config: TrainConfig, run_dir: Path,
+        identity: dict, progress: bool = True, stop_after_epochs: int | None = None,
+        desc: str = "training") -> dict:
+    """The training loop shared by every network: Adam on ``train_split.batch(idx, gen)``,
+    validation RMSE on ``val_split``, the config's learning-rate schedule and early stopping,
+    a checkpoint after every epoch. Resumes from ``run_dir/checkpoint.pt`` when it belongs to
+    the same ``identity`` (else ``ValueError``). Leaves the best weights in ``net`` and
+    returns the run's state (history, best epoch and RMSE, elapsed time, finished)."""
     from tqdm.auto import tqdm
 
-    run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    dev = choose_device(device)
-    norm = Normalizer()
-    identity = {"config": asdict(config), "dataset_hash": dataset.content_hash}
-
-    torch.manual_seed(config.seed)
-    net = UNet1d(n_freq=dataset.spec.n_freq, n_layers=dataset.spec.n_layers,
-                 base_channels=config.base_channels, depth=config.depth,
-                 in_channels=3 if config.noise_input else 2,
-                 out_channels=2 if config.uncertainty else 1).to(dev)
+    dev = next(net.parameters()).device
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
     if config.lr_schedule == "plateau":
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -213,26 +218,17 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
     state = {"epoch": 0, "history": [], "best_val": math.inf, "best_epoch": 0,
              "best_state": None, "bad_epochs": 0, "elapsed_s": 0.0, "finished": False}
 
-    ckpt_path = run_dir / "checkpoint.pt"
-    if ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location=dev, weights_only=False)
-        saved = dict(ckpt["identity"])
-        # a checkpoint written before TrainConfig grew a field holds that field's default
-        saved["config"] = asdict(TrainConfig(**saved["config"]))
-        if saved != identity:
-            raise ValueError(
-                f"run_dir {run_dir} holds a checkpoint of another training run (different "
-                "config or dataset); choose another run_dir or delete it")
+    ckpt = _checkpoint(run_dir, identity, dev)
+    if ckpt is not None:
         net.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         sched.load_state_dict(ckpt["scheduler"])
         state = ckpt["state"]
 
-    train_split = _Split(dataset.load("train"), norm, dev)
-    val_split = _Split(dataset.load("val"), norm, dev)
+    ckpt_path = run_dir / "checkpoint.pt"
     n_train = len(train_split)
     bar = tqdm(total=config.max_epochs, initial=state["epoch"], unit="epoch",
-               desc=f"training on {dev.type}", disable=not progress)
+               desc=f"{desc} on {dev.type}", disable=not progress)
     new_epochs = 0
     while not state["finished"]:
         if stop_after_epochs is not None and new_epochs >= stop_after_epochs:
@@ -247,14 +243,16 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
             idx = order[first: first + config.batch_size]
             if idx.numel() < 2:  # BatchNorm needs two samples
                 continue
-            x = train_split.inputs(idx, config.noise_max, gen, config.noise_input,
-                                   config.noise_exponent)
-            loss, rmse = _loss(net(x), train_split.y[idx], config.nll_weight)
+            x, y = train_split.batch(idx, gen)
+            out = net(x)
+            loss, rmse = _loss(out, y, config.nll_weight)
+            if config.data_weight > 0:
+                loss = loss + config.data_weight * train_split.data_misfit(out, x)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             losses.append(float(rmse.detach()))
-        val = _val_rmse(net, val_split, config)
+        val = _val_rmse(net, val_split, config.seed)
         lr_used = opt.param_groups[0]["lr"]
         if config.lr_schedule == "plateau":
             sched.step(val)
@@ -281,17 +279,64 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
         bar.set_postfix(train=f"{state['history'][-1]['train_rmse']:.4f}", val=f"{val:.4f}",
                         lr=f"{lr_used:.1e}")
     bar.close()
+    if state["best_state"] is not None:
+        net.load_state_dict(state["best_state"])
+    return state
 
-    net.load_state_dict(state["best_state"] if state["best_state"] is not None
-                        else net.state_dict())
-    training = {
-        "dataset_hash": dataset.content_hash, "n_train": n_train, "n_val": len(val_split),
-        "config": asdict(config), "epochs_run": state["epoch"], "best_epoch": state["best_epoch"],
-        "best_val_rmse": state["best_val"], "finished": state["finished"],
+
+def _checkpoint(run_dir: Path, identity: dict, dev: torch.device) -> dict | None:
+    """The checkpoint in ``run_dir`` (None when there is none); ``ValueError`` when it
+    belongs to another run."""
+    path = run_dir / "checkpoint.pt"
+    if not path.exists():
+        return None
+    ckpt = torch.load(path, map_location=dev, weights_only=False)
+    saved = dict(ckpt["identity"])
+    # a checkpoint written before TrainConfig grew a field holds that field's default
+    saved["config"] = asdict(TrainConfig(**saved["config"]))
+    if saved != identity:
+        raise ValueError(f"run_dir {run_dir} holds a checkpoint of another training run "
+                         "(different config or data); choose another run_dir or delete it")
+    return ckpt
+
+
+def _training_record(state: dict, config: TrainConfig, net: UNet1d, dev: torch.device,
+                     **data) -> dict:
+    """What a model card says about a finished (or interrupted) run."""
+    return {
+        **data, "config": asdict(config), "epochs_run": state["epoch"],
+        "best_epoch": state["best_epoch"], "best_val_rmse": state["best_val"],
+        "finished": state["finished"],
         "stopped_early": state["finished"] and state["epoch"] < config.max_epochs,
         "train_time_s": state["elapsed_s"], "device": _device_name(dev),
         "n_parameters": net.n_parameters(), "history": state["history"],
     }
+
+
+def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
+          device: str | None = None, progress: bool = True,
+          stop_after_epochs: int | None = None) -> TrainResult:
+    """Train a U-Net on ``dataset``'s train split, early-stopping on its val split.
+
+    Resumes from ``run_dir/checkpoint.pt`` when it exists for the same config and dataset
+    (and raises ``ValueError`` when it belongs to another). ``stop_after_epochs`` ends this
+    call after that many new epochs, as an interruption would (for splitting long runs).
+    """
+    if config.data_weight > 0:
+        raise ValueError("data_weight is for the field network (train_field): a paper-scheme "
+                         "dataset has no frame to compute the data misfit in")
+    run_dir = Path(run_dir)
+    dev = choose_device(device)
+    norm = Normalizer()
+    net = _new_network(config, dev, n_freq=dataset.spec.n_freq, n_layers=dataset.spec.n_layers,
+                       in_channels=3 if config.noise_input else 2)
+    train_split = _Split(dataset.load("train"), norm, dev, config)
+    val_split = _Split(dataset.load("val"), norm, dev, config)
+    state = fit(net, train_split, val_split, config, run_dir,
+                {"config": asdict(config), "dataset_hash": dataset.content_hash},
+                progress, stop_after_epochs)
+    training = _training_record(state, config, net, dev, dataset_hash=dataset.content_hash,
+                                n_train=len(train_split), n_val=len(val_split))
     inverter = Inverter(net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m,
                         training=training)
     if state["finished"]:
@@ -300,6 +345,43 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
                        best_epoch=state["best_epoch"], best_val_rmse=state["best_val"],
                        stopped_early=training["stopped_early"], elapsed_s=state["elapsed_s"],
                        device=training["device"], run_dir=run_dir)
+
+
+def train_field(n_train: int, n_val: int, config: TrainConfig, run_dir: str | os.PathLike,
+                device: str | None = None, progress: bool = True,
+                stop_after_epochs: int | None = None, n_calibration: int | None = None):
+    """Train the field network (:mod:`mtlib.fieldnet`) on ``n_train`` earths of the field
+    prior (seed ``config.seed``), early-stopping on ``n_val`` others, calibrate it on
+    ``n_calibration`` more (default ``2 n_val``) and save it as ``run_dir/field.pt`` when
+    finished. Resumable like :func:`train`; a finished run is only calibrated again.
+    Returns the :class:`~mtlib.fieldnet.FieldNetwork`."""
+    from .fieldnet import AUGMENT, FREQ_AXIS, N_LAYERS, FieldData, FieldNetwork
+
+    run_dir = Path(run_dir)
+    dev = choose_device(device)
+    config = replace(config, uncertainty=True)
+    identity = {"config": asdict(config), "dataset_hash": f"field prior {n_train}/{n_val}"}
+    net = _new_network(config, dev, n_freq=FREQ_AXIS.size, n_layers=N_LAYERS, in_channels=4)
+    ckpt = _checkpoint(run_dir, identity, dev)
+    if ckpt is not None and ckpt["state"]["finished"]:  # no need to draw the data again
+        state = ckpt["state"]
+        net.load_state_dict(state["best_state"])
+    else:
+        state = fit(net, FieldData.generate(n_train, seed=[config.seed, 0], device=dev),
+                    FieldData.generate(n_val, seed=[config.seed, 1], device=dev), config,
+                    run_dir, identity, progress, stop_after_epochs,
+                    desc="training the field network")
+    training = _training_record(state, config, net, dev, n_train=n_train, n_val=n_val,
+                                prior="mtlib.generator.field_models")
+    network = FieldNetwork(net.cpu().eval(), training=training)
+    # calibrated on soundings without a static shift: a shift moves the whole model by the
+    # similarity laws, which no σ from one sounding can know (the engine estimates it)
+    calibration = FieldData.generate(n_calibration or 2 * n_val, seed=[config.seed, 2],
+                                     augment=replace(AUGMENT, shift_prob=0.0))
+    network.calibrate(calibration)
+    if state["finished"]:
+        network.save(run_dir / "field.pt")
+    return network
 
 
 def _device_name(dev: torch.device) -> str:
