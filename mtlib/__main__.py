@@ -28,7 +28,7 @@ import warnings
 from pathlib import Path
 
 from . import WEIGHTS_DIR
-from .config import PROFILES, REPO_ROOT, get_profile
+from .config import FIELD_PROFILES, PROFILES, get_profile, work_dir
 
 
 def numbered_notebooks(folder: Path) -> list[Path]:
@@ -56,6 +56,9 @@ def reproduce(profile: str, notebooks_dir: Path, only: list[str] | None = None) 
         print(f"no numbered notebooks found in {notebooks_dir}", file=sys.stderr)
         return 1
     os.environ["MTLIB_PROFILE"] = profile
+    # notebooks run in their own folder; their data, runs and figures stay where the
+    # command was given (the repository's root for `make reproduce`)
+    os.environ["MTLIB_HOME"] = str(work_dir().resolve())
     for path in notebooks:
         start = time.perf_counter()
         print(f"[{profile}] {path.name} ...", flush=True)
@@ -157,6 +160,64 @@ def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool 
     return 0
 
 
+def train_field(profile_name: str, device: str | None, weights_dir: Path | None) -> int:
+    """Train (or resume) a field-network profile; with ``weights_dir``, ship the finished
+    network there (:func:`ship_field`)."""
+    from .train import train_field as _train
+
+    profile = FIELD_PROFILES[profile_name]
+    network = _train(profile.n_train, profile.n_val, profile.train_config(),
+                     profile.run_dir(), device=device)
+    if not network.training["finished"]:
+        return 1
+    if weights_dir is not None:
+        ship_field(network, profile.name, weights_dir)
+    return 0
+
+
+def ship_field(network, name: str, weights_dir: Path) -> None:
+    """Write a field network as ``weights_dir/<name>.pt`` with its model card (JSON and
+    Markdown), the test metrics measured on fresh earths of the field prior."""
+    import json
+
+    from .fieldnet import frame_metrics
+
+    network.training["profile"] = f"shipped field network {name}"
+    path = network.save(weights_dir / f"{name}.pt")
+    card = {"name": name, "kind": "field network (mtlib.fieldnet)",
+            "training": {k: v for k, v in network.training.items() if k != "history"},
+            "final_epochs": network.training["history"][-3:],
+            "test": frame_metrics(network),
+            "file_size_mb": round(path.stat().st_size / 2**20, 3)}
+    (weights_dir / f"{name}.card.json").write_text(json.dumps(card, indent=1) + "\n")
+    (weights_dir / f"{name}.md").write_text(field_card_markdown(card))
+    print(json.dumps(card["test"], indent=1))
+
+
+def field_card_markdown(card: dict) -> str:
+    """A short human-readable model card of a field network."""
+    t, test = card["training"], card["test"]
+    cov = test["coverage"]
+    lines = [f"# {card['name']}: the field network", "",
+             "A U-Net for real soundings of any band (1.5–9 decades), errors and gaps "
+             "(`mtlib.fieldnet`), trained on the field prior (`mtlib.generator.field_models`).",
+             "", f"- training: {t['n_train']} earths (validation {t['n_val']}), "
+             f"{t['epochs_run']} epochs (best {t['best_epoch']}), "
+             f"{t['train_time_s'] / 60:.1f} min on {t['device']}",
+             f"- parameters: {t['n_parameters']}; file {card['file_size_mb']} MB",
+             f"- test ({test['what']}):",
+             f"  - log10-ρ RMSE above the depth of investigation: "
+             f"{test['log_rho_rmse_inside_doi']:.3f} decades",
+             f"  - 68 % interval covers {100 * cov['0.68']['inside_doi']:.1f} %, 95 % interval "
+             f"covers {100 * cov['0.95']['inside_doi']:.1f} % (above the depth of "
+             "investigation)", "",
+             "| depth bin log10(z/δ_ref) | 68 % | 95 % |", "| --- | --- | --- |"]
+    for key, c68 in cov["0.68"]["per_depth_bin"].items():
+        lines.append(f"| {key} | {100 * c68:.1f} % | "
+                     f"{100 * cov['0.95']['per_depth_bin'][key]:.1f} % |")
+    return "\n".join(lines) + "\n"
+
+
 SUMMARY_COLUMNS = ("station", "file", "periods_used", "periods_masked", "nrms_network", "nrms",
                    "iterations", "mu", "stop", "static_shift", "static_shift_std_log10",
                    "doi_m", "seconds", "note")
@@ -256,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     rep = sub.add_parser("reproduce", help="run the numbered notebooks in order with papermill")
     rep.add_argument("--profile", default=os.environ.get("MTLIB_PROFILE", "quick"),
                      choices=sorted(PROFILES))
-    rep.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks")
+    rep.add_argument("--notebooks", type=Path, default=Path("notebooks"),
+                     help="folder of the numbered notebooks (default: ./notebooks)")
     rep.add_argument("--only", nargs="*", help="run only notebooks whose name starts so (e.g. 01)")
     shp = sub.add_parser("ship",
                          help="copy a finished training run into mtlib/weights/ with a card")
@@ -266,6 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     shp.add_argument("--ensemble", action="store_true",
                      help="ship the profile's uncertainty ensemble instead of its network")
     shp.add_argument("--weights", type=Path, default=WEIGHTS_DIR)
+    trf = sub.add_parser("train-field", help="train (or resume) the field network of a "
+                         "profile, then ship it into mtlib/weights/ with --ship")
+    trf.add_argument("--profile", default="field_quick", choices=sorted(FIELD_PROFILES))
+    trf.add_argument("--device", default=None)
+    trf.add_argument("--ship", action="store_true",
+                     help="copy the finished network into --weights as <profile>.pt")
+    trf.add_argument("--weights", type=Path, default=WEIGHTS_DIR)
     inv = sub.add_parser("invert", help="invert EDI / EMTF-XML files (batched); write each "
                          "model (CSV) and figure, and summary.csv")
     inv.add_argument("files", type=Path, nargs="+", help="EDI (.edi) or EMTF-XML (.xml) files")
@@ -279,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     inv.add_argument("--start", default="network", choices=["network", "halfspace"],
                      help="reference and starting model (default: the network's guess)")
     inv.add_argument("--network", default=None,
-                     help="shipped network to use (default: the uncertainty ensemble)")
+                     help="shipped network to use (default: the field network, "
+                     "field_quick; the paper's: ensemble_quick or unet_quick)")
     args = parser.parse_args(argv)
     if args.command == "invert":
         try:
@@ -290,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.command == "reproduce":
         return reproduce(args.profile, args.notebooks, args.only)
+    if args.command == "train-field":
+        return train_field(args.profile, args.device, args.weights if args.ship else None)
     if args.command == "ship":
         return ship(args.profile, args.name, args.weights, args.ensemble)
     return 2  # pragma: no cover - argparse rejects unknown commands first

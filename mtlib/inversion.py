@@ -9,11 +9,14 @@ For each sounding (:func:`invert` for one, :func:`invert_many` for a batch):
 2. **A model grid that covers the data** (:func:`covering_grid`): ``n_layers`` layers
    whose tops are log-spaced from a fraction of the shallowest skin depth (highest
    frequency, its observed ρa) down to a few skin depths at the longest period.
-3. **The network's guess** (the shipped uncertainty ensemble by default): the exact
-   similarity laws of 1D MT move the sounding into the network's band — a model (ρ, h) at
-   f has the same phase and ``a``-times the ρa of (aρ, s·h) at ``f·a/s²`` — the network
-   predicts (told the data's errors), and the guess and its σ map back and onto the data's
-   grid. Depths below the network's grid fall back to a smooth default, the
+3. **The network's guess**: by default the field network (:mod:`mtlib.fieldnet`), which
+   reads any band of 1.5–9 decades with its gaps and errors in a frame set by the data's
+   highest frequency and mean level, and answers on its own grid in metres with a
+   calibrated σ. With the paper's network or ensemble (``net=``) the exact similarity laws
+   of 1D MT move the sounding into that network's band instead — a model (ρ, h) at f has
+   the same phase and ``a``-times the ρa of (aρ, s·h) at ``f·a/s²`` — it predicts (told the
+   data's errors), and the guess and its σ map back. Either way the guess is read onto the
+   data's grid; depths below a network's grid fall back to a smooth default, the
    Niblett–Bostick transform of the data, with a σ of ``FALLBACK_STD_LOG10`` decades: the
    uncertainty says the network does not know them.
 4. **Occam/Gauss–Newton** (:mod:`mtlib.occam`) with the guess as starting *and* reference
@@ -36,6 +39,7 @@ import numpy as np
 
 from . import errors
 from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
+from .fieldnet import FieldNetwork
 from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_centres_log_m, layer_tops_m
@@ -233,8 +237,9 @@ def _usable(resp, k: int, z_err_cap: float, err_name: str):
     return freq, rhoa, phase, np.where(mask, p, 1.0), mask
 
 
-def _network_guesses(net, data, grids, doi_threshold):
-    """The network's guess, σ and interval per sounding, mapped onto each data grid."""
+def _paper_network_models(net, data) -> list[dict]:
+    """The paper network's (or ensemble's) guess per sounding, on its own grid in metres:
+    each sounding moved into the trained band by the similarity laws and back."""
     inputs, told, scalings = [], [], []
     for freq, rhoa, phase, p, mask in data:
         scaling = choose_scaling(freq[mask], rhoa[mask], net.freq_hz)
@@ -254,18 +259,33 @@ def _network_guesses(net, data, grids, doi_threshold):
     else:
         rho_s = net.predict(rhoa_in, phase_in, **kwargs)
     out = []
-    for k, (scaling, thick) in enumerate(zip(scalings, grids)):
+    for k, scaling in enumerate(scalings):
         rho_net, thick_net = scaling.model_from_network(rho_s[k], net.thick_m)
-        tops_net = layer_tops_m(thick_net)
+        model = dict(rho=rho_net, tops_m=layer_tops_m(thick_net), scaling=scaling)
+        if has_std:
+            model.update(std=std[k], low=low_s[k] / scaling.a, high=high_s[k] / scaling.a)
+        out.append(model)
+    return out
+
+
+def _network_guesses(net, data, grids, doi_threshold):
+    """The network's guess, σ and interval per sounding, mapped onto each data grid."""
+    models = (net.guesses(data) if isinstance(net, FieldNetwork)
+              else _paper_network_models(net, data))
+    out = []
+    for model, thick in zip(models, grids):
+        tops_net = model["tops_m"]
         centres = layer_centres_log_m(thick)
         idx = np.searchsorted(tops_net, centres, side="right") - 1
-        guess = dict(rho=rho_net[idx], covered=centres <= tops_net[-1], scaling=scaling)
-        if has_std:
+        guess = dict(rho=model["rho"][idx], covered=centres <= tops_net[-1],
+                     scaling=model.get("scaling"))
+        if "std" in model:
             # below the network's grid it has nothing to say: NaN, not its half-space's σ
             hide = np.where(guess["covered"], 1.0, np.nan)
-            guess.update(std=std[k][idx] * hide, low=low_s[k][idx] / scaling.a * hide,
-                         high=high_s[k][idx] / scaling.a * hide,
-                         uncertain_below=resolved_depth_m(std[k], tops_net, doi_threshold))
+            guess.update(std=model["std"][idx] * hide, low=model["low"][idx] * hide,
+                         high=model["high"][idx] * hide,
+                         uncertain_below=resolved_depth_m(model["std"], tops_net,
+                                                          doi_threshold))
         out.append(guess)
     return out
 
@@ -280,9 +300,9 @@ def _references(data, grids, start, net, doi_threshold):
                 np.full((len(data), n_lay), FALLBACK_STD_LOG10),
                 np.zeros((len(data), n_lay), dtype=bool), [{} for _ in data])
     if net is None:
-        from . import DEFAULT_ENSEMBLE, load_pretrained
+        from . import DEFAULT_FIELD_NETWORK, load_pretrained
 
-        net = load_pretrained(DEFAULT_ENSEMBLE)
+        net = load_pretrained(DEFAULT_FIELD_NETWORK)
     guesses = _network_guesses(net, data, grids, doi_threshold)
     covered = np.stack([g["covered"] for g in guesses])
     fallback = np.stack([_bostick_on(g, f[m], r[m], ph[m])
@@ -321,8 +341,10 @@ def invert_many(responses, net=None, *, start: str = "network",
     ``responses``: objects with ``freq_hz``, ``rhoa_ohmm``, ``phase_deg``, ``z_rel_err``
     (relative error of |Z|, scalar or (F,)), ``mask`` ((F,) bool or None) and ``station``
     (:class:`mtlib.errors.Response1D`, what :meth:`mtlib.field.Sounding.response` returns).
-    ``net``: default the shipped uncertainty ensemble. ``thick_m`` (L-1,): one fixed grid for
-    every sounding instead of the data-covering ones. ``smallness``: weight α_s of the
+    ``net``: default the shipped field network (:mod:`mtlib.fieldnet`); the paper's
+    network or ensemble (``mtlib.load_pretrained("ensemble_quick")``) can be passed
+    instead. ``thick_m`` (L-1,): one fixed grid for every sounding instead of the
+    data-covering ones. ``smallness``: weight α_s of the
     σ-weighted closeness to the reference (:mod:`mtlib.occam`). A sounding that cannot be
     inverted raises ``ValueError``; with a dict as ``refused`` it is skipped instead (its
     result is None) and ``refused[index]`` says why.

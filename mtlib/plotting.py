@@ -237,7 +237,7 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
         high = np.where(covered, result.network_high_ohmm, np.nan)
         plot_band(ax_m, np.nan_to_num(low, nan=lo), np.nan_to_num(high, nan=lo),
                   result.thick_m, bottom, color="C3", label="U-Net 95 % interval")
-    if result.scaling is not None:
+    if result.network_covered.any():  # a network's guess (not a half-space start)
         plot_model(ax_m, result.rho_network_ohmm, result.thick_m, bottom, color="C3", ls="--",
                    label=f"U-Net guess (nRMS {result.nrms_network:.2f})")
     plot_model(ax_m, result.rho_ohmm, result.thick_m, bottom, color="k",
@@ -299,6 +299,30 @@ def field_summary_figure(stations, nrms_network, nrms, nrms_reference, iteration
     ax_i.set_yticks(pos, [stations[k] for k in order], fontsize=7)
     ax_i.set_xlabel("Gauss–Newton iterations")
     ax_i.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def networks_figure(stations, guesses: dict, refined: dict):
+    """Several networks on the real-data set, one row per sounding: the nRMS of each
+    network's guess alone (open markers) and after the refinement from it (filled),
+    ``{label: (S,)}`` each; rows sorted by the first network's guess."""
+    import matplotlib.pyplot as plt
+
+    first = np.asarray(next(iter(guesses.values())), dtype=float)
+    order = np.argsort(first)
+    pos = np.arange(len(stations))
+    fig, ax = plt.subplots(figsize=(7, 0.22 * len(stations) + 1.6))
+    for k, label in enumerate(guesses):
+        offset = 0.15 * (k - 0.5 * (len(guesses) - 1))
+        ax.scatter(np.asarray(guesses[label])[order], pos + offset, facecolors="none",
+                   edgecolors=f"C{k}", label=f"{label}: guess alone")
+        ax.scatter(np.asarray(refined[label])[order], pos + offset, color=f"C{k}", s=14,
+                   label=f"{label}: refined")
+    ax.axvline(1, color="0.6", ls=":", lw=1)
+    ax.set_yticks(pos, [stations[k] for k in order], fontsize=7)
+    ax.set(xscale="log", xlabel="nRMS")
+    ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
 

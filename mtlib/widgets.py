@@ -25,9 +25,10 @@ import time
 import numpy as np
 
 from . import plotting
-from .errors import z_rel_err_from_rhoa
 from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
+from .errors import z_rel_err_from_rhoa
 from .evaluate import log_rho_rmse
+from .fieldnet import FieldNetwork
 from .forward import mt1d
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
 from .grid import layer_centers_m, layer_tops_m, step_profile
@@ -62,19 +63,25 @@ def control_model(layer_idx, rho_ohmm, n_layers: int):
 
 class Explorer:
     """The widget explorer around a network: an :class:`~mtlib.ensemble.Ensemble` (default:
-    the shipped one, with uncertainty) or an :class:`~mtlib.inverter.Inverter`."""
+    the shipped one, with uncertainty) or an :class:`~mtlib.inverter.Inverter`, whose grid
+    and band it uses; ``others`` ({label: network}, default the shipped field network) can
+    be chosen instead in the "network" dropdown and read the same data."""
 
     def __init__(self, net=None, preset: str = "conductor at depth", noise: float = 0.02,
-                 seed: int = 0):
+                 seed: int = 0, others: dict | None = None):
         import ipywidgets as w
         import matplotlib
 
-        if net is None:
-            from . import DEFAULT_ENSEMBLE, load_pretrained
+        from . import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
 
+        if net is None:
             net = load_pretrained(DEFAULT_ENSEMBLE)
-        self.net = net
-        self.uncertain = hasattr(net, "interval")
+        if others is None:
+            others = {"field network": load_pretrained(DEFAULT_FIELD_NETWORK)}
+        # the model grid and band are the paper network's; the others read the same data
+        self.networks = {"paper network": net, **others}
+        self.network_box = w.Dropdown(options=list(self.networks), description="network")
+        self._use(net)
         self.thick_m, self.freq_hz = net.thick_m, net.freq_hz
         self.n_layers = net.n_layers
         tops = layer_tops_m(self.thick_m)
@@ -108,6 +115,7 @@ class Explorer:
         for slider in self.depth_sliders + self.rho_sliders + [self.noise_slider, self.seed_box]:
             slider.observe(self._on_change, names="value")
         self.preset_box.observe(self._on_preset, names="value")
+        self.network_box.observe(self._on_network, names="value")
         self.random_button.on_click(lambda _: self.randomize())
         self.pygimli_button.on_click(lambda _: self.compare_with_pygimli())
         self.update(raise_errors=True)
@@ -150,7 +158,8 @@ class Explorer:
                                        color="C3", label="U-Net 95 % interval",
                                        visible=self.uncertain)
         data_style = dict(ls="none", marker="o", ms=3, color="0.5", label="data")
-        for name, style in (("data", data_style), ("true_resp", dict(color="k", lw=1, label="true")),
+        for name, style in (("data", data_style),
+                            ("true_resp", dict(color="k", lw=1, label="true")),
                             ("pred_resp", dict(color="C3", label="U-Net model")),
                             ("occam_resp", dict(color="C0", label="pyGIMLi model"))):
             self.lines[name + "_rhoa"], self.lines[name + "_phase"] = plotting.plot_sounding(
@@ -240,6 +249,16 @@ class Explorer:
                 self.preset_box.value = "custom"
         self.update()
 
+    def _use(self, net):
+        self.net = net
+        self.uncertain = isinstance(net, FieldNetwork) or hasattr(net, "interval")
+
+    def _on_network(self, change):
+        self._use(self.networks[change["new"]])
+        self.band.set_visible(self.uncertain)
+        self.lines["doi"].set_visible(self.uncertain)
+        self.update()
+
     def _on_preset(self, change):
         if self._busy or change["new"] == "custom":
             return
@@ -267,15 +286,18 @@ class Explorer:
         # noise can push a phase near the axes across them; keep the network's input valid
         phase_obs = np.clip(phase_obs, 0.5, 89.5)
         uncertainty = {}
-        told = told_noise(self.net, level)
-        if self.uncertain:
-            rho_pred, std = self.net.predict(rhoa_obs, phase_obs, return_std=True, **told)
+        if isinstance(self.net, FieldNetwork):
+            rho_pred, std, low, high = self._field_guess(rhoa_obs, phase_obs, level)
+        elif self.uncertain:
+            rho_pred, std = self.net.predict(rhoa_obs, phase_obs, return_std=True,
+                                             **told_noise(self.net, level))
             low, high = self.net.interval(rho_pred, std, 0.95)
+        else:
+            rho_pred = self.net.predict(rhoa_obs, phase_obs, **told_noise(self.net, level))
+        if self.uncertain:
             uncertainty = {"low": low, "high": high, "std_log10": std,
                            "doi_m": resolved_depth_m(std, layer_tops_m(self.thick_m)),
                            "inside_95": int(np.sum((rho_true >= low) & (rho_true <= high)))}
-        else:
-            rho_pred = self.net.predict(rhoa_obs, phase_obs, **told)
         rhoa_pred, phase_pred = mt1d(rho_pred, self.thick_m, self.freq_hz)
         return uncertainty | {
             "rho_true": rho_true, "note": note, "rhoa": rhoa, "phase": phase,
@@ -285,6 +307,15 @@ class Explorer:
             "rhoa_misfit_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_obs - 1) ** 2))),
             "phase_misfit_deg": float(np.sqrt(np.mean((phase_pred - phase_obs) ** 2))),
         }
+
+    def _field_guess(self, rhoa_obs, phase_obs, rel_noise: float):
+        """The field network's guess, σ and 95 % interval read onto the explorer's grid."""
+        p = max(z_rel_err_from_rhoa(rel_noise), 0.005)  # its errors are those of |Z|
+        sounding = (self.freq_hz, rhoa_obs, phase_obs, np.full(self.freq_hz.size, p),
+                    np.ones(self.freq_hz.size, dtype=bool))
+        guess = self.net.guesses([sounding])[0]
+        idx = np.searchsorted(guess["tops_m"], self._centers_m, side="right") - 1
+        return guess["rho"][idx], guess["std"][idx], guess["low"][idx], guess["high"][idx]
 
     def update(self, raise_errors: bool = False):
         """Recompute and update the artists in place. From a callback it never raises: an
@@ -368,7 +399,7 @@ class Explorer:
         import ipywidgets as w
 
         layers = w.VBox([w.HBox([d, r]) for d, r in zip(self.depth_sliders, self.rho_sliders)])
-        others = w.VBox([self.preset_box, self.noise_slider,
+        others = w.VBox([self.network_box, self.preset_box, self.noise_slider,
                          w.HBox([self.seed_box, self.random_button]), self.pygimli_button])
         view = self.fig.canvas if self._ipympl else self.image
         return w.VBox([w.HBox([layers, others]), view, self.status])

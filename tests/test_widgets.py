@@ -127,3 +127,19 @@ def test_a_plain_network_hides_the_band():
     plain = Explorer(net=mtlib.load_pretrained(), preset="graded")
     assert not plain.uncertain and not plain.band.get_visible()
     assert "low" not in plain.state and "95 %" not in plain.status.value
+
+
+def test_switching_to_the_field_network(explorer):
+    """The field network reads the same data and answers on the explorer's grid, with its
+    own calibrated band; switching back restores the paper network's prediction."""
+    explorer.preset_box.value = "graded"
+    paper = explorer.state["rho_pred"].copy()
+    explorer.network_box.value = "field network"
+    field = explorer.state["rho_pred"]
+    assert field.shape == paper.shape and not np.allclose(field, paper)
+    assert np.all(explorer.state["low"] <= field) and np.all(field <= explorer.state["high"])
+    # a general-purpose network, still a sensible guess of this 5–220 Ω·m gradient
+    assert explorer.state["model_rmse"] < 0.5
+    np.testing.assert_allclose(np.repeat(field, 2), explorer.lines["pred"].get_xdata())
+    explorer.network_box.value = "paper network"
+    np.testing.assert_allclose(explorer.state["rho_pred"], paper)
