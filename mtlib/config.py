@@ -20,7 +20,13 @@ from .dataset import DatasetSpec
 from .train import TrainConfig
 
 DEFAULT_PROFILE = "quick"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def work_dir() -> Path:
+    """The folder under which data, training runs and figures go: ``$MTLIB_HOME``, else the
+    current directory — never the package's folder (site-packages for an installed mtlib).
+    ``MTLIB_DATA``, ``MTLIB_RUNS`` and ``MTLIB_FIGURES`` move each on its own."""
+    return Path(os.environ.get("MTLIB_HOME") or Path.cwd())
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,8 @@ class Profile:
         return DatasetSpec(**fields)
 
     def dataset_dir(self) -> Path:
-        """Folder of this profile's dataset: ``$MTLIB_DATA/<profile>`` (default ``data/``)."""
+        """Folder of this profile's dataset: ``$MTLIB_DATA/<profile>`` (default
+        ``data/`` in :func:`work_dir`)."""
         return data_root() / self.name
 
     def train_config(self, **overrides) -> TrainConfig:
@@ -88,14 +95,15 @@ class Profile:
         return Ensemble.load(trained) if trained.exists() else load_pretrained(DEFAULT_ENSEMBLE)
 
     def run_dir(self) -> Path:
-        """Folder of this profile's training run: ``$MTLIB_RUNS/<profile>`` (default ``runs/``)."""
-        return Path(os.environ.get("MTLIB_RUNS", REPO_ROOT / "runs")) / self.name
+        """Folder of this profile's training run: ``$MTLIB_RUNS/<profile>`` (default
+        ``runs/`` in :func:`work_dir`)."""
+        return runs_root() / self.name
 
     def network(self):
         """The network for this profile's notebooks: the one trained by notebook 03 if its run
         finished, otherwise the shipped pretrained network."""
-        from .inverter import Inverter
         from . import load_pretrained
+        from .inverter import Inverter
 
         trained = self.run_dir() / "model.pt"
         return Inverter.load(trained) if trained.exists() else load_pretrained()
@@ -111,13 +119,51 @@ PROFILES = {
 }
 
 
+@dataclass(frozen=True)
+class FieldProfile:
+    """Sizes of a field-network training run (:func:`mtlib.train.train_field`)."""
+
+    name: str
+    n_train: int
+    n_val: int
+    max_epochs: int
+    lr_schedule: str = "cosine"
+    patience: int = 25
+    data_weight: float = 0.05
+    """Weight of the data-misfit term: the guess should explain its own data."""
+    seed: int = 0
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig(max_epochs=self.max_epochs, patience=self.patience,
+                           lr_schedule=self.lr_schedule, uncertainty=True,
+                           data_weight=self.data_weight, seed=self.seed)
+
+    def run_dir(self) -> Path:
+        """``$MTLIB_RUNS/<name>`` (default ``runs/`` in :func:`work_dir`)."""
+        return runs_root() / self.name
+
+
+FIELD_PROFILES = {
+    "field_smoke": FieldProfile("field_smoke", n_train=2_000, n_val=500, max_epochs=2),
+    # ≈ 25 min on the 2-core CPU (≈ 3 300 samples/s); shipped as mtlib/weights/field_quick.pt
+    "field_quick": FieldProfile("field_quick", n_train=150_000, n_val=10_000, max_epochs=30),
+    "field": FieldProfile("field", n_train=2_000_000, n_val=50_000, max_epochs=100,
+                          lr_schedule="plateau"),
+}
+"""Field-network profiles: CI, the shipped CPU network, and a larger one for a GPU."""
+
+
 def data_root() -> Path:
-    return Path(os.environ.get("MTLIB_DATA", REPO_ROOT / "data"))
+    return Path(os.environ.get("MTLIB_DATA") or work_dir() / "data")
+
+
+def runs_root() -> Path:
+    return Path(os.environ.get("MTLIB_RUNS") or work_dir() / "runs")
 
 
 def figures_dir() -> Path:
-    """Where notebooks save figures: ``$MTLIB_FIGURES`` or the repository's ``figures/``."""
-    path = Path(os.environ.get("MTLIB_FIGURES", REPO_ROOT / "figures"))
+    """Where notebooks save figures: ``$MTLIB_FIGURES`` or ``figures/`` in :func:`work_dir`."""
+    path = Path(os.environ.get("MTLIB_FIGURES") or work_dir() / "figures")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
