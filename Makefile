@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 
-.PHONY: setup reproduce test bench ship clean-data
+.PHONY: setup reproduce test bench ship field-network clean-data
 
 # The environment is rebuilt when the project's install file changes.
 $(VENV)/.installed: pyproject.toml
@@ -21,6 +21,7 @@ reproduce: setup
 	$(PY) -m mtlib reproduce --profile $(PROFILE)
 
 test: setup
+	$(PY) -m ruff check mtlib tests bench conftest.py
 	$(PY) -m pytest
 
 bench: setup
@@ -28,12 +29,18 @@ bench: setup
 	$(PY) bench/inference.py
 	$(PY) bench/explorer.py
 	$(PY) bench/field.py
+	$(PY) bench/fieldnet.py
 	$(PY) bench/ensemble.py
 
 # Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.
 ship: setup
 	$(PY) -m mtlib ship --profile $(PROFILE)
 	$(PY) -m mtlib ship --profile $(PROFILE) --ensemble
+
+# Train (or resume) the field network of FIELD_PROFILE and ship it with its model card.
+FIELD_PROFILE ?= field_quick
+field-network: setup
+	$(PY) -m mtlib train-field --profile $(FIELD_PROFILE) --ship
 
 clean-data:
 	rm -rf data runs

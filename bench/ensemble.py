@@ -15,8 +15,7 @@ from __future__ import annotations
 import numpy as np
 from _common import machine, make_parser, write
 
-from mtlib import (DEFAULT_ENSEMBLE, DEFAULT_NETWORK, evaluate, forward, generator,
-                   load_pretrained)
+from mtlib import DEFAULT_ENSEMBLE, DEFAULT_NETWORK, evaluate, forward, generator, load_pretrained
 
 TARGET_POINTS = 5.0
 

@@ -120,6 +120,11 @@ def _content_hash(chunk_hashes: list[str]) -> str:
     return hashlib.sha256("".join(chunk_hashes).encode()).hexdigest()
 
 
+def _shown(value):
+    """A value for a message: long lists are summarized."""
+    return f"<{len(value)} values>" if isinstance(value, list) and len(value) > 4 else value
+
+
 def _diff(old: dict, new: dict, prefix: str = "") -> list[str]:
     out = []
     for key in sorted(set(old) | set(new)):
@@ -127,8 +132,7 @@ def _diff(old: dict, new: dict, prefix: str = "") -> list[str]:
         if isinstance(a, dict) and isinstance(b, dict):
             out += _diff(a, b, f"{prefix}{key}.")
         elif a != b:
-            shown = (lambda v: f"<{len(v)} values>" if isinstance(v, list) and len(v) > 4 else v)
-            out.append(f"{prefix}{key}: on disk {shown(a)!r}, requested {shown(b)!r}")
+            out.append(f"{prefix}{key}: on disk {_shown(a)!r}, requested {_shown(b)!r}")
     return out
 
 

@@ -2,7 +2,8 @@
 
 Inputs: ``log10 ρa`` mapped from ``[log10 rho_min, log10 rho_max]`` to [0, 1] (channel 0) and
 ``φ / 90°`` (channel 1); for networks that are told how noisy their data are (the
-uncertainty ensemble), the relative noise level of ρa divided by ``noise_ref`` (channel 2). Output: ``log10 ρ`` mapped the same way. The bounds are the
+uncertainty ensemble), the relative noise level of ρa divided by ``noise_ref`` (channel 2).
+Output: ``log10 ρ`` mapped the same way. The bounds are the
 generator's (2, 220) Ω·m, fixed rather than taken from the data, so a saved network stays
 valid for any new data; apparent resistivities slightly outside the bounds simply map
 slightly outside [0, 1].

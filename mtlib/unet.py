@@ -18,7 +18,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-
 LOG_VAR_MIN, LOG_VAR_MAX = -18.0, 4.0
 """Bounds on the predicted log-variance (normalized units) that keep e^{-s} finite."""
 

@@ -74,7 +74,8 @@ def test_corrupted_chunk_is_regenerated(tmp_path):
     ds = build_dataset(tmp_path / "ds", small_spec(), progress=False)
     chunk = tmp_path / "ds" / "chunk_00003.npy"
     chunk.write_bytes(chunk.read_bytes()[:-100])  # truncated file
-    assert build_dataset(tmp_path / "ds", small_spec(), progress=False).content_hash == ds.content_hash
+    rebuilt = build_dataset(tmp_path / "ds", small_spec(), progress=False)
+    assert rebuilt.content_hash == ds.content_hash
 
 
 class SimulatedCrash(Exception):

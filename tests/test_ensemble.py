@@ -7,8 +7,17 @@ import pytest
 import torch
 
 from mtlib import dataset, forward, generator
-from mtlib.ensemble import (CALIBRATION_LEVELS, CALIBRATION_NOISE_EDGES, ONE_SIGMA, Ensemble,
-                            coverage, noisy_copies, resolved_depth_m, train_ensemble, z_score)
+from mtlib.ensemble import (
+    CALIBRATION_LEVELS,
+    CALIBRATION_NOISE_EDGES,
+    ONE_SIGMA,
+    Ensemble,
+    coverage,
+    noisy_copies,
+    resolved_depth_m,
+    train_ensemble,
+    z_score,
+)
 from mtlib.grid import default_frequencies, paper_thicknesses
 from mtlib.inverter import Inverter
 from mtlib.normalize import Normalizer
