@@ -6,8 +6,10 @@ import argparse
 import json
 import os
 import platform
+import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 import mtlib
@@ -37,3 +39,30 @@ def write(results: dict, out: Path) -> None:
     text = json.dumps(results, indent=2) + "\n"
     out.write_text(text)
     print(text, end="")
+
+
+def timed(fn, repeat: int):
+    """Result of one warm-up call and the median wall time of ``repeat`` more."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return result, float(np.median(times))
+
+
+def set_threads(n: int) -> dict:
+    """The same thread count for torch, numba and pyGIMLi, set after all imports."""
+    import numba
+    import pygimli as pg
+    import torch
+
+    # in this order: numba's first use of its OpenMP pool and pyGIMLi's setter both reset
+    # the OpenMP thread count torch reads
+    numba.set_num_threads(n)
+    pg.core.setThreadCount(n)
+    torch.set_num_threads(n)
+    return {"torch": torch.get_num_threads(), "numba": numba.get_num_threads(),
+            "pygimli": pg.core.threadCount(),
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}

@@ -27,39 +27,12 @@ import time
 import warnings
 
 import numpy as np
-from _common import machine, make_parser, write
+from _common import machine, make_parser, set_threads, timed, write
 
 import mtlib
 from mtlib import baseline, errors, field, forward, generator, noise
 from mtlib.evaluate import log_rho_rmse
 from mtlib.inversion import invert, invert_many
-
-
-def timed(fn, repeat: int):
-    """Result of one warm-up call and the median wall time of ``repeat`` more."""
-    result = fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return result, float(np.median(times))
-
-
-def set_threads(n: int) -> dict:
-    """The same thread count for torch, numba and pyGIMLi, set after all imports."""
-    import numba
-    import pygimli as pg
-    import torch
-
-    # in this order: numba's first use of its OpenMP pool and pyGIMLi's setter both reset
-    # the OpenMP thread count torch reads
-    numba.set_num_threads(n)
-    pg.core.setThreadCount(n)
-    torch.set_num_threads(n)
-    return {"torch": torch.get_num_threads(), "numba": numba.get_num_threads(),
-            "pygimli": pg.core.threadCount(),
-            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}
 
 
 def real_soundings(net, repeat: int) -> dict:
