@@ -30,7 +30,7 @@ import numpy as np
 from _common import machine, make_parser, set_threads, timed, write
 
 import mtlib
-from mtlib import baseline, errors, field, forward, generator, noise
+from mtlib import baseline, errors, field, forward, generator, grid, noise
 from mtlib.evaluate import log_rho_rmse
 from mtlib.inversion import invert, invert_many
 
@@ -93,19 +93,20 @@ def real_soundings(net, repeat: int) -> dict:
 
 
 def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float = 0.05) -> dict:
+    thick_m, freq_hz = grid.paper_thicknesses(), grid.default_frequencies()
     rho = generator.random_models(n_batch, seed=5)
-    rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
+    rhoa, phase = forward.mt1d(rho, thick_m, freq_hz)
     rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(z_rel_err), seed=1)
     phase_n = np.clip(phase_n, 0.5, 89.5)
-    responses = [errors.Response1D(net.freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None)
+    responses = [errors.Response1D(freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None)
                  for k in range(n_batch)]
-    options = dict(thick_m=net.thick_m)  # the paper's grid: compared with the truth there
+    options = dict(thick_m=thick_m)  # the paper's grid: compared with the truth there
     results, t_batch = timed(lambda: invert_many(responses, net, **options), repeat)
     halfspace = invert_many(responses[:n_compare], net, start="halfspace", **options)
     occam, t_pg = [], []
     for k in range(n_compare):
         start = time.perf_counter()
-        occam.append(baseline.occam_invert(net.freq_hz, rhoa_n[k], phase_n[k], net.thick_m,
+        occam.append(baseline.occam_invert(freq_hz, rhoa_n[k], phase_n[k], thick_m,
                                            z_rel_err=z_rel_err).rho_ohmm)
         t_pg.append(time.perf_counter() - start)
     truth = rho[:n_compare]
@@ -140,14 +141,16 @@ def main() -> None:
     parser.add_argument("--n-batch", type=int, default=1000)
     parser.add_argument("--n-compare", type=int, default=200)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--network", default=mtlib.DEFAULT_FIELD_NETWORK,
+                        help="shipped network for the guess (default: the field network)")
     args = parser.parse_args()
 
-    net = mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE)
+    net = mtlib.load_pretrained(args.network)
     threads = set_threads(args.threads)
     results = {
         "what": "mtlib.invert (network guess + Occam/Gauss–Newton) vs pyGIMLi smooth inversion",
         "machine": {**machine(), "threads": threads},
-        "network": mtlib.DEFAULT_ENSEMBLE,
+        "network": args.network,
         "timing": f"one warm-up call, then the median of {args.repeat} calls, both sides",
         "real": real_soundings(net, args.repeat),
         "synthetic": synthetic(net, args.n_batch, args.n_compare, args.repeat),

@@ -145,7 +145,7 @@ class FieldProfile:
 
 FIELD_PROFILES = {
     "field_smoke": FieldProfile("field_smoke", n_train=2_000, n_val=500, max_epochs=2),
-    # ≈ 25 min on the 2-core CPU (≈ 3 300 samples/s); shipped as mtlib/weights/field_quick.pt
+    # 35.5 min on the 2-core CPU (its model card); shipped as mtlib/weights/field_quick.pt
     "field_quick": FieldProfile("field_quick", n_train=150_000, n_val=10_000, max_epochs=30),
     "field": FieldProfile("field", n_train=2_000_000, n_val=50_000, max_epochs=100,
                           lr_schedule="plateau"),

@@ -128,7 +128,7 @@ FIELD_SPREAD_LOG10 = 2.5
 model can hold five decades of contrast); smooth fields wander as far, then are clipped."""
 
 
-def field_models(n: int, log_depth: np.ndarray, seed=0) -> np.ndarray:
+def field_models(n: int, log_depth: np.ndarray, seed=0, return_families: bool = False):
     """``n`` random earths of the field prior as log10 ρ (n, Z) at the log-depths ``log_depth``
     (Z,) (decades of any depth unit, increasing: the cells of a fine grid).
 
@@ -141,6 +141,7 @@ def field_models(n: int, log_depth: np.ndarray, seed=0) -> np.ndarray:
     a random window of log depth. Every model has its own background level
     (:data:`FIELD_LEVEL_LOG10`); values stay within :data:`FIELD_SPREAD_LOG10` + 0.5 decades
     of it. Features lie anywhere along ``log_depth``: a sounding's band decides which it sees.
+    With ``return_families=True`` also returns each model's family name (n,).
     """
     if int(n) != n or n < 0:
         raise ValueError(f"n must be a non-negative integer, got {n!r}")
@@ -155,7 +156,10 @@ def field_models(n: int, log_depth: np.ndarray, seed=0) -> np.ndarray:
     for k, draw in enumerate((_smooth_fields, _blocky_fields, _paper_fields)):
         rows = np.flatnonzero(family == k)
         out[rows] = draw(rows.size, zeta, rng)
-    return level + np.clip(out, -FIELD_SPREAD_LOG10 - 0.5, FIELD_SPREAD_LOG10 + 0.5)
+    models = level + np.clip(out, -FIELD_SPREAD_LOG10 - 0.5, FIELD_SPREAD_LOG10 + 0.5)
+    if return_families:
+        return models, np.array(list(FIELD_FAMILIES))[family]
+    return models
 
 
 def _smooth_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:

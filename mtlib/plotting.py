@@ -303,6 +303,23 @@ def field_summary_figure(stations, nrms_network, nrms, nrms_reference, iteration
     return fig
 
 
+def field_prior_figure(log_depth, models: dict):
+    """Example earths of the field prior, one panel per family ``{name: log10 ρ (k, Z)}``
+    over ``log_depth`` (Z,) in decades of depth / δ(1 Ω·m, 1 Hz)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(models), figsize=(3.6 * len(models), 4.2), sharey=True)
+    for ax, (name, values) in zip(np.atleast_1d(axes), models.items()):
+        for k, v in enumerate(values):
+            ax.step(v, log_depth, where="mid", color=f"C{k}", lw=1.2)
+        ax.set(title=name, xlabel="log10 ρ (Ω·m)")
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("log10 depth / δ(1 Ω·m, 1 Hz)")
+    np.atleast_1d(axes)[0].invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
 def networks_figure(stations, guesses: dict, refined: dict):
     """Several networks on the real-data set, one row per sounding: the nRMS of each
     network's guess alone (open markers) and after the refinement from it (filled),

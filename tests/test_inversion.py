@@ -8,6 +8,7 @@ import pytest
 
 import mtlib
 from mtlib import errors, forward, generator, grid, noise
+from mtlib.fieldnet import FieldNetwork
 from mtlib.grid import layer_centres_log_m
 from mtlib.inversion import BandScaling, choose_scaling, covering_grid, invert, invert_many
 
@@ -140,11 +141,25 @@ def test_package_level_entry_point_matches_design_api():
     assert res.rho_ohmm.shape == res.depth_m.shape == (50,) and res.nrms <= 1.0
     assert res.predicted[1].shape == freq.shape
     assert mtlib.invert(freq, rhoa, phase, 0.05).nrms == res.nrms  # z_rel_err, positional
-    # the default network is the uncertainty ensemble: σ, its interval, a σ cue — on the
-    # layers its grid reaches; below, the reference is the data's Bostick transform
+    # the default network is the field network: its grid reaches every layer of the data's
+    # (10⁵ reference skin depths), with a calibrated σ and interval everywhere
+    assert isinstance(mtlib.load_pretrained(mtlib.DEFAULT_FIELD_NETWORK), FieldNetwork)
+    assert res.network_covered.all() and res.scaling is None
+    assert res.std_log10.shape == (50,) and np.all(res.std_log10 > 0)
+    assert np.all(res.network_low_ohmm < res.rho_network_ohmm)
+    assert np.all(res.rho_network_ohmm < res.network_high_ohmm)
+
+
+def test_the_paper_ensemble_leaves_the_deep_layers_to_the_fallback():
+    """With the paper's ensemble, σ and its interval exist only where that network's grid
+    reaches; below, the reference is the data's Bostick transform."""
+    freq = np.logspace(3, -2, 30)
+    rho = generator.random_models(1, seed=8)[0]
+    rhoa, phase = forward.mt1d(rho, grid.paper_thicknesses() * 3, freq)
+    res = mtlib.invert(freq, rhoa, phase, 0.05, net=mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE))
     cov = res.network_covered
     assert cov[:10].all() and not cov[-1]
-    assert res.std_log10.shape == (50,) and np.all(res.std_log10[cov] > 0)
+    assert np.all(res.std_log10[cov] > 0)
     assert np.isnan(res.std_log10[~cov]).all() and np.isnan(res.network_low_ohmm[~cov]).all()
     assert np.all(res.network_low_ohmm[cov] < res.rho_network_ohmm[cov])
     assert np.all(res.rho_network_ohmm[cov] < res.network_high_ohmm[cov])
