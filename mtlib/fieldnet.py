@@ -42,7 +42,7 @@ from ._io import atomic_write
 from .forward import mt1d, skin_depth_m
 from .generator import field_models
 from .inverter import BUNDLE_FORMAT, load_bundle
-from .unet import LOG_VAR_MAX, LOG_VAR_MIN, UNet1d
+from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
 PER_DECADE = 10
 AXIS_DECADES = 9
@@ -243,7 +243,11 @@ def calibration_groups(x, log_rhoa, mask, lg) -> np.ndarray:
     relative to the sounding's depth of investigation."""
     x = np.asarray(x)
     used = np.asarray(mask, dtype=bool)
-    p = np.nanmedian(np.where(used, x[:, 3] / 2, np.nan), axis=1)
+    # the median of the used errors (np.nanmedian, without its cost on small batches)
+    ordered = np.sort(np.where(used, x[:, 3] / 2, np.inf), axis=1)
+    count = used.sum(axis=1)
+    rows = np.arange(len(count))
+    p = 0.5 * (ordered[rows, (count - 1) // 2] + ordered[rows, count // 2])
     error = np.searchsorted(ERROR_EDGES, p)[:, None]
     depth = np.searchsorted(DEPTH_BINS, GRID_CENTRES)[None, :]
     relative = np.searchsorted(CALIBRATION_EDGES, GRID_CENTRES[None, :]
@@ -263,6 +267,7 @@ class FieldNetwork:
         from .ensemble import CALIBRATION_LEVELS, z_score
 
         self.net = net.eval()
+        self._inference = None  # the network with BatchNorm folded, built on first use
         self.std_scale = np.broadcast_to(np.asarray(std_scale, float), (N_GROUPS,)).copy()
         if half_width is None:
             half_width = np.array([z_score(p) for p in CALIBRATION_LEVELS])[:, None] * np.ones(
@@ -272,12 +277,15 @@ class FieldNetwork:
 
     has_uncertainty = True
 
-    def normalized(self, x: torch.Tensor, batch_size: int = 4096):
-        """Mean and σ (uncalibrated) of (log10 ρ − lg)/2 (n, L), float64 numpy."""
+    def normalized(self, x: torch.Tensor, batch_size: int = 512):
+        """Mean and σ (uncalibrated) of (log10 ρ − lg)/2 (n, L), float64 numpy; on the CPU
+        in chunks of ``batch_size`` (measured fastest on 2 cores: 256–512)."""
+        if self._inference is None:
+            self._inference = InferenceUNet(self.net)
         outs = []
         with torch.inference_mode():
             for start in range(0, x.shape[0], batch_size):
-                outs.append(self.net(x[start:start + batch_size].float()).double())
+                outs.append(self._inference(x[start:start + batch_size].float()).double())
         out = torch.cat(outs).numpy()
         return out[:, 0], np.exp(0.5 * np.clip(out[:, 1], LOG_VAR_MIN, LOG_VAR_MAX))
 

@@ -9,7 +9,7 @@ from mtlib.dataset import DatasetSpec, build_dataset
 from mtlib.inverter import Inverter
 from mtlib.noise import add_noise, phase_std_deg
 from mtlib.normalize import Normalizer
-from mtlib.unet import UNet1d
+from mtlib.unet import InferenceUNet, UNet1d
 
 THICK = grid.paper_thicknesses()
 FREQ = grid.default_frequencies()
@@ -254,3 +254,17 @@ def test_pygimli_smooth_inversion_fits_a_noise_free_sounding():
     assert result.rho_ohmm.shape == (40,) and result.chi2 < 1.5
     start_error = np.sqrt(np.mean((np.log10(np.median(rhoa)) - np.log10(rho)) ** 2))
     assert np.sqrt(np.mean((np.log10(result.rho_ohmm) - np.log10(rho)) ** 2)) < start_error
+
+
+@pytest.mark.parametrize("out_channels, n_freq", [(1, 40), (2, 91)])
+def test_inference_copy_answers_as_the_network(out_channels, n_freq):
+    torch.manual_seed(0)
+    net = UNet1d(n_freq=n_freq, n_layers=62, in_channels=3, out_channels=out_channels)
+    net.train()
+    net(torch.randn(64, 3, n_freq))  # BatchNorm statistics that are not the identity
+    net.eval()
+    x = torch.randn(8, 3, n_freq)
+    with torch.no_grad():
+        torch.testing.assert_close(InferenceUNet(net)(x), net(x), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="input must have shape"):
+        InferenceUNet(net)(torch.randn(2, 2, n_freq))
