@@ -138,7 +138,11 @@ print(f"update time: median {np.median(times_ms):.0f} ms, slowest {np.max(times_
 # ## 6. Your turn
 #
 # Move the sliders; pick a preset; press *random model* for a model of the paper's scheme;
-# press *compare with pyGIMLi* to run the classic smooth inversion on the same data.
+# press *compare with pyGIMLi* to run the classic smooth inversion on the same data. The
+# *network* menu switches to the field network (notebook 07): trained on a far wider prior
+# (any band, contrasts of five decades), it reads the same data and draws its guess and its
+# calibrated interval on the same grid — a general-purpose guess, less sharp on these
+# paper-scheme models than the network trained on them.
 
 # %%
 explorer.preset_box.value = "conductor at depth"
