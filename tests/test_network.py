@@ -154,22 +154,37 @@ def test_bad_train_config_raises():
         train.TrainConfig(noise_exponent=0.0)
     with pytest.raises(ValueError, match="nll_weight"):
         train.TrainConfig(nll_weight=0.0)
+    with pytest.raises(ValueError, match="data_weight"):
+        train.TrainConfig(data_weight=-0.1)
+
+
+def test_the_data_misfit_term_is_only_for_the_field_network(tiny_dataset, tmp_path):
+    with pytest.raises(ValueError, match="data_weight is for the field network"):
+        train.train(tiny_dataset, train.TrainConfig(max_epochs=1, data_weight=0.1), tmp_path,
+                     progress=False)
 
 
 def test_training_noise_levels_follow_the_exponent_and_reach_the_network(tiny_dataset):
-    split = train._Split(tiny_dataset.load("train"), Normalizer(), torch.device("cpu"))
-    idx = torch.arange(len(split))
+    arrays = tiny_dataset.load("train")
+
+    def split(**config):
+        return train._Split(arrays, Normalizer(), torch.device("cpu"),
+                            train.TrainConfig(**config))
+
+    idx = torch.arange(len(split()))
+    clean = split().batch(idx, None)[0]
     for exponent, median in ((1.0, 0.05), (3.0, 0.1 * 0.5**3)):
         gen = torch.Generator().manual_seed(0)
-        x = split.inputs(idx, 0.1, gen, noise_input=True, noise_exponent=exponent)
+        x, y = split(noise_max=0.1, noise_input=True, noise_exponent=exponent).batch(idx, gen)
         level = x[:, 2, 0] * Normalizer().noise_ref
         assert torch.all(x[:, 2] == x[:, 2, :1])  # one level per sounding, at every frequency
         assert float(level.median()) == pytest.approx(median, rel=0.25)
         # the level told is the level applied: noisier inputs deviate more from the clean ones
-        clean = split.inputs(idx, 0.0, None)
         spread = (x[:, 0] - clean[:, 0]).std(dim=1)
         assert float(torch.corrcoef(torch.stack([spread, level]))[0, 1]) > 0.9
-    assert split.inputs(idx, 0.1, None).shape[1] == 2  # not told: the paper's two channels
+        assert torch.equal(y, split().y)  # noise touches the inputs, never the targets
+    # not told: the paper's two channels
+    assert split(noise_max=0.1).batch(idx, None)[0].shape[1] == 2
 
 
 def test_device_choice():
