@@ -161,7 +161,12 @@ plotting.save(fig, "01_skin_depth")
 # The same idea, measured: the **sensitivity** $\partial\log\rho_a(f)/\partial\log\rho_j$ of
 # each frequency to each layer, from the differentiable torch forward (one backward pass per
 # frequency via `torch.autograd.functional.jacobian`). High frequencies feel only the top
-# layers; each decade lower reaches deeper, over a wider range of layers.
+# layers, and lower frequencies reach deeper — unless a conductor screens what lies below.
+# That is what this model shows: its top seven layers are 5 Ω·m, and they take nearly all
+# the sensitivity; the more resistive layers 7–38 under them are almost invisible at every
+# frequency, and the lowest frequencies jump to the basement. Depth of penetration follows
+# conductance, not frequency alone. (The x-axis is layer index, not depth: the layers
+# thicken downwards.)
 
 # %%
 rho_t = torch.tensor(rho_example[0])

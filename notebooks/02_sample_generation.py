@@ -133,8 +133,9 @@ print({name: array.shape for name, array in val.items()})
 # The paper does not say whether control resistivities are uniform in ρ or in log ρ, nor
 # whether interpolation is linear in ρ or in log ρ. `mtlib` defaults to the literal reading
 # (uniform, linear) and offers `sampling="loguniform"` and `interp="log"`. The literal reading
-# puts few layers in the conductive decade: a network trained on it sees little of
-# 2–20 Ω·m, where MT is most sensitive.
+# puts few layers in the conductive decade: a network trained on it sees few conductors,
+# and conductors shape MT responses most (their conductance, and the screening of what lies
+# below them; sensitivity follows contrasts and conductance, not one decade of ρ).
 
 # %%
 options = [("uniform", "linear"), ("uniform", "log"), ("loguniform", "linear"),

@@ -70,8 +70,10 @@ print(f"U-Net: depth {cfg.depth}, base channels {cfg.base_channels}, "
 # %% [markdown]
 # ## 3. Training
 #
-# Adam at 0.01, halved after 5 epochs without validation improvement; early stopping with
-# patience 25 (the paper's); at most `max_epochs` epochs for the profile. Each training
+# Adam at 0.01, then the profile's schedule: for `paper`, the rate is halved after 5 epochs
+# without validation improvement; the CPU profiles (`smoke`, `quick`), whose epochs are
+# capped far below the paper's ~150, use a cosine decay to 1e-5 over `max_epochs`. Early
+# stopping with patience 25 (the paper's). Each training
 # sounding gets random noise of a level drawn uniformly in [0, `noise_max`] (relative on ρa,
 # with the matching phase noise; see `mtlib.noise`), fresh at every epoch, so the network
 # does not rely on noise-free curves that real data never have.

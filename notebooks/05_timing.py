@@ -18,8 +18,9 @@
 #
 # The paper reports that predicting its whole validation set took 0.2 s on an RTX 3090.
 # Here the same is measured on this machine's CPU (and GPU when there is one), and the
-# network is compared with pyGIMLi's smooth (Occam-style) inversion on the same noisy
-# soundings: time per sounding and accuracy.
+# network is compared with pyGIMLi's smooth inversion (a fixed regularization, λ = 20 — not
+# Occam's search for the smoothest model that fits) on the same noisy soundings: time per
+# sounding and accuracy.
 
 # %% tags=["parameters"]
 profile = None  # smoke | quick | paper; None → $MTLIB_PROFILE or "quick"
