@@ -97,7 +97,7 @@ def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float =
     rho = generator.random_models(n_batch, seed=5)
     rhoa, phase = forward.mt1d(rho, thick_m, freq_hz)
     rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(z_rel_err), seed=1)
-    phase_n = np.clip(phase_n, 0.5, 89.5)
+    phase_n = np.clip(phase_n, *noise.PHASE_RANGE_DEG)
     responses = [errors.Response1D(freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None)
                  for k in range(n_batch)]
     options = dict(thick_m=thick_m)  # the paper's grid: compared with the truth there

@@ -42,6 +42,7 @@ from ._io import atomic_write
 from .forward import mt1d, skin_depth_m
 from .generator import field_models
 from .inverter import BUNDLE_FORMAT, load_bundle
+from .noise import PHASE_RANGE_DEG
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
 PER_DECADE = 10
@@ -174,7 +175,8 @@ class FieldData:
         shift = torch.where(rand(b, 1) < aug.shift_prob,
                             aug.shift_std_log10 * randn(b, 1), torch.zeros(b, 1, device=dev))
         log_rhoa = log_rhoa + shift
-        phase = (self.phase[idx] + torch.rad2deg(torch.asin(p)) * randn(b, nf)).clamp(0.5, 89.5)
+        phase = (self.phase[idx] + torch.rad2deg(torch.asin(p)) * randn(b, nf)).clamp(
+            *PHASE_RANGE_DEG)
         x, lg = encode(log_rhoa, phase, p, mask)
         y = (torch.gather(self.log_rho[idx], 1, _frame_shift_index(lg)) - lg[:, None]) / LOG_SCALE
         return dict(log_rhoa=log_rhoa, phase_deg=phase, p=p, mask=mask, lg=lg, x=x, y=y)

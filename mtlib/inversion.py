@@ -44,6 +44,7 @@ from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_centres_log_m, layer_tops_m
 from .inverter import told_noise
+from .noise import PHASE_RANGE_DEG
 from .occam import SMALLNESS, occam_invert
 
 MIN_PERIODS = 4
@@ -245,7 +246,7 @@ def _paper_network_models(net, data) -> list[dict]:
         scaling = choose_scaling(freq[mask], rhoa[mask], net.freq_hz)
         f_s, rhoa_s = scaling.to_network(freq[mask], rhoa[mask])
         inputs.append((np.exp(resample_to(net.freq_hz, f_s, np.log(rhoa_s))),
-                       np.clip(resample_to(net.freq_hz, f_s, phase[mask]), 0.5, 89.5)))
+                       np.clip(resample_to(net.freq_hz, f_s, phase[mask]), *PHASE_RANGE_DEG)))
         # beyond the trained range the network is told the largest noise it knows
         told.append(np.clip(errors.rhoa_rel_err(resample_to(net.freq_hz, f_s, p[mask])), 0,
                             net.trained_noise_max))

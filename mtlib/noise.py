@@ -14,6 +14,10 @@ import numpy as np
 from . import errors
 from ._checks import is_torch
 
+PHASE_RANGE_DEG = (0.5, 89.5)
+"""Noisy or resampled phases given to a network are clipped into this range: a layered
+earth's phases lie in (0°, 90°), and noise can push one near the axes across them."""
+
 
 def phase_std_deg(rel_noise):
     """Phase standard deviation (degrees) matching a relative ρa noise level ``rel_noise``."""

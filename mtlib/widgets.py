@@ -33,7 +33,7 @@ from .forward import mt1d
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
 from .grid import layer_centers_m, layer_tops_m, step_profile
 from .inverter import told_noise
-from .noise import add_noise
+from .noise import PHASE_RANGE_DEG, add_noise
 
 PRESETS = {
     # name: (control layer indices, control resistivities in Ω·m)
@@ -284,7 +284,7 @@ class Explorer:
         level = self.noise_slider.value
         rhoa_obs, phase_obs = add_noise(rhoa, phase, level, seed=self.seed_box.value)
         # noise can push a phase near the axes across them; keep the network's input valid
-        phase_obs = np.clip(phase_obs, 0.5, 89.5)
+        phase_obs = np.clip(phase_obs, *PHASE_RANGE_DEG)
         uncertainty = {}
         if isinstance(self.net, FieldNetwork):
             rho_pred, std, low, high = self._field_guess(rhoa_obs, phase_obs, level)
