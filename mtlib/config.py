@@ -129,7 +129,7 @@ class FieldProfile:
     max_epochs: int
     lr_schedule: str = "cosine"
     patience: int = 25
-    data_weight: float = 0.05
+    data_weight: float = 0.15
     """Weight of the data-misfit term: the guess should explain its own data."""
     seed: int = 0
 
@@ -145,7 +145,7 @@ class FieldProfile:
 
 FIELD_PROFILES = {
     "field_smoke": FieldProfile("field_smoke", n_train=2_000, n_val=500, max_epochs=2),
-    # 35.5 min on the 2-core CPU (its model card); shipped as mtlib/weights/field_quick.pt
+    # ≈ 32 min on the 2-core CPU (its model card); shipped as mtlib/weights/field_quick.pt
     "field_quick": FieldProfile("field_quick", n_train=150_000, n_val=10_000, max_epochs=30),
     "field": FieldProfile("field", n_train=2_000_000, n_val=50_000, max_epochs=100,
                           lr_schedule="plateau"),

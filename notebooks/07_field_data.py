@@ -200,8 +200,9 @@ plotting.save(fig, "07_field_networks")
 # %% [markdown]
 # Where the data are 1D, both refinements end at the same misfit: the engine, not the
 # network, decides the fit. The guesses differ: the field network explains most soundings
-# better, and its misses (long-period stations whose phases fall below 20° at the top of
-# the band: steeply rising resistivity, rare in its prior) are listed by `bench/fieldnet.py`.
+# better and leaves the engine fewer iterations; its misses — three long-period stations
+# whose phases fall to 16–28° at the top of their band (resistivity rising steeply with
+# depth there), where its guess is too resistive — are listed by `bench/fieldnet.py`.
 #
 # ## 4. Three soundings in detail
 #
