@@ -39,10 +39,8 @@ from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
-import torch
 
-from ._io import atomic_write
-from .inverter import BUNDLE_FORMAT, Inverter, load_bundle
+from .inverter import BUNDLE_FORMAT, Bundled, Inverter
 from .noise import add_noise
 from .train import TrainConfig, train
 
@@ -68,7 +66,7 @@ def z_score(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
-class Ensemble:
+class Ensemble(Bundled):
     """Members (:class:`mtlib.inverter.Inverter` with variance heads) on one frequency and
     layer grid, and their calibration: ``noise_edges`` (B-1,), the noise levels that split
     soundings into B groups (none for members not told the noise); ``std_scale`` (B, L), the
@@ -197,13 +195,12 @@ class Ensemble:
                                     self.half_width.shape)
         return self
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write all members, the calibration and the description atomically to ``path``."""
-        bundle = {"format": BUNDLE_FORMAT, "kind": "ensemble",
-                  "members": [m.to_bundle() for m in self.members],
-                  "std_scale": self.std_scale.tolist(), "half_width": self.half_width.tolist(),
-                  "noise_edges": self.noise_edges.tolist(), "training": self.training}
-        return atomic_write(path, lambda fh: torch.save(bundle, fh))
+    def to_bundle(self) -> dict:
+        """All members, the calibration and the description, as plain tensors and lists."""
+        return {"format": BUNDLE_FORMAT, "kind": "ensemble",
+                "members": [m.to_bundle() for m in self.members],
+                "std_scale": self.std_scale.tolist(), "half_width": self.half_width.tolist(),
+                "noise_edges": self.noise_edges.tolist(), "training": self.training}
 
     @classmethod
     def from_bundle(cls, bundle: dict, source: str = "bundle") -> "Ensemble":
@@ -214,10 +211,6 @@ class Ensemble:
                    for k, b in enumerate(bundle["members"])]
         return cls(members, bundle["std_scale"], bundle["half_width"], bundle["noise_edges"],
                    bundle["training"])
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> "Ensemble":
-        return cls.from_bundle(load_bundle(path), str(path))
 
 
 def _positive(name: str, values, shape) -> np.ndarray:

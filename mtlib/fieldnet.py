@@ -31,17 +31,14 @@ errors, noise drawn from them, and now and then a static shift (:data:`AUGMENT`)
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from ._io import atomic_write
 from .forward import mt1d, skin_depth_m
 from .generator import field_models
-from .inverter import BUNDLE_FORMAT, load_bundle
+from .inverter import BUNDLE_FORMAT, Bundled
 from .noise import PHASE_RANGE_DEG
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
@@ -257,7 +254,7 @@ def calibration_groups(x, log_rhoa, mask, lg) -> np.ndarray:
     return (error * (len(DEPTH_BINS) + 1) + depth) * (CALIBRATION_EDGES.size + 1) + relative
 
 
-class FieldNetwork:
+class FieldNetwork(Bundled):
     """The trained field U-Net and its calibration; :meth:`guesses` for soundings of any
     band. ``std_scale`` (G,): factors on σ in each calibration group
     (:func:`calibration_groups`); ``half_width`` (len(CALIBRATION_LEVELS), G): interval
@@ -361,14 +358,6 @@ class FieldNetwork:
         net = UNet1d(**bundle["architecture"])
         net.load_state_dict(bundle["state_dict"])
         return cls(net, bundle["std_scale"], bundle["half_width"], bundle["training"])
-
-    def save(self, path: str | os.PathLike) -> Path:
-        bundle = self.to_bundle()
-        return atomic_write(path, lambda fh: torch.save(bundle, fh))
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> "FieldNetwork":
-        return cls.from_bundle(load_bundle(path), str(path))
 
 
 TEST_SEED = 20_261_129

@@ -23,7 +23,21 @@ from .unet import LOG_VAR_MAX, LOG_VAR_MIN, UNet1d
 BUNDLE_FORMAT = 1
 
 
-class Inverter:
+class Bundled:
+    """Saving and loading for predictors that convert to and from a bundle (a plain dict of
+    tensors and lists, ``to_bundle`` / ``from_bundle``): ``torch.save``, written atomically."""
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the bundle atomically to ``path``."""
+        bundle = self.to_bundle()
+        return atomic_write(path, lambda fh: torch.save(bundle, fh))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike):
+        return cls.from_bundle(load_bundle(path), str(path))
+
+
+class Inverter(Bundled):
     """U-Net inversion of soundings sampled at ``freq_hz`` into layers of ``thick_m``.
 
     ``freq_hz`` (F,) Hz high → low; ``thick_m`` (L-1,) m; ``training`` describes how the
@@ -193,15 +207,6 @@ class Inverter:
         net.load_state_dict(bundle["state_dict"])
         return cls(net, Normalizer(**bundle["normalizer"]), bundle["freq_hz"], bundle["thick_m"],
                    bundle["training"])
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the bundle atomically to ``path``."""
-        bundle = self.to_bundle()
-        return atomic_write(path, lambda fh: torch.save(bundle, fh))
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> "Inverter":
-        return cls.from_bundle(load_bundle(path), str(path))
 
 
 def told_noise(net, rel_noise) -> dict:
