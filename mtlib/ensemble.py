@@ -59,6 +59,23 @@ CALIBRATION_LEVELS = np.round(np.arange(0.01, 1.0, 0.01), 2)
 checks)."""
 
 
+def gaussian_half_widths() -> np.ndarray:
+    """Half-widths (len(CALIBRATION_LEVELS),) of Gaussian central intervals at the stored
+    levels, in σ: the intervals of an uncalibrated predictor."""
+    return np.array([z_score(p) for p in CALIBRATION_LEVELS])
+
+
+def half_width_at(table, level: float) -> np.ndarray:
+    """A calibrated half-width table ``(len(CALIBRATION_LEVELS), ...)`` read at ``level``:
+    ``np.interp`` along the levels for every column at once (the same piecewise-linear rule,
+    clamped to the first and last stored levels)."""
+    z_score(level)  # validates the level
+    k = np.clip(np.searchsorted(CALIBRATION_LEVELS, level) - 1, 0, CALIBRATION_LEVELS.size - 2)
+    lo, hi = CALIBRATION_LEVELS[k], CALIBRATION_LEVELS[k + 1]
+    t = np.clip((level - lo) / (hi - lo), 0.0, 1.0)
+    return (1 - t) * table[k] + t * table[k + 1]
+
+
 def z_score(level: float) -> float:
     """Half-width, in standard deviations, of the central Gaussian interval of ``level``."""
     if not 0 < level < 1:
@@ -96,7 +113,7 @@ class Ensemble(Bundled):
                              "noise")
         self.noise_edges = _positive("noise_edges", edges, edges.shape)
         if half_width is None:
-            half_width = np.array([z_score(p) for p in CALIBRATION_LEVELS])[:, None]
+            half_width = gaussian_half_widths()[:, None]
         self.members = list(members)
         self.std_scale = _positive("std_scale", std_scale, (edges.size + 1, n_layers))
         self.half_width = _positive("half_width", half_width,
@@ -158,14 +175,7 @@ class Ensemble(Bundled):
 
     def half_width_for(self, level: float) -> np.ndarray:
         """Half-width (L,) of the central ``level`` interval, in calibrated σ."""
-        z_score(level)  # validates the level
-        # np.interp per layer, all layers at once: the same piecewise-linear rule, clamped
-        # to the first and last stored levels
-        k = np.clip(np.searchsorted(CALIBRATION_LEVELS, level) - 1, 0,
-                    CALIBRATION_LEVELS.size - 2)
-        lo, hi = CALIBRATION_LEVELS[k], CALIBRATION_LEVELS[k + 1]
-        t = np.clip((level - lo) / (hi - lo), 0.0, 1.0)
-        return (1 - t) * self.half_width[k] + t * self.half_width[k + 1]
+        return half_width_at(self.half_width, level)
 
     def interval(self, rho_ohmm, std_log10, level: float = 0.95):
         """Central ``level`` interval (low, high) in Ω·m around predictions ``rho_ohmm`` with

@@ -18,9 +18,10 @@ reads them in a frame where all of that is the same problem:
   everything beyond the band are masked (zeros).
 * **Output** ``(n, 2, 62)``: the mean and log-variance of (log10 ρ − lg)/2 on a fixed grid
   in the frame: the top layer reaches 0.1 δ_ref, then 61 interfaces log-spaced (10 per
-  decade) down to 10⁵ δ_ref. Mapped back to metres per sounding, and calibrated per layer
-  on fresh soundings of the prior (±1σ covers 68.3 %, interval half-widths from the
-  quantiles of the normalized errors, as :mod:`mtlib.ensemble` does).
+  decade) down to 10⁵ δ_ref. Mapped back to metres per sounding, and calibrated on fresh
+  soundings of the prior per group of error level, depth, and depth relative to the depth
+  of investigation (:func:`calibration_groups`; ±1σ covers 68.3 %, interval half-widths
+  from the quantiles of the normalized errors, as :mod:`mtlib.ensemble` does).
 
 Training data (:class:`FieldData`): earths of the field prior
 (:func:`mtlib.generator.field_models`) on a fine grid, their exact responses on the whole
@@ -121,15 +122,11 @@ class FieldData:
         """RMS of the error-weighted misfit between the data of the first ``n`` soundings of
         a batch (inputs ``x``) and the response of the network's models for them (outputs
         ``out``), in the frame: a loss that asks the guess to explain its data."""
-        from .forward import impedance
-
         mean = out[:n, 0] * LOG_SCALE
         thick = torch.as_tensor(FRAME_THICK_M, dtype=mean.dtype, device=mean.device)
         freq = torch.as_tensor(FREQ_AXIS, dtype=mean.dtype, device=mean.device)
-        z = impedance(10.0 ** mean.clamp(-6.0, 6.0), thick, freq)
-        omega_mu = 2 * math.pi * freq * (4e-7 * math.pi)
-        log_rhoa = torch.log10(z.abs() ** 2 / omega_mu)
-        phase = torch.rad2deg(torch.angle(z))
+        rhoa, phase = mt1d(10.0 ** mean.clamp(-6.0, 6.0), thick, freq)
+        log_rhoa = torch.log10(rhoa)
         x = x[:n]
         p = (x[:, 3] / 2).clamp(min=1e-3)
         r_rho = (log_rhoa - x[:, 0] * LOG_SCALE) * math.log(10.0) / (2 * p)
@@ -263,15 +260,15 @@ class FieldNetwork(Bundled):
     kind = "field"
 
     def __init__(self, net: UNet1d, std_scale=1.0, half_width=None, training=None):
-        from .ensemble import CALIBRATION_LEVELS, z_score
+        from .ensemble import CALIBRATION_LEVELS, gaussian_half_widths
 
         self.net = net.eval()
         self._inference = None  # the network with BatchNorm folded, built on first use
         self.std_scale = np.broadcast_to(np.asarray(std_scale, float), (N_GROUPS,)).copy()
         if half_width is None:
-            half_width = np.array([z_score(p) for p in CALIBRATION_LEVELS])[:, None] * np.ones(
-                N_GROUPS)
-        self.half_width = np.asarray(half_width, float)
+            half_width = gaussian_half_widths()[:, None]
+        self.half_width = np.broadcast_to(np.asarray(half_width, float),
+                                          (CALIBRATION_LEVELS.size, N_GROUPS)).copy()
         self.training = dict(training or {})
 
     has_uncertainty = True
@@ -288,20 +285,20 @@ class FieldNetwork(Bundled):
         out = torch.cat(outs).numpy()
         return out[:, 0], np.exp(0.5 * np.clip(out[:, 1], LOG_VAR_MIN, LOG_VAR_MAX))
 
-    def calibrated(self, x, lg, log_rhoa, mask, level: float = 0.95):
-        """log10 ρ (n, L), calibrated σ (decades) and the half-width of the central
-        ``level`` interval (decades), from inputs ``x`` and the data they came from."""
-        from .ensemble import CALIBRATION_LEVELS, z_score
-
-        z_score(level)
+    def calibrated(self, x, lg, log_rhoa, mask):
+        """log10 ρ (n, L), calibrated σ (decades) and calibration group (n, L) of every
+        layer, from inputs ``x`` and the data they came from (:func:`encode`)."""
         mean, std = self.normalized(x)
-        bins = calibration_groups(x, log_rhoa, mask, lg)
-        std = LOG_SCALE * std * self.std_scale[bins]
-        k = np.clip(np.searchsorted(CALIBRATION_LEVELS, level) - 1, 0,
-                    CALIBRATION_LEVELS.size - 2)
-        t = (level - CALIBRATION_LEVELS[k]) / (CALIBRATION_LEVELS[k + 1] - CALIBRATION_LEVELS[k])
-        width = (1 - t) * self.half_width[k] + t * self.half_width[k + 1]
-        return LOG_SCALE * mean + np.asarray(lg)[:, None], std, width[bins] * std
+        groups = calibration_groups(x, log_rhoa, mask, lg)
+        return (LOG_SCALE * mean + np.asarray(lg)[:, None],
+                LOG_SCALE * std * self.std_scale[groups], groups)
+
+    def interval_half_width(self, groups, std, level: float = 0.95) -> np.ndarray:
+        """Half-width (decades) of the central ``level`` interval for calibrated ``std`` in
+        calibration ``groups`` (both (n, L), from :meth:`calibrated`)."""
+        from .ensemble import half_width_at
+
+        return half_width_at(self.half_width, level)[groups] * std
 
     def guesses(self, soundings, level: float = 0.95) -> list[dict]:
         """Per sounding ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)`` (checked, as
@@ -311,7 +308,8 @@ class FieldNetwork(Bundled):
         axes = [on_axis(*s) for s in soundings]
         log_rhoa, phase, p, mask = (np.stack(a) for a in zip(*[ax[:4] for ax in axes]))
         x, lg = encode(*(torch.as_tensor(a) for a in (log_rhoa, phase, p, mask)))
-        log_rho, std, half = self.calibrated(x, lg.numpy(), log_rhoa, mask, level)
+        log_rho, std, groups = self.calibrated(x, lg.numpy(), log_rhoa, mask)
+        half = self.interval_half_width(groups, std, level)
         out = []
         for k, ax in enumerate(axes):
             delta_ref = float(skin_depth_m(10.0 ** float(lg[k]), ax[4]))
@@ -322,8 +320,8 @@ class FieldNetwork(Bundled):
         return out
 
     def calibrate(self, data: FieldData, seed: int = 12345) -> "FieldNetwork":
-        """σ factors and interval half-widths per calibration bin, from soundings drawn
-        from ``data`` (as in training)."""
+        """σ factors and interval half-widths per calibration group, from soundings drawn
+        from ``data``."""
         from .ensemble import CALIBRATION_LEVELS, ONE_SIGMA
 
         drawn = data.draw(torch.arange(len(data)), torch.Generator().manual_seed(seed))
@@ -379,11 +377,11 @@ def frame_metrics(net: "FieldNetwork", n: int = 5000, z_rel_err: float = 0.05,
     doi = doi_log_depth(log_rhoa, mask, lg)
     inside = GRID_CENTRES[None, :] <= doi[:, None]
     truth = LOG_SCALE * drawn["y"].double().numpy() + lg[:, None]
+    log_rho, std, groups = net.calibrated(drawn["x"], lg, log_rhoa, mask)
+    err = np.abs(log_rho - truth)
     coverage = {}
     for level in (0.68, 0.95):
-        log_rho, _, half = net.calibrated(drawn["x"], lg, log_rhoa, mask, level)
-        err = np.abs(log_rho - truth)
-        hit = err <= half
+        hit = err <= net.interval_half_width(groups, std, level)
         per_bin = {}
         for lo, hi in zip(DEPTH_BINS[:-1], DEPTH_BINS[1:]):
             sel = inside & (GRID_CENTRES[None, :] >= lo) & (GRID_CENTRES[None, :] < hi)

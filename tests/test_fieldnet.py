@@ -138,8 +138,9 @@ def test_train_field_resumes_and_the_network_inverts(tmp_path):
     fresh = FieldData.generate(400, seed=99, augment=replace(fieldnet.AUGMENT, shift_prob=0))
     d = fresh.draw(torch.arange(400), torch.Generator().manual_seed(5))
     lg = d["lg"].numpy()
-    log_rho, _, half = loaded.calibrated(d["x"], lg, d["log_rhoa"].numpy(), d["mask"].numpy(),
-                                         0.68)
+    log_rho, std, groups = loaded.calibrated(d["x"], lg, d["log_rhoa"].numpy(),
+                                             d["mask"].numpy())
+    half = loaded.interval_half_width(groups, std, 0.68)
     truth = fieldnet.LOG_SCALE * d["y"].numpy() + lg[:, None]
     assert abs(np.mean(np.abs(log_rho - truth) <= half) - 0.68) < 0.05
     with pytest.raises(ValueError, match="another training run"):
