@@ -36,6 +36,7 @@ import mtlib
 from mtlib import field, fieldnet
 from mtlib.errors import Response1D
 from mtlib.fieldnet import FINE_GRID, FREQ_AXIS, FieldData
+from mtlib.grid import layer_centres_log_m
 from mtlib.inversion import invert, invert_many
 
 
@@ -90,9 +91,8 @@ def _refined_rmse(net, test, drawn, n: int, z_rel_err: float) -> dict:
     results = invert_many(responses, net)
     sq_net, sq_ref, iters = [], [], []
     for k, res in enumerate(results):
-        centres = np.log10(np.maximum(res.depth_m + 0.5 * np.diff(
-            np.concatenate([res.depth_m, [res.depth_m[-1] * 2]])), 1e-9)
-            / fieldnet.DELTA_UNIT_M)
+        # the truth read at the depths the engine reads the network's guess at
+        centres = np.log10(layer_centres_log_m(res.thick_m) / fieldnet.DELTA_UNIT_M)
         idx = np.clip(np.round((centres - FINE_GRID[0]) / fieldnet.FINE_STEP).astype(int), 0,
                       FINE_GRID.size - 1)
         true = test.log_rho[k].numpy()[idx]
