@@ -22,15 +22,19 @@ reproduce: setup
 
 test: setup
 	$(PY) -m ruff check mtlib tests bench conftest.py
+	$(PY) -m ruff format --check mtlib tests bench conftest.py
 	$(PY) -m pytest
 
+# Every benchmark JSON in bench/results/, then the README's numbers generated from them.
 bench: setup
 	$(PY) bench/forward.py
 	$(PY) bench/inference.py
 	$(PY) bench/explorer.py
 	$(PY) bench/field.py
+	$(PY) bench/field.py --network ensemble_quick --out bench/results/field_ensemble.json
 	$(PY) bench/fieldnet.py
 	$(PY) bench/ensemble.py
+	$(PY) bench/readme.py
 
 # Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.
 ship: setup

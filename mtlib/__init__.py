@@ -2,40 +2,22 @@
 
 __version__ = "0.1.0"
 
-from importlib.resources import files as _files
-from pathlib import Path as _Path
+from .pretrained import (  # noqa: E402  (after __version__, which submodules read)
+    DEFAULT_ENSEMBLE,
+    DEFAULT_FIELD_NETWORK,
+    DEFAULT_NETWORK,
+    WEIGHTS_DIR,
+    load_pretrained,
+)
 
-WEIGHTS_DIR = _Path(str(_files(__name__).joinpath("weights")))
-"""The shipped networks and their model cards: package data, found the same way from a
-checkout, an editable install and a wheel."""
-DEFAULT_NETWORK = "unet_quick"
-DEFAULT_ENSEMBLE = "ensemble_quick"
-DEFAULT_FIELD_NETWORK = "field_quick"
-"""The network :func:`invert` and the CLI use for real data (:mod:`mtlib.fieldnet`)."""
-
-
-def load_pretrained(name: str = DEFAULT_NETWORK):
-    """The shipped network ``mtlib/weights/<name>.pt``: an :class:`mtlib.inverter.Inverter` (the
-    paper's network, default), an :class:`mtlib.ensemble.Ensemble` with calibrated
-    uncertainty for ``"ensemble_quick"`` (``rho, std = net.predict(rhoa, phase,
-    return_std=True)``), or the field network :class:`mtlib.fieldnet.FieldNetwork` for
-    ``"field_quick"`` (what :func:`invert` uses).
-
-    Its model card (profile, data, epochs, device, test metrics) is ``.training`` and
-    ``mtlib/weights/<name>.card.json``.
-    """
-    from .ensemble import Ensemble
-    from .fieldnet import FieldNetwork
-    from .inverter import Inverter, load_bundle
-
-    path = WEIGHTS_DIR / f"{name}.pt"
-    if not path.exists():
-        available = sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
-        raise ValueError(f"no shipped network named {name!r} in {WEIGHTS_DIR}; "
-                         f"available: {available}")
-    bundle = load_bundle(path)
-    kind = {"ensemble": Ensemble, "field": FieldNetwork}.get(bundle.get("kind"), Inverter)
-    return kind.from_bundle(bundle, str(path))
+__all__ = [
+    "DEFAULT_ENSEMBLE",
+    "DEFAULT_FIELD_NETWORK",
+    "DEFAULT_NETWORK",
+    "WEIGHTS_DIR",
+    "invert",
+    "load_pretrained",
+]
 
 
 def invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, **kwargs):

@@ -13,6 +13,7 @@ import contextlib
 import io
 import logging
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from . import errors
 @dataclass
 class OccamResult:
     rho_ohmm: np.ndarray  # (L,)
-    chi2: float           # error-weighted misfit per datum at the end
+    chi2: float  # error-weighted misfit per datum at the end
     seconds: float
 
 
@@ -41,19 +42,38 @@ def _in_temporary_directory():
             os.chdir(here)
 
 
+@contextlib.contextmanager
+def _quiet_logger(name: str, level: int = logging.WARNING):
+    """Raise logger ``name`` to ``level`` for the block only (pyGIMLi logs INFO per run)."""
+    logger = logging.getLogger(name)
+    before = logger.level
+    logger.setLevel(max(level, before))
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def _pygimli():
+    """pyGIMLi, imported on first use. Its import resets the OpenMP thread count, which
+    torch reads: when torch is loaded, its thread count is put back as it was."""
+    torch = sys.modules.get("torch")
+    threads = torch.get_num_threads() if torch is not None else None
     try:
         import pygimli
         from pygimli.physics.em import MT1dSmoothModelling
     except ImportError as err:  # pragma: no cover - exercised only without the extra
-        raise ImportError("the pyGIMLi baseline needs pygimli: pip install 'mtlib[baseline]'") \
-            from err
-    logging.getLogger("pyGIMLi").setLevel(logging.WARNING)  # silence per-run INFO lines
+        raise ImportError(
+            "the pyGIMLi baseline needs pygimli: pip install 'mtlib[baseline]'"
+        ) from err
+    if threads is not None and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
     return pygimli, MT1dSmoothModelling
 
 
-def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01,
-                 lam: float = 20.0, max_iter: int = 20) -> OccamResult:
+def occam_invert(
+    freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01, lam: float = 20.0, max_iter: int = 20
+) -> OccamResult:
     """Smooth inversion of one sounding ``(F,)`` onto layers of ``thick_m`` (L-1,).
 
     ``z_rel_err`` (scalar or (F,)) is the relative error of |Z|, weighed as
@@ -65,8 +85,7 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01,
     rhoa = np.asarray(rhoa_ohmm, dtype=float)
     phase_rad = np.radians(np.asarray(phase_deg, dtype=float))
     n_freq = freq_hz.size
-    fop = MT1dSmoothModelling(T=1.0 / freq_hz, thk=np.asarray(thick_m, dtype=float),
-                              verbose=False)
+    fop = MT1dSmoothModelling(T=1.0 / freq_hz, thk=np.asarray(thick_m, dtype=float), verbose=False)
     trans_data = pg.trans.TransCumulative()
     trans_log, trans_lin = pg.trans.TransLog(), pg.trans.Trans()
     trans_data.add(trans_log, n_freq)
@@ -79,9 +98,18 @@ def occam_invert(freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01,
     err = np.concatenate([errors.rhoa_rel_err(p), errors.phase_std_rad(p) / np.abs(phase_rad)])
     # pg.Inversion prints blank lines, and on a failed step dumps Nan_PhiD_*.vector files
     # into the working directory: keep both out of the user's way (and out of the timing)
-    with contextlib.redirect_stdout(io.StringIO()), _in_temporary_directory():
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        _in_temporary_directory(),
+        _quiet_logger("pyGIMLi"),
+    ):
         start = time.perf_counter()
-        model = inv.run(np.concatenate([rhoa, phase_rad]), err, lam=lam, maxIter=max_iter,
-                        startModel=np.full(np.size(thick_m) + 1, np.median(rhoa)))
+        model = inv.run(
+            np.concatenate([rhoa, phase_rad]),
+            err,
+            lam=lam,
+            maxIter=max_iter,
+            startModel=np.full(np.size(thick_m) + 1, np.median(rhoa)),
+        )
         seconds = time.perf_counter() - start
     return OccamResult(np.asarray(model, dtype=float), float(inv.chi2()), seconds)

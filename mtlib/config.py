@@ -1,4 +1,6 @@
-"""Run profiles: the one place where sizes are set (DESIGN.md §4).
+"""Run profiles, dataset specifications and training hyper-parameters: the one place where
+sizes are set (DESIGN.md §4). Plain data: importing this module imports no torch and no
+network.
 
 A notebook takes ``profile`` as its papermill parameter; ``make reproduce PROFILE=...`` or
 the environment variable ``MTLIB_PROFILE`` choose it for a whole run.
@@ -13,11 +15,11 @@ the environment variable ``MTLIB_PROFILE`` choose it for a whole run.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .dataset import DatasetSpec
-from .train import TrainConfig
+from .generator import ModelScheme
+from .grid import default_frequencies, paper_thicknesses
 
 DEFAULT_PROFILE = "quick"
 
@@ -27,6 +29,115 @@ def work_dir() -> Path:
     current directory — never the package's folder (site-packages for an installed mtlib).
     ``MTLIB_DATA``, ``MTLIB_RUNS`` and ``MTLIB_FIGURES`` move each on its own."""
     return Path(os.environ.get("MTLIB_HOME") or Path.cwd())
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Everything that determines a dataset's content."""
+
+    n_samples: int
+    seed: int = 0
+    chunk_size: int = 50_000
+    scheme: ModelScheme = field(default_factory=ModelScheme)
+    thick_m: tuple = field(default_factory=lambda: tuple(paper_thicknesses()))
+    freq_hz: tuple = field(default_factory=lambda: tuple(default_frequencies()))
+    storage_dtype: str = "float32"
+
+    def __post_init__(self):
+        if int(self.n_samples) != self.n_samples or self.n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {self.n_samples!r}")
+        if int(self.chunk_size) != self.chunk_size or self.chunk_size < 1:
+            raise ValueError(f"chunk_size must be a positive integer, got {self.chunk_size!r}")
+        if len(self.thick_m) != self.scheme.n_layers - 1:
+            raise ValueError(
+                f"thick_m has {len(self.thick_m)} layers, the scheme needs "
+                f"{self.scheme.n_layers - 1} (n_layers - 1)"
+            )
+        if len(self.freq_hz) == 0:
+            raise ValueError("freq_hz is empty")
+        if self.storage_dtype not in ("float32", "float64"):
+            raise ValueError(f"storage_dtype must be float32 or float64, got {self.storage_dtype}")
+        # plain floats so the manifest round-trips exactly through JSON
+        object.__setattr__(self, "thick_m", tuple(float(t) for t in self.thick_m))
+        object.__setattr__(self, "freq_hz", tuple(float(f) for f in self.freq_hz))
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-self.n_samples // self.chunk_size)
+
+    @property
+    def n_layers(self) -> int:
+        return self.scheme.n_layers
+
+    @property
+    def n_freq(self) -> int:
+        return len(self.freq_hz)
+
+    def chunk_rows(self, index: int) -> int:
+        return min(self.chunk_size, self.n_samples - index * self.chunk_size)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["thick_m"] = list(self.thick_m)
+        d["freq_hz"] = list(self.freq_hz)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DatasetSpec":
+        d = dict(d)
+        d["scheme"] = ModelScheme(**d["scheme"])
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one training run (the paper's values by default)."""
+
+    max_epochs: int = 150
+    batch_size: int = 512
+    lr: float = 0.01
+    patience: int = 25
+    lr_factor: float = 0.5
+    lr_patience: int = 5
+    min_lr: float = 1e-5
+    lr_schedule: str = "plateau"
+    noise_max: float = 0.0
+    seed: int = 0
+    base_channels: int = 16
+    depth: int = 3
+    uncertainty: bool = False
+    nll_weight: float = 0.2
+    noise_input: bool = False
+    data_weight: float = 0.0
+    """Weight of a data-misfit term in the loss (the field network: its guess should explain
+    its data; :meth:`mtlib.fieldnet.FieldData.data_misfit`)."""
+    noise_exponent: float = 1.0
+    """Noise levels are ``noise_max · u**noise_exponent``, u uniform in [0, 1): 1 spreads them
+    evenly, larger values put most soundings near noise-free and fewer near the maximum."""
+
+    def __post_init__(self):
+        for name in (
+            "max_epochs",
+            "batch_size",
+            "patience",
+            "lr_patience",
+            "base_channels",
+            "depth",
+        ):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not self.lr > 0 or not 0 < self.lr_factor < 1:
+            raise ValueError(f"need lr > 0 and 0 < lr_factor < 1, got {self.lr}, {self.lr_factor}")
+        if self.lr_schedule not in ("plateau", "cosine"):
+            raise ValueError(f"lr_schedule must be 'plateau' or 'cosine', got {self.lr_schedule!r}")
+        if not 0 <= self.noise_max < 1:
+            raise ValueError(f"noise_max must be in [0, 1), got {self.noise_max}")
+        if not self.noise_exponent > 0:
+            raise ValueError(f"noise_exponent must be > 0, got {self.noise_exponent}")
+        if not self.nll_weight > 0:
+            raise ValueError(f"nll_weight must be > 0, got {self.nll_weight}")
+        if not self.data_weight >= 0:
+            raise ValueError(f"data_weight must be >= 0, got {self.data_weight}")
 
 
 @dataclass(frozen=True)
@@ -66,8 +177,13 @@ class Profile:
 
     def train_config(self, **overrides) -> TrainConfig:
         """Training hyper-parameters of this profile (the paper's, with its epoch cap)."""
-        fields = dict(max_epochs=self.max_epochs, patience=self.patience,
-                      noise_max=self.noise_max, lr_schedule=self.lr_schedule, seed=self.seed)
+        fields = dict(
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            noise_max=self.noise_max,
+            lr_schedule=self.lr_schedule,
+            seed=self.seed,
+        )
         fields.update(overrides)
         return TrainConfig(**fields)
 
@@ -75,47 +191,51 @@ class Profile:
         """Training of the ensemble's members: this profile's, with a variance head, noise up
         to ``ensemble_noise_max`` that each member is told, and seeds
         ``seed + 1 … seed + ensemble_size``."""
-        return [self.train_config(uncertainty=True, noise_input=True,
-                                  noise_max=self.ensemble_noise_max,
-                                  noise_exponent=self.ensemble_noise_exponent,
-                                  seed=self.seed + 1 + k)
-                for k in range(self.ensemble_size)]
+        return [
+            self.train_config(
+                uncertainty=True,
+                noise_input=True,
+                noise_max=self.ensemble_noise_max,
+                noise_exponent=self.ensemble_noise_exponent,
+                seed=self.seed + 1 + k,
+            )
+            for k in range(self.ensemble_size)
+        ]
 
     def ensemble_dir(self) -> Path:
         """Folder of this profile's ensemble: one run folder per member, ``ensemble.pt``."""
         return self.run_dir() / "ensemble"
-
-    def ensemble(self):
-        """The uncertainty ensemble for this profile's notebooks: the one trained by notebook
-        03 if it finished, otherwise the shipped one."""
-        from . import DEFAULT_ENSEMBLE, load_pretrained
-        from .ensemble import Ensemble
-
-        trained = self.ensemble_dir() / "ensemble.pt"
-        return Ensemble.load(trained) if trained.exists() else load_pretrained(DEFAULT_ENSEMBLE)
 
     def run_dir(self) -> Path:
         """Folder of this profile's training run: ``$MTLIB_RUNS/<profile>`` (default
         ``runs/`` in :func:`work_dir`)."""
         return runs_root() / self.name
 
-    def network(self):
-        """The network for this profile's notebooks: the one trained by notebook 03 if its run
-        finished, otherwise the shipped pretrained network."""
-        from . import load_pretrained
-        from .inverter import Inverter
-
-        trained = self.run_dir() / "model.pt"
-        return Inverter.load(trained) if trained.exists() else load_pretrained()
-
 
 PROFILES = {
-    "smoke": Profile("smoke", n_samples=2_000, chunk_size=500, max_epochs=2, n_test=500,
-                     n_occam=3, ensemble_size=2),
-    "quick": Profile("quick", n_samples=100_000, chunk_size=25_000, max_epochs=40,
-                     n_test=10_000, n_occam=100),
-    "paper": Profile("paper", n_samples=500_000, chunk_size=50_000, max_epochs=150,
-                     n_test=10_000, n_occam=200, lr_schedule="plateau"),
+    "smoke": Profile(
+        "smoke",
+        n_samples=2_000,
+        chunk_size=500,
+        # ~90 optimizer steps (≈ 10 s a network): enough for the notebooks' claims (better
+        # than the prior's mean model, calibrated intervals) to hold, as they do in quick
+        max_epochs=30,
+        n_test=500,
+        n_occam=3,
+        ensemble_size=2,
+    ),
+    "quick": Profile(
+        "quick", n_samples=100_000, chunk_size=25_000, max_epochs=40, n_test=10_000, n_occam=100
+    ),
+    "paper": Profile(
+        "paper",
+        n_samples=500_000,
+        chunk_size=50_000,
+        max_epochs=150,
+        n_test=10_000,
+        n_occam=200,
+        lr_schedule="plateau",
+    ),
 }
 
 
@@ -134,9 +254,14 @@ class FieldProfile:
     seed: int = 0
 
     def train_config(self) -> TrainConfig:
-        return TrainConfig(max_epochs=self.max_epochs, patience=self.patience,
-                           lr_schedule=self.lr_schedule, uncertainty=True,
-                           data_weight=self.data_weight, seed=self.seed)
+        return TrainConfig(
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            lr_schedule=self.lr_schedule,
+            uncertainty=True,
+            data_weight=self.data_weight,
+            seed=self.seed,
+        )
 
     def run_dir(self) -> Path:
         """``$MTLIB_RUNS/<name>`` (default ``runs/`` in :func:`work_dir`)."""
@@ -147,8 +272,9 @@ FIELD_PROFILES = {
     "field_smoke": FieldProfile("field_smoke", n_train=2_000, n_val=500, max_epochs=2),
     # ≈ 32 min on the 2-core CPU (its model card); shipped as mtlib/weights/field_quick.pt
     "field_quick": FieldProfile("field_quick", n_train=150_000, n_val=10_000, max_epochs=30),
-    "field": FieldProfile("field", n_train=2_000_000, n_val=50_000, max_epochs=100,
-                          lr_schedule="plateau"),
+    "field": FieldProfile(
+        "field", n_train=2_000_000, n_val=50_000, max_epochs=100, lr_schedule="plateau"
+    ),
 }
 """Field-network profiles: CI, the shipped CPU network, and a larger one for a GPU."""
 

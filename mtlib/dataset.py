@@ -20,16 +20,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
 from ._io import atomic_write
+from .config import DatasetSpec
 from .forward import mt1d
-from .generator import ModelScheme, random_models
-from .grid import default_frequencies, paper_thicknesses
+from .generator import random_models
 
 MANIFEST = "manifest.json"
 SPLITS = {"train": (0.0, 0.8), "val": (0.8, 0.9), "test": (0.9, 1.0)}
@@ -37,71 +36,18 @@ SPLITS = {"train": (0.0, 0.8), "val": (0.8, 0.9), "test": (0.9, 1.0)}
 contiguous split is as random as a shuffled one and loads only the chunks it needs."""
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
-    """Everything that determines a dataset's content."""
-
-    n_samples: int
-    seed: int = 0
-    chunk_size: int = 50_000
-    scheme: ModelScheme = field(default_factory=ModelScheme)
-    thick_m: tuple = field(default_factory=lambda: tuple(paper_thicknesses()))
-    freq_hz: tuple = field(default_factory=lambda: tuple(default_frequencies()))
-    storage_dtype: str = "float32"
-
-    def __post_init__(self):
-        if int(self.n_samples) != self.n_samples or self.n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {self.n_samples!r}")
-        if int(self.chunk_size) != self.chunk_size or self.chunk_size < 1:
-            raise ValueError(f"chunk_size must be a positive integer, got {self.chunk_size!r}")
-        if len(self.thick_m) != self.scheme.n_layers - 1:
-            raise ValueError(
-                f"thick_m has {len(self.thick_m)} layers, the scheme needs "
-                f"{self.scheme.n_layers - 1} (n_layers - 1)"
-            )
-        if len(self.freq_hz) == 0:
-            raise ValueError("freq_hz is empty")
-        if self.storage_dtype not in ("float32", "float64"):
-            raise ValueError(f"storage_dtype must be float32 or float64, got {self.storage_dtype}")
-        # plain floats so the manifest round-trips exactly through JSON
-        object.__setattr__(self, "thick_m", tuple(float(t) for t in self.thick_m))
-        object.__setattr__(self, "freq_hz", tuple(float(f) for f in self.freq_hz))
-
-    @property
-    def n_chunks(self) -> int:
-        return -(-self.n_samples // self.chunk_size)
-
-    @property
-    def n_layers(self) -> int:
-        return self.scheme.n_layers
-
-    @property
-    def n_freq(self) -> int:
-        return len(self.freq_hz)
-
-    def chunk_rows(self, index: int) -> int:
-        return min(self.chunk_size, self.n_samples - index * self.chunk_size)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["thick_m"] = list(self.thick_m)
-        d["freq_hz"] = list(self.freq_hz)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "DatasetSpec":
-        d = dict(d)
-        d["scheme"] = ModelScheme(**d["scheme"])
-        return cls(**d)
-
-
 def make_chunk(spec: DatasetSpec, index: int) -> np.ndarray:
     """Generate chunk ``index``: models from seed ``[seed, index]`` and their responses,
     packed as ``(rows, L + 2F)`` in the storage dtype."""
     s = spec.scheme
     rho = random_models(
-        spec.chunk_rows(index), seed=[spec.seed, index], sampling=s.sampling, interp=s.interp,
-        n_layers=s.n_layers, n_control=s.n_control, rho_min_ohmm=s.rho_min_ohmm,
+        spec.chunk_rows(index),
+        seed=[spec.seed, index],
+        sampling=s.sampling,
+        interp=s.interp,
+        n_layers=s.n_layers,
+        n_control=s.n_control,
+        rho_min_ohmm=s.rho_min_ohmm,
         rho_max_ohmm=s.rho_max_ohmm,
     )
     rhoa, phase = mt1d(rho, np.array(spec.thick_m), np.array(spec.freq_hz))
@@ -168,8 +114,7 @@ class Dataset:
         return self.spec.n_samples
 
     def __repr__(self) -> str:
-        return (f"Dataset({str(self.path)!r}, n_samples={len(self)}, "
-                f"hash={self.content_hash[:12]})")
+        return f"Dataset({str(self.path)!r}, n_samples={len(self)}, hash={self.content_hash[:12]})"
 
     def split_range(self, split: str) -> tuple[int, int]:
         """Sample index range ``[start, stop)`` of ``split`` (train / val / test / all)."""
@@ -200,9 +145,7 @@ class Dataset:
         }
 
 
-def build_dataset(
-    path: str | os.PathLike, spec: DatasetSpec, progress: bool = True
-) -> Dataset:
+def build_dataset(path: str | os.PathLike, spec: DatasetSpec, progress: bool = True) -> Dataset:
     """Create (or resume, or reuse) the dataset described by ``spec`` in folder ``path``.
 
     Memory stays bounded by one chunk whatever ``spec.n_samples``. Raises ``ValueError`` if
@@ -232,8 +175,11 @@ def build_dataset(
 
     chunks = {int(k): v for k, v in manifest["chunks"].items()}
     # a chunk counts only if its file is there and still has the recorded hash
-    done = {i for i, c in chunks.items()
-            if (path / c["file"]).exists() and _sha256_file(path / c["file"]) == c["sha256"]}
+    done = {
+        i
+        for i, c in chunks.items()
+        if (path / c["file"]).exists() and _sha256_file(path / c["file"]) == c["sha256"]
+    }
     if manifest.get("complete") and len(done) == spec.n_chunks:
         return Dataset(path)
     manifest["complete"] = False
@@ -244,14 +190,22 @@ def build_dataset(
         atomic_write(manifest_path, lambda fh: fh.write(text))
 
     todo = [i for i in range(spec.n_chunks) if i not in done]
-    bar = tqdm(total=spec.n_samples, initial=sum(spec.chunk_rows(i) for i in done),
-               unit="sample", desc=f"dataset {path.name}", disable=not progress)
+    bar = tqdm(
+        total=spec.n_samples,
+        initial=sum(spec.chunk_rows(i) for i in done),
+        unit="sample",
+        desc=f"dataset {path.name}",
+        disable=not progress,
+    )
     for index in todo:
         data = make_chunk(spec, index)
         name = f"chunk_{index:05d}.npy"
         atomic_write(path / name, lambda fh: np.save(fh, data))
-        chunks[index] = {"file": name, "rows": int(data.shape[0]),
-                         "sha256": _sha256_file(path / name)}
+        chunks[index] = {
+            "file": name,
+            "rows": int(data.shape[0]),
+            "sha256": _sha256_file(path / name),
+        }
         save_manifest()
         bar.update(data.shape[0])
     bar.close()

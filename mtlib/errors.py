@@ -69,8 +69,9 @@ def describe_periods(freq_hz, which) -> str:
     return f"{periods.size} period{'s' if periods.size != 1 else ''} (T = {shown} s)"
 
 
-def usable_errors(freq_hz, z_rel_err, mask, cap: float = Z_REL_ERR_CAP,
-                  name: str = "z_rel_err") -> np.ndarray:
+def usable_errors(
+    freq_hz, z_rel_err, mask, cap: float = Z_REL_ERR_CAP, name: str = "z_rel_err"
+) -> np.ndarray:
     """The usable-data mask ``(F,)`` once errors at or above ``cap`` are masked.
 
     ``z_rel_err`` (F,) relative errors of |Z|; only the periods ``mask`` keeps are checked:
@@ -83,13 +84,19 @@ def usable_errors(freq_hz, z_rel_err, mask, cap: float = Z_REL_ERR_CAP,
     mask = np.asarray(mask, dtype=bool)
     bad = mask & ~(np.isfinite(p) & (p > 0))
     if bad.any():
-        raise ValueError(f"{name} must be finite and > 0 on every usable period; it is not on "
-                         f"{describe_periods(freq_hz, bad)}: give an error there, or mask "
-                         "those periods")
+        raise ValueError(
+            f"{name} must be finite and > 0 on every usable period; it is not on "
+            f"{describe_periods(freq_hz, bad)}: give an error there, or mask "
+            "those periods"
+        )
     capped = mask & (p >= cap)
     if capped.any():
-        warnings.warn(f"masked {describe_periods(freq_hz, capped)} whose |Z| error is >= "
-                      f"{100 * cap:g} % (the error cap)", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"masked {describe_periods(freq_hz, capped)} whose |Z| error is >= "
+            f"{100 * cap:g} % (the error cap)",
+            UserWarning,
+            stacklevel=3,
+        )
     return mask & ~capped
 
 
@@ -101,7 +108,7 @@ class Response1D:
     freq_hz: np.ndarray
     rhoa_ohmm: np.ndarray
     phase_deg: np.ndarray
-    z_rel_err: np.ndarray      # relative error of |Z|
+    z_rel_err: np.ndarray  # relative error of |Z|
     mask: np.ndarray
     station: str = ""
 

@@ -80,9 +80,13 @@ class Sounding:
         """Phase-tensor skew β (F,) in degrees (:func:`phase_tensor_skew_deg`)."""
         return phase_tensor_skew_deg(self.z_ohm)
 
-    def response(self, invariant: str = "det", error_floor: float = 0.05,
-                 z_err_cap: float = errors.Z_REL_ERR_CAP,
-                 max_skew_deg: float | None = None) -> Response1D:
+    def response(
+        self,
+        invariant: str = "det",
+        error_floor: float = 0.05,
+        z_err_cap: float = errors.Z_REL_ERR_CAP,
+        max_skew_deg: float | None = None,
+    ) -> Response1D:
         """The rotation-invariant 1D response, errors floored at ``error_floor`` on |Z|.
 
         Periods are masked where the invariant is missing or its phase is outside (0°, 90°),
@@ -111,21 +115,31 @@ class Sounding:
         rel = np.where(np.isfinite(rel), np.maximum(rel, error_floor), error_floor)
         finite = np.isfinite(z1) & (np.abs(z1) > 0)
         if finite.any() and np.median(np.angle(z1[finite])) < 0:
-            warnings.warn(f"{self.station}: the {invariant} invariant's phases lie in the fourth "
-                          "quadrant — the file uses the e^(-iωt) time convention; its "
-                          "impedances are conjugated to mtlib's e^(+iωt)", UserWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"{self.station}: the {invariant} invariant's phases lie in the fourth "
+                "quadrant — the file uses the e^(-iωt) time convention; its "
+                "impedances are conjugated to mtlib's e^(+iωt)",
+                UserWarning,
+                stacklevel=2,
+            )
             z1 = np.conj(z1)
         rhoa, phase = apparent_resistivity_phase(z1, self.freq_hz)
         valid = finite & (phase > 0) & (phase < 90) & np.isfinite(rhoa) & (rhoa > 0)
         mask = valid.copy()
         if max_skew_deg is not None:
             mask &= ~(np.abs(self.skew_deg) > max_skew_deg)  # NaN skew (no tensor): kept
-        mask = errors.usable_errors(self.freq_hz, rel, mask, cap=z_err_cap,
-                                    name=f"{self.station}: |Z| error")
+        mask = errors.usable_errors(
+            self.freq_hz, rel, mask, cap=z_err_cap, name=f"{self.station}: |Z| error"
+        )
         # masked but valid periods keep their values (to be shown); invalid ones are NaN
-        return Response1D(self.freq_hz, np.where(valid, rhoa, np.nan),
-                          np.where(valid, phase, np.nan), rel, mask, self.station)
+        return Response1D(
+            self.freq_hz,
+            np.where(valid, rhoa, np.nan),
+            np.where(valid, phase, np.nan),
+            rel,
+            mask,
+            self.station,
+        )
 
 
 def read(path: str | Path) -> Sounding:
@@ -144,8 +158,7 @@ def read(path: str | Path) -> Sounding:
         from loguru import logger
         from mt_metadata.transfer_functions.core import TF
     except ImportError as err:  # pragma: no cover - exercised only without the extra
-        raise ImportError("reading MT files needs mt-metadata: pip install 'mtlib[field]'") \
-            from err
+        raise ImportError("reading MT files needs mt-metadata: pip install 'mtlib[field]'") from err
     logger.disable("mt_metadata")  # its per-file warnings would drown the user's output
     try:
         with warnings.catch_warnings():
@@ -172,8 +185,9 @@ def read(path: str | Path) -> Sounding:
         z_err = np.asarray(tf.impedance_error.values, dtype=float)[order] * FIELD_UNITS_TO_OHM
         z_err = np.where((z_err > 0) & ~missing, z_err, np.nan)  # 0 means "not given"
     station = str(tf.station or path.stem)
-    latitude, longitude = (float(v) if v is not None else float("nan")
-                           for v in (tf.latitude, tf.longitude))
+    latitude, longitude = (
+        float(v) if v is not None else float("nan") for v in (tf.latitude, tf.longitude)
+    )
     return Sounding(station, freq[order], z, z_err, latitude, longitude)
 
 

@@ -37,10 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .constants import CALIBRATION_LEVELS, ONE_SIGMA, PHASE_RANGE_DEG
 from .forward import mt1d, skin_depth_m
 from .generator import field_models
 from .inverter import BUNDLE_FORMAT, Bundled
-from .noise import PHASE_RANGE_DEG
+from .predictor import gaussian_half_widths, half_width_at
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
 PER_DECADE = 10
@@ -53,8 +54,9 @@ MAX_GAP_DECADES = 0.35
 GRID_INTERFACES = np.arange(-1.0, 5.0 + 1e-9, 1.0 / PER_DECADE)
 """log10 (depth / δ_ref) of the interfaces of the network's 62 layers."""
 N_LAYERS = GRID_INTERFACES.size + 1
-GRID_CENTRES = np.concatenate([[GRID_INTERFACES[0] - 0.5 / PER_DECADE],
-                               GRID_INTERFACES + 0.5 / PER_DECADE])
+GRID_CENTRES = np.concatenate(
+    [[GRID_INTERFACES[0] - 0.5 / PER_DECADE], GRID_INTERFACES + 0.5 / PER_DECADE]
+)
 """log10 (depth / δ_ref) at which each layer's value is read from an earth (log-centres; the
 top layer at half a step above the first interface)."""
 FINE_STEP = 0.05
@@ -115,7 +117,7 @@ class FieldData:
         log_rho = field_models(n, FINE_GRID, seed=seed)
         edges = DELTA_UNIT_M * 10.0 ** (0.5 * (FINE_GRID[1:] + FINE_GRID[:-1]))
         thick = np.diff(np.concatenate([[0.0], edges]))
-        rhoa, phase = mt1d(10.0 ** log_rho, thick, FREQ_AXIS)
+        rhoa, phase = mt1d(10.0**log_rho, thick, FREQ_AXIS)
         return cls(log_rho, np.log10(rhoa), phase, device, augment)
 
     def data_misfit(self, out: torch.Tensor, x: torch.Tensor, n: int = 128) -> torch.Tensor:
@@ -166,11 +168,15 @@ class FieldData:
         p0 = 10.0 ** (aug.err_log10[0] + (aug.err_log10[1] - aug.err_log10[0]) * rand(b, 1))
         p = (p0 * torch.exp(aug.err_scatter * randn(b, nf))).clamp(0.003, 0.6)
         log_rhoa = self.log_rhoa[idx] + 2 * p * randn(b, nf) / math.log(10.0)
-        shift = torch.where(rand(b, 1) < aug.shift_prob,
-                            aug.shift_std_log10 * randn(b, 1), torch.zeros(b, 1, device=dev))
+        shift = torch.where(
+            rand(b, 1) < aug.shift_prob,
+            aug.shift_std_log10 * randn(b, 1),
+            torch.zeros(b, 1, device=dev),
+        )
         log_rhoa = log_rhoa + shift
         phase = (self.phase[idx] + torch.rad2deg(torch.asin(p)) * randn(b, nf)).clamp(
-            *PHASE_RANGE_DEG)
+            *PHASE_RANGE_DEG
+        )
         x, lg = encode(log_rhoa, phase, p, mask)
         y = (torch.gather(self.log_rho[idx], 1, _frame_shift_index(lg)) - lg[:, None]) / LOG_SCALE
         return dict(log_rhoa=log_rhoa, phase_deg=phase, p=p, mask=mask, lg=lg, x=x, y=y)
@@ -181,8 +187,15 @@ def encode(log_rhoa, phase_deg, z_rel_err, mask):
     |Z| errors p and the mask, all (n, 91) tensors."""
     m = mask.to(log_rhoa.dtype)
     lg = (log_rhoa * m).sum(1) / m.sum(1)
-    x = torch.stack([(log_rhoa - lg[:, None]) * m / LOG_SCALE, (phase_deg - 45.0) / 45.0 * m, m,
-                     (2 * z_rel_err).clamp(max=1.0) * m], dim=1)
+    x = torch.stack(
+        [
+            (log_rhoa - lg[:, None]) * m / LOG_SCALE,
+            (phase_deg - 45.0) / 45.0 * m,
+            m,
+            (2 * z_rel_err).clamp(max=1.0) * m,
+        ],
+        dim=1,
+    )
     return x, lg
 
 
@@ -194,16 +207,20 @@ def on_axis(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask):
     f = np.asarray(freq_hz, dtype=float)[mask]
     order = np.argsort(f)[::-1]
     f = f[order]
-    u = np.log10(f[0] / f) * PER_DECADE                    # axis units, increasing
-    values = [np.log10(np.asarray(rhoa_ohmm)[mask][order]),
-              np.asarray(phase_deg)[mask][order],
-              np.broadcast_to(z_rel_err, np.shape(freq_hz))[mask][order]]
+    u = np.log10(f[0] / f) * PER_DECADE  # axis units, increasing
+    values = [
+        np.log10(np.asarray(rhoa_ohmm)[mask][order]),
+        np.asarray(phase_deg)[mask][order],
+        np.broadcast_to(z_rel_err, np.shape(freq_hz))[mask][order],
+    ]
     axis = np.arange(FREQ_AXIS.size)
     right = np.clip(np.searchsorted(u, axis, side="left"), 1, max(u.size - 1, 1))
     gap = u[right] - u[right - 1]
-    inside = (axis <= u[-1] + 1e-9) & ((gap <= MAX_GAP_DECADES * PER_DECADE + 1e-9)
-                                       | np.isclose(axis, u[right]) | np.isclose(axis,
-                                                                                 u[right - 1]))
+    inside = (axis <= u[-1] + 1e-9) & (
+        (gap <= MAX_GAP_DECADES * PER_DECADE + 1e-9)
+        | np.isclose(axis, u[right])
+        | np.isclose(axis, u[right - 1])
+    )
     out = [np.interp(axis, u, v) for v in values]
     return (*out, inside, float(f[0]))
 
@@ -246,8 +263,9 @@ def calibration_groups(x, log_rhoa, mask, lg) -> np.ndarray:
     p = 0.5 * (ordered[rows, (count - 1) // 2] + ordered[rows, count // 2])
     error = np.searchsorted(ERROR_EDGES, p)[:, None]
     depth = np.searchsorted(DEPTH_BINS, GRID_CENTRES)[None, :]
-    relative = np.searchsorted(CALIBRATION_EDGES, GRID_CENTRES[None, :]
-                               - doi_log_depth(log_rhoa, mask, lg)[:, None])
+    relative = np.searchsorted(
+        CALIBRATION_EDGES, GRID_CENTRES[None, :] - doi_log_depth(log_rhoa, mask, lg)[:, None]
+    )
     return (error * (len(DEPTH_BINS) + 1) + depth) * (CALIBRATION_EDGES.size + 1) + relative
 
 
@@ -260,15 +278,15 @@ class FieldNetwork(Bundled):
     kind = "field"
 
     def __init__(self, net: UNet1d, std_scale=1.0, half_width=None, training=None):
-        from .ensemble import CALIBRATION_LEVELS, gaussian_half_widths
 
         self.net = net.eval()
         self._inference = None  # the network with BatchNorm folded, built on first use
         self.std_scale = np.broadcast_to(np.asarray(std_scale, float), (N_GROUPS,)).copy()
         if half_width is None:
             half_width = gaussian_half_widths()[:, None]
-        self.half_width = np.broadcast_to(np.asarray(half_width, float),
-                                          (CALIBRATION_LEVELS.size, N_GROUPS)).copy()
+        self.half_width = np.broadcast_to(
+            np.asarray(half_width, float), (CALIBRATION_LEVELS.size, N_GROUPS)
+        ).copy()
         self.training = dict(training or {})
 
     has_uncertainty = True
@@ -281,7 +299,7 @@ class FieldNetwork(Bundled):
         outs = []
         with torch.inference_mode():
             for start in range(0, x.shape[0], batch_size):
-                outs.append(self._inference(x[start:start + batch_size].float()).double())
+                outs.append(self._inference(x[start : start + batch_size].float()).double())
         out = torch.cat(outs).numpy()
         return out[:, 0], np.exp(0.5 * np.clip(out[:, 1], LOG_VAR_MIN, LOG_VAR_MAX))
 
@@ -290,13 +308,15 @@ class FieldNetwork(Bundled):
         layer, from inputs ``x`` and the data they came from (:func:`encode`)."""
         mean, std = self.normalized(x)
         groups = calibration_groups(x, log_rhoa, mask, lg)
-        return (LOG_SCALE * mean + np.asarray(lg)[:, None],
-                LOG_SCALE * std * self.std_scale[groups], groups)
+        return (
+            LOG_SCALE * mean + np.asarray(lg)[:, None],
+            LOG_SCALE * std * self.std_scale[groups],
+            groups,
+        )
 
     def interval_half_width(self, groups, std, level: float = 0.95) -> np.ndarray:
         """Half-width (decades) of the central ``level`` interval for calibrated ``std`` in
         calibration ``groups`` (both (n, L), from :meth:`calibrated`)."""
-        from .ensemble import half_width_at
 
         return half_width_at(self.half_width, level)[groups] * std
 
@@ -313,41 +333,58 @@ class FieldNetwork(Bundled):
         out = []
         for k, ax in enumerate(axes):
             delta_ref = float(skin_depth_m(10.0 ** float(lg[k]), ax[4]))
-            tops = np.concatenate([[0.0], delta_ref * 10.0 ** GRID_INTERFACES])
-            out.append(dict(rho=10.0 ** log_rho[k], tops_m=tops, std=std[k],
-                            low=10.0 ** (log_rho[k] - half[k]),
-                            high=10.0 ** (log_rho[k] + half[k])))
+            tops = np.concatenate([[0.0], delta_ref * 10.0**GRID_INTERFACES])
+            out.append(
+                dict(
+                    rho=10.0 ** log_rho[k],
+                    tops_m=tops,
+                    std=std[k],
+                    low=10.0 ** (log_rho[k] - half[k]),
+                    high=10.0 ** (log_rho[k] + half[k]),
+                )
+            )
         return out
 
     def calibrate(self, data: FieldData, seed: int = 12345) -> "FieldNetwork":
         """σ factors and interval half-widths per calibration group, from soundings drawn
         from ``data``."""
-        from .ensemble import CALIBRATION_LEVELS, ONE_SIGMA
 
         drawn = data.draw(torch.arange(len(data)), torch.Generator().manual_seed(seed))
         mean, std = self.normalized(drawn["x"])
         z = np.abs(drawn["y"].double().numpy() - mean) / std
-        groups = calibration_groups(drawn["x"], *(drawn[k].numpy()
-                                                  for k in ("log_rhoa", "mask", "lg")))
+        groups = calibration_groups(
+            drawn["x"], *(drawn[k].numpy() for k in ("log_rhoa", "mask", "lg"))
+        )
         order = np.argsort(groups, axis=None)
         counts = np.bincount(groups.ravel(), minlength=N_GROUPS)
         members = np.split(z.ravel()[order], np.cumsum(counts)[:-1])
         pooled = np.quantile(z, ONE_SIGMA)
-        scale = np.array([np.quantile(m, ONE_SIGMA) if m.size >= MIN_GROUP else pooled
-                          for m in members])
+        scale = np.array(
+            [np.quantile(m, ONE_SIGMA) if m.size >= MIN_GROUP else pooled for m in members]
+        )
         z = z / scale[groups]
         members = np.split(z.ravel()[order], np.cumsum(counts)[:-1])
         pooled_width = np.quantile(z, CALIBRATION_LEVELS)
         self.std_scale = scale
-        self.half_width = np.stack([np.quantile(m, CALIBRATION_LEVELS) if m.size >= MIN_GROUP
-                                    else pooled_width for m in members], axis=1)
+        self.half_width = np.stack(
+            [
+                np.quantile(m, CALIBRATION_LEVELS) if m.size >= MIN_GROUP else pooled_width
+                for m in members
+            ],
+            axis=1,
+        )
         return self
 
     def to_bundle(self) -> dict:
-        return {"format": BUNDLE_FORMAT, "kind": self.kind, "architecture": self.net.config,
-                "state_dict": {k: v.cpu() for k, v in self.net.state_dict().items()},
-                "std_scale": self.std_scale.tolist(), "half_width": self.half_width.tolist(),
-                "training": self.training}
+        return {
+            "format": BUNDLE_FORMAT,
+            "kind": self.kind,
+            "architecture": self.net.config,
+            "state_dict": {k: v.cpu() for k, v in self.net.state_dict().items()},
+            "std_scale": self.std_scale.tolist(),
+            "half_width": self.half_width.tolist(),
+            "training": self.training,
+        }
 
     @classmethod
     def from_bundle(cls, bundle: dict, source: str = "bundle") -> "FieldNetwork":
@@ -362,16 +399,20 @@ TEST_SEED = 20_261_129
 """Seed of the test earths of :func:`frame_metrics` (no training run uses it)."""
 
 
-def frame_metrics(net: "FieldNetwork", n: int = 5000, z_rel_err: float = 0.05,
-                  seed: int = TEST_SEED, return_draws: bool = False):
+def frame_metrics(
+    net: "FieldNetwork",
+    n: int = 5000,
+    z_rel_err: float = 0.05,
+    seed: int = TEST_SEED,
+    return_draws: bool = False,
+):
     """Accuracy and calibration of ``net`` on ``n`` fresh earths of the field prior with
     ``z_rel_err`` errors on |Z| (random 1.5–9 decade bands with gaps, no static shift), in
     the network's frame, on the layers above the depth of investigation: log10-ρ RMSE
     (decades) and the coverage of the 68 % and 95 % intervals, overall and per depth bin
     (:data:`DEPTH_BINS`). With ``return_draws`` also the test data and the drawn soundings."""
     test = FieldData.generate(n, seed=seed)
-    test.augment = Augment(err_log10=(math.log10(z_rel_err),) * 2, err_scatter=0.0,
-                           shift_prob=0.0)
+    test.augment = Augment(err_log10=(math.log10(z_rel_err),) * 2, err_scatter=0.0, shift_prob=0.0)
     drawn = test.draw(torch.arange(n), torch.Generator().manual_seed(1))
     log_rhoa, mask, lg = (drawn[k].numpy() for k in ("log_rhoa", "mask", "lg"))
     doi = doi_log_depth(log_rhoa, mask, lg)
@@ -387,11 +428,14 @@ def frame_metrics(net: "FieldNetwork", n: int = 5000, z_rel_err: float = 0.05,
             sel = inside & (GRID_CENTRES[None, :] >= lo) & (GRID_CENTRES[None, :] < hi)
             if sel.sum() >= 100:
                 per_bin[f"{lo:g}..{hi:g}"] = float(hit[sel].mean())
-        coverage[f"{level:.2f}"] = {"inside_doi": float(hit[inside].mean()),
-                                    "all_layers": float(hit.mean()), "per_depth_bin": per_bin}
+        coverage[f"{level:.2f}"] = {
+            "inside_doi": float(hit[inside].mean()),
+            "all_layers": float(hit.mean()),
+            "per_depth_bin": per_bin,
+        }
     metrics = {
         "what": f"{n} field-prior earths, {z_rel_err:.0%} errors on |Z|, random 1.5–9 decade "
-                "bands with gaps; depth bins in log10(depth / δ_ref)",
+        "bands with gaps; depth bins in log10(depth / δ_ref)",
         "coverage": coverage,
         "log_rho_rmse_inside_doi": float(np.sqrt(np.mean(err[inside] ** 2))),
     }

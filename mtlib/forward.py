@@ -32,6 +32,7 @@ from ._checks import check_positive_finite, is_torch
 MU0 = 4e-7 * np.pi
 """Vacuum magnetic permeability in H/m (the pre-2019 exact value, as in MT practice)."""
 
+
 def skin_depth_m(rho_ohmm, freq_hz):
     """Skin depth ``δ = sqrt(2ρ / (ωμ0)) ≈ 503 sqrt(ρ / f)`` in m, broadcast over the inputs."""
     rho_ohmm = np.asarray(rho_ohmm, dtype=np.float64)
@@ -135,8 +136,7 @@ def _compiled(kernel):
     copy = types.FunctionType(kernel.__code__, kernel.__globals__, f"{kernel.__name__}_serial")
     copy.__qualname__ = f"{kernel.__qualname__}_serial"
     serial = numba.njit(cache=True, nogil=True)(copy)
-    return lambda *args: (parallel if args[0].shape[0] >= PARALLEL_MIN_MODELS
-                          else serial)(*args)
+    return lambda *args: (parallel if args[0].shape[0] >= PARALLEL_MIN_MODELS else serial)(*args)
 
 
 _impedance_kernel = _compiled(_impedance_kernel)
@@ -242,8 +242,9 @@ def impedance(rho_ohmm, thick_m, freq_hz, dtype=None):
     if torch_in:
         z = _impedance_torch(rho, thick, freq)
     else:
-        z = _impedance_numpy(rho.astype(np.float64), thick.astype(np.float64),
-                             freq.astype(np.float64))
+        z = _impedance_numpy(
+            rho.astype(np.float64), thick.astype(np.float64), freq.astype(np.float64)
+        )
         z = z.astype(np.complex64 if dtype == np.float32 else np.complex128, copy=False)
     return z.reshape(lead + (freq.shape[0],))
 
@@ -253,8 +254,12 @@ def apparent_resistivity_phase(z_ohm, freq_hz):
     if is_torch(z_ohm):
         import torch
 
-        omega_mu = 2.0 * math.pi * MU0 * torch.as_tensor(freq_hz, dtype=z_ohm.real.dtype,
-                                                         device=z_ohm.device)
+        omega_mu = (
+            2.0
+            * math.pi
+            * MU0
+            * torch.as_tensor(freq_hz, dtype=z_ohm.real.dtype, device=z_ohm.device)
+        )
         rhoa = (z_ohm.real**2 + z_ohm.imag**2) / omega_mu
         phase = torch.rad2deg(torch.atan2(z_ohm.imag, z_ohm.real))
         return rhoa, phase
@@ -295,8 +300,9 @@ def log_response_jacobian(rho_ohmm, thick_m, freq_hz):
     thick = np.asarray(thick_m, dtype=np.float64)
     thick2 = np.broadcast_to(thick, (n, n_layers - 1)) if thick.ndim == 1 else thick
     if thick2.shape != (n, n_layers - 1):
-        raise ValueError(f"thick_m must have shape ({n_layers - 1},) or ({n}, {n_layers - 1}), "
-                         f"got {thick.shape}")
+        raise ValueError(
+            f"thick_m must have shape ({n_layers - 1},) or ({n}, {n_layers - 1}), got {thick.shape}"
+        )
     check_positive_finite("rho_ohmm", rho)
     check_positive_finite("freq_hz", freq2)
     check_positive_finite("thick_m", thick2, allow_empty=True)

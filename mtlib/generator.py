@@ -176,25 +176,28 @@ def _smooth_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:
 def _blocky_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:
     lo, hi = zeta[0], zeta[-1]
     n_iface = rng.integers(1, 7, n)
-    iface = np.sort(np.where(np.arange(6)[None, :] < n_iface[:, None],
-                             rng.uniform(lo, hi, (n, 6)), np.inf), axis=1)
+    iface = np.sort(
+        np.where(np.arange(6)[None, :] < n_iface[:, None], rng.uniform(lo, hi, (n, 6)), np.inf),
+        axis=1,
+    )
     values = rng.uniform(-FIELD_SPREAD_LOG10, FIELD_SPREAD_LOG10, (n, 7))
-    block = (iface[:, :, None] <= zeta[None, None, :]).sum(axis=1)        # (n, Z)
+    block = (iface[:, :, None] <= zeta[None, None, :]).sum(axis=1)  # (n, Z)
     out = np.take_along_axis(values, block, axis=1)
     thin = rng.random(n) < 0.5
     top = rng.uniform(lo, hi, n)
     width = rng.uniform(0.03, 0.2, n)
     offset = rng.choice([-1.0, 1.0], n) * rng.uniform(1.5, 3.0, n)
-    inside = thin[:, None] & (zeta[None, :] >= top[:, None]) & (zeta[None, :]
-                                                                < (top + width)[:, None])
+    inside = (
+        thin[:, None] & (zeta[None, :] >= top[:, None]) & (zeta[None, :] < (top + width)[:, None])
+    )
     return np.where(inside, offset[:, None], out)
 
 
 def _paper_fields(n: int, zeta: np.ndarray, rng) -> np.ndarray:
-    span = rng.uniform(1.0, 3.0, (n, 1))                     # decades of depth the scheme spans
+    span = rng.uniform(1.0, 3.0, (n, 1))  # decades of depth the scheme spans
     start = rng.uniform(zeta[0], zeta[-1] - 1.0, (n, 1))
     points = np.sort(start + span * rng.random((n, N_CONTROL)), axis=1)
-    rho = rng.uniform(1.0, 100.0, (n, N_CONTROL))            # two decades, linear in ρ
+    rho = rng.uniform(1.0, 100.0, (n, N_CONTROL))  # two decades, linear in ρ
     out = np.empty((n, zeta.size))
     for k in range(n):
         out[k] = np.log10(np.interp(zeta, points[k], rho[k]))

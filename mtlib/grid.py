@@ -54,8 +54,9 @@ def layer_centres_log_m(thick_m) -> np.ndarray:
     thick_m = np.asarray(thick_m, dtype=np.float64)
     bottoms = np.cumsum(thick_m, axis=-1)
     tops = bottoms[..., :-1]
-    return np.concatenate([0.5 * bottoms[..., :1], np.sqrt(tops * bottoms[..., 1:]),
-                           1.5 * bottoms[..., -1:]], axis=-1)
+    return np.concatenate(
+        [0.5 * bottoms[..., :1], np.sqrt(tops * bottoms[..., 1:]), 1.5 * bottoms[..., -1:]], axis=-1
+    )
 
 
 def step_profile(values: np.ndarray, thick_m: np.ndarray, bottom_m: float | None = None):
@@ -87,4 +88,3 @@ def default_frequencies(
     if not (fmax_hz > 0 and fmin_hz > 0):
         raise ValueError(f"fmax_hz and fmin_hz must be > 0, got {fmax_hz}, {fmin_hz}")
     return np.logspace(np.log10(fmax_hz), np.log10(fmin_hz), n_freq)
-

@@ -38,14 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import errors
-from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
+from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG
 from .fieldnet import FieldNetwork
 from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_centres_log_m, layer_tops_m
-from .inverter import told_noise
-from .noise import PHASE_RANGE_DEG
 from .occam import SMALLNESS, occam_invert
+from .predictor import Predictor, resolved_depth_m, told_noise
+from .pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
 
 MIN_PERIODS = 4
 """Fewest usable periods a sounding may have."""
@@ -91,8 +91,12 @@ def choose_scaling(freq_hz, rhoa_ohmm, net_freq_hz) -> BandScaling:
     """
     rhoa, freq = np.asarray(rhoa_ohmm), np.asarray(freq_hz)
     net_lo, net_hi = np.min(net_freq_hz), np.max(net_freq_hz)
-    if (rhoa.min() >= RHO_MIN_OHMM and rhoa.max() <= RHO_MAX_OHMM
-            and freq.min() >= net_lo * (1 - 1e-9) and freq.max() <= net_hi * (1 + 1e-9)):
+    if (
+        rhoa.min() >= RHO_MIN_OHMM
+        and rhoa.max() <= RHO_MAX_OHMM
+        and freq.min() >= net_lo * (1 - 1e-9)
+        and freq.max() <= net_hi * (1 + 1e-9)
+    ):
         return BandScaling(a=1.0, s=1.0)
     a = np.sqrt(RHO_MIN_OHMM * RHO_MAX_OHMM) / np.exp(np.mean(np.log(rhoa)))
     f_centre = np.exp(0.5 * (np.log(freq.max()) + np.log(freq.min())))
@@ -103,13 +107,18 @@ def choose_scaling(freq_hz, rhoa_ohmm, net_freq_hz) -> BandScaling:
 def resample_to(freq_target_hz, freq_hz, values):
     """Linear interpolation in log f, held constant beyond the data's ends."""
     order = np.argsort(freq_hz)
-    return np.interp(np.log(freq_target_hz), np.log(np.asarray(freq_hz)[order]),
-                     np.asarray(values)[order])
+    return np.interp(
+        np.log(freq_target_hz), np.log(np.asarray(freq_hz)[order]), np.asarray(values)[order]
+    )
 
 
-def covering_grid(freq_hz, rhoa_ohmm, n_layers: int = N_LAYERS,
-                  top_skin_fraction: float = TOP_SKIN_FRACTION,
-                  bottom_skin_depths: float = BOTTOM_SKIN_DEPTHS) -> np.ndarray:
+def covering_grid(
+    freq_hz,
+    rhoa_ohmm,
+    n_layers: int = N_LAYERS,
+    top_skin_fraction: float = TOP_SKIN_FRACTION,
+    bottom_skin_depths: float = BOTTOM_SKIN_DEPTHS,
+) -> np.ndarray:
     """Thicknesses ``(n_layers - 1,)`` in m of a grid that covers what the data see.
 
     Usable data ``(F,)``: the first layer is ``top_skin_fraction`` skin depths thick at the
@@ -142,8 +151,9 @@ def _bostick_on(thick_m, freq, rhoa, phase):
     three-layer running mean (held constant beyond the data's depths)."""
     depth, rho = bostick(freq, rhoa, phase)
     order = np.argsort(depth)
-    values = np.interp(np.log(layer_centres_log_m(thick_m)), np.log(depth[order]),
-                       np.log10(rho[order]))
+    values = np.interp(
+        np.log(layer_centres_log_m(thick_m)), np.log(depth[order]), np.log10(rho[order])
+    )
     padded = np.concatenate([values[:1], values, values[-1:]])
     return (padded[:-2] + padded[1:-1] + padded[2:]) / 3
 
@@ -152,28 +162,28 @@ def _bostick_on(thick_m, freq, rhoa, phase):
 class InversionResult:
     """One sounding's inversion; L layers of the data-covering grid, F periods as given."""
 
-    rho_ohmm: np.ndarray          # (L,) final model
-    thick_m: np.ndarray           # (L-1,) its layer thicknesses
-    depth_m: np.ndarray           # (L,) depth of the top of each layer
-    nrms: float                   # normalized RMS misfit of the final model (usable data)
-    nrms_network: float           # the same for the network's guess on this grid
+    rho_ohmm: np.ndarray  # (L,) final model
+    thick_m: np.ndarray  # (L-1,) its layer thicknesses
+    depth_m: np.ndarray  # (L,) depth of the top of each layer
+    nrms: float  # normalized RMS misfit of the final model (usable data)
+    nrms_network: float  # the same for the network's guess on this grid
     rho_network_ohmm: np.ndarray  # (L,) the reference: network guess (or half-space)
-    predicted: tuple              # (ρa, φ) of the final model at the data's frequencies
-    static_shift: float           # ρa factor estimated (1 if not asked)
+    predicted: tuple  # (ρa, φ) of the final model at the data's frequencies
+    static_shift: float  # ρa factor estimated (1 if not asked)
     static_shift_std_log10: float  # its posterior σ in decades (0 if not asked)
-    iterations: int               # Gauss–Newton iterations
-    mu: float                     # trade-off μ of the last accepted step (NaN: none taken)
-    stop: str                     # "target", "best fit" or "max_iter"
-    doi_m: float                  # depth of investigation (Niblett–Bostick, longest period)
-    mask: np.ndarray              # (F,) periods used
-    scaling: BandScaling | None   # the similarity scaling into the network's band
+    iterations: int  # Gauss–Newton iterations
+    mu: float  # trade-off μ of the last accepted step (NaN: none taken)
+    stop: str  # "target", "best fit" or "max_iter"
+    doi_m: float  # depth of investigation (Niblett–Bostick, longest period)
+    mask: np.ndarray  # (F,) periods used
+    scaling: BandScaling | None  # the similarity scaling into the network's band
     reference_std_log10: np.ndarray  # (L,) σ of the reference per layer (decades)
-    network_covered: np.ndarray   # (L,) True where the network's grid reaches the layer
-    std_log10: np.ndarray | None = None          # (L,) σ of the network's guess (ensemble;
-    network_low_ohmm: np.ndarray | None = None   # NaN below its grid), its 95 % interval
+    network_covered: np.ndarray  # (L,) True where the network's grid reaches the layer
+    std_log10: np.ndarray | None = None  # (L,) σ of the network's guess (ensemble;
+    network_low_ohmm: np.ndarray | None = None  # NaN below its grid), its 95 % interval
     network_high_ohmm: np.ndarray | None = None
     network_uncertain_below_m: float | None = None  # σ > threshold below (inf: nowhere)
-    seconds: float = 0.0          # wall time of this sounding's share of the batch
+    seconds: float = 0.0  # wall time of this sounding's share of the batch
 
     @property
     def n_masked(self) -> int:
@@ -183,8 +193,9 @@ class InversionResult:
 def _as_vector(name, values, n):
     arr = np.asarray(values)
     if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"{name} must be 1-D of length {n} (one per frequency), got shape "
-                         f"{arr.shape}")
+        raise ValueError(
+            f"{name} must be 1-D of length {n} (one per frequency), got shape {arr.shape}"
+        )
     if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise ValueError(f"{name} must be real numbers, got dtype {arr.dtype}")
     return arr.astype(float)
@@ -201,92 +212,120 @@ def _usable(resp, k: int, z_err_cap: float, err_name: str):
     n = freq.size
     rhoa = _as_vector("rhoa_ohmm", resp.rhoa_ohmm, n)
     phase = _as_vector("phase_deg", resp.phase_deg, n)
-    p = np.broadcast_to(np.asarray(resp.z_rel_err, dtype=float), (n,)) \
-        if np.ndim(resp.z_rel_err) == 0 else _as_vector(err_name, resp.z_rel_err, n)
+    p = (
+        np.broadcast_to(np.asarray(resp.z_rel_err, dtype=float), (n,))
+        if np.ndim(resp.z_rel_err) == 0
+        else _as_vector(err_name, resp.z_rel_err, n)
+    )
     if resp.mask is None:
         mask = np.isfinite(rhoa) & (rhoa > 0) & np.isfinite(phase)
     else:
         mask = np.asarray(resp.mask)
         if mask.dtype != bool or mask.shape != (n,):
-            raise ValueError(f"{who}: mask must be a boolean array of shape ({n},) (True where "
-                             f"a period is usable), got dtype {mask.dtype}, shape {mask.shape}")
+            raise ValueError(
+                f"{who}: mask must be a boolean array of shape ({n},) (True where "
+                f"a period is usable), got dtype {mask.dtype}, shape {mask.shape}"
+            )
         bad = mask & ~(np.isfinite(rhoa) & (rhoa > 0) & np.isfinite(phase))
         if bad.any():
-            raise ValueError(f"{who}: rhoa_ohmm must be finite and > 0 and phase_deg finite on "
-                             f"the periods the mask keeps; not on "
-                             f"{errors.describe_periods(freq, bad)}")
+            raise ValueError(
+                f"{who}: rhoa_ohmm must be finite and > 0 and phase_deg finite on "
+                f"the periods the mask keeps; not on "
+                f"{errors.describe_periods(freq, bad)}"
+            )
     outside = mask & ((phase <= 0) | (phase >= 90))
     if outside.any():
-        warnings.warn(f"{who}: masked {errors.describe_periods(freq, outside)} whose phase is "
-                      "outside (0°, 90°), impossible for a 1D earth", UserWarning, stacklevel=4)
+        warnings.warn(
+            f"{who}: masked {errors.describe_periods(freq, outside)} whose phase is "
+            "outside (0°, 90°), impossible for a 1D earth",
+            UserWarning,
+            stacklevel=4,
+        )
         mask = mask & ~outside
     mask = errors.usable_errors(freq, p, mask, cap=z_err_cap, name=f"{who}: {err_name}")
     used = freq[mask]
     if np.unique(used).size != used.size:
         values, counts = np.unique(used, return_counts=True)
-        raise ValueError(f"{who}: duplicated frequencies among the usable periods: "
-                         f"{', '.join(f'{f:g}' for f in values[counts > 1])} Hz; average "
-                         "them or mask all but one")
+        raise ValueError(
+            f"{who}: duplicated frequencies among the usable periods: "
+            f"{', '.join(f'{f:g}' for f in values[counts > 1])} Hz; average "
+            "them or mask all but one"
+        )
     if used.size < MIN_PERIODS:
-        raise ValueError(f"{who}: only {used.size} usable periods of {n}; at least "
-                         f"{MIN_PERIODS} are needed (finite ρa > 0, a phase in (0, 90)° and an "
-                         f"error below {100 * z_err_cap:g} % of |Z|)")
+        raise ValueError(
+            f"{who}: only {used.size} usable periods of {n}; at least "
+            f"{MIN_PERIODS} are needed (finite ρa > 0, a phase in (0, 90)° and an "
+            f"error below {100 * z_err_cap:g} % of |Z|)"
+        )
     span = np.log10(used.max() / used.min())
     if span < MIN_SPAN_DECADES:
-        raise ValueError(f"{who}: the usable periods span {span:.2f} decades of frequency; "
-                         f"at least {MIN_SPAN_DECADES} are needed for a 1D inversion")
+        raise ValueError(
+            f"{who}: the usable periods span {span:.2f} decades of frequency; "
+            f"at least {MIN_SPAN_DECADES} are needed for a 1D inversion"
+        )
     return freq, rhoa, phase, np.where(mask, p, 1.0), mask
 
 
-def _paper_network_models(net, data) -> list[dict]:
+def _paper_network_models(net: Predictor, data) -> list[dict]:
     """The paper network's (or ensemble's) guess per sounding, on its own grid in metres:
     each sounding moved into the trained band by the similarity laws and back."""
     inputs, told, scalings = [], [], []
     for freq, rhoa, phase, p, mask in data:
         scaling = choose_scaling(freq[mask], rhoa[mask], net.freq_hz)
         f_s, rhoa_s = scaling.to_network(freq[mask], rhoa[mask])
-        inputs.append((np.exp(resample_to(net.freq_hz, f_s, np.log(rhoa_s))),
-                       np.clip(resample_to(net.freq_hz, f_s, phase[mask]), *PHASE_RANGE_DEG)))
+        inputs.append(
+            (
+                np.exp(resample_to(net.freq_hz, f_s, np.log(rhoa_s))),
+                np.clip(resample_to(net.freq_hz, f_s, phase[mask]), *PHASE_RANGE_DEG),
+            )
+        )
         # beyond the trained range the network is told the largest noise it knows
-        told.append(np.clip(errors.rhoa_rel_err(resample_to(net.freq_hz, f_s, p[mask])), 0,
-                            net.trained_noise_max))
+        told.append(
+            np.clip(
+                errors.rhoa_rel_err(resample_to(net.freq_hz, f_s, p[mask])),
+                0,
+                net.trained_noise_max,
+            )
+        )
         scalings.append(scaling)
     rhoa_in, phase_in = (np.stack(a) for a in zip(*inputs))
-    kwargs = told_noise(net, np.stack(told))
-    has_std = hasattr(net, "interval")
-    if has_std:
-        rho_s, std = net.predict(rhoa_in, phase_in, return_std=True, **kwargs)
-        low_s, high_s = net.interval(rho_s, std, 0.95)
-    else:
-        rho_s = net.predict(rhoa_in, phase_in, **kwargs)
+    pred = net.prediction(rhoa_in, phase_in, **told_noise(net, np.stack(told)))
     out = []
     for k, scaling in enumerate(scalings):
-        rho_net, thick_net = scaling.model_from_network(rho_s[k], net.thick_m)
+        rho_net, thick_net = scaling.model_from_network(pred.rho_ohmm[k], net.thick_m)
         model = dict(rho=rho_net, tops_m=layer_tops_m(thick_net), scaling=scaling)
-        if has_std:
-            model.update(std=std[k], low=low_s[k] / scaling.a, high=high_s[k] / scaling.a)
+        if net.has_uncertainty:
+            model.update(
+                std=pred.std_log10[k],
+                low=pred.low_ohmm[k] / scaling.a,
+                high=pred.high_ohmm[k] / scaling.a,
+            )
         out.append(model)
     return out
 
 
 def _network_guesses(net, data, grids, doi_threshold):
     """The network's guess, σ and interval per sounding, mapped onto each data grid."""
-    models = (net.guesses(data) if isinstance(net, FieldNetwork)
-              else _paper_network_models(net, data))
+    models = (
+        net.guesses(data) if isinstance(net, FieldNetwork) else _paper_network_models(net, data)
+    )
     out = []
     for model, thick in zip(models, grids):
         tops_net = model["tops_m"]
         centres = layer_centres_log_m(thick)
         idx = np.searchsorted(tops_net, centres, side="right") - 1
-        guess = dict(rho=model["rho"][idx], covered=centres <= tops_net[-1],
-                     scaling=model.get("scaling"))
+        guess = dict(
+            rho=model["rho"][idx], covered=centres <= tops_net[-1], scaling=model.get("scaling")
+        )
         if "std" in model:
             # below the network's grid it has nothing to say: NaN, not its half-space's σ
             hide = np.where(guess["covered"], 1.0, np.nan)
-            guess.update(std=model["std"][idx] * hide, low=model["low"][idx] * hide,
-                         high=model["high"][idx] * hide,
-                         uncertain_below=resolved_depth_m(model["std"], tops_net,
-                                                          doi_threshold))
+            guess.update(
+                std=model["std"][idx] * hide,
+                low=model["low"][idx] * hide,
+                high=model["high"][idx] * hide,
+                uncertain_below=resolved_depth_m(model["std"], tops_net, doi_threshold),
+            )
         out.append(guess)
     return out
 
@@ -297,17 +336,19 @@ def _references(data, grids, start, net, doi_threshold):
     n_lay = grids[0].size + 1
     if start == "halfspace":
         level = [np.mean(np.log10(r[m])) for _, r, _, _, m in data]
-        return (np.repeat(np.array(level)[:, None], n_lay, axis=1),
-                np.full((len(data), n_lay), FALLBACK_STD_LOG10),
-                np.zeros((len(data), n_lay), dtype=bool), [{} for _ in data])
+        return (
+            np.repeat(np.array(level)[:, None], n_lay, axis=1),
+            np.full((len(data), n_lay), FALLBACK_STD_LOG10),
+            np.zeros((len(data), n_lay), dtype=bool),
+            [{} for _ in data],
+        )
     if net is None:
-        from . import DEFAULT_FIELD_NETWORK, load_pretrained
-
         net = load_pretrained(DEFAULT_FIELD_NETWORK)
     guesses = _network_guesses(net, data, grids, doi_threshold)
     covered = np.stack([g["covered"] for g in guesses])
-    fallback = np.stack([_bostick_on(g, f[m], r[m], ph[m])
-                         for g, (f, r, ph, _, m) in zip(grids, data)])
+    fallback = np.stack(
+        [_bostick_on(g, f[m], r[m], ph[m]) for g, (f, r, ph, _, m) in zip(grids, data)]
+    )
     m_ref = np.where(covered, np.log10(np.stack([g["rho"] for g in guesses])), fallback)
     std = np.stack([g.get("std", np.full(n_lay, PLAIN_NETWORK_STD_LOG10)) for g in guesses])
     # (the network's σ is NaN where its grid does not reach; the fallback's σ replaces it)
@@ -322,21 +363,32 @@ def _padded(data):
     def pad(arrays, fill):
         return np.stack([np.concatenate([a, np.full(n_freq - a.size, fill)]) for a in arrays])
 
-    return (pad([f for f, *_ in data], 1.0),
-            pad([np.log(np.where(m, r, 1.0)) for _, r, _, _, m in data], 0.0),
-            pad([np.radians(np.where(m, ph, 45.0)) for _, _, ph, _, m in data], 0.0),
-            pad([p for *_, p, _ in data], 1.0),
-            pad([m for *_, m in data], False).astype(bool))
+    return (
+        pad([f for f, *_ in data], 1.0),
+        pad([np.log(np.where(m, r, 1.0)) for _, r, _, _, m in data], 0.0),
+        pad([np.radians(np.where(m, ph, 45.0)) for _, _, ph, _, m in data], 0.0),
+        pad([p for *_, p, _ in data], 1.0),
+        pad([m for *_, m in data], False).astype(bool),
+    )
 
 
-def invert_many(responses, net=None, *, start: str = "network",
-                estimate_static_shift: bool = False,
-                static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
-                z_err_cap: float = errors.Z_REL_ERR_CAP, n_layers: int = N_LAYERS,
-                thick_m=None, target_nrms: float = 1.0, smallness: float = SMALLNESS,
-                max_iter: int = 20, doi_threshold: float = DOI_THRESHOLD_DECADES,
-                err_name: str = "z_rel_err",
-                refused: dict | None = None) -> list[InversionResult | None]:
+def invert_many(
+    responses,
+    net=None,
+    *,
+    start: str = "network",
+    estimate_static_shift: bool = False,
+    static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
+    z_err_cap: float = errors.Z_REL_ERR_CAP,
+    n_layers: int = N_LAYERS,
+    thick_m=None,
+    target_nrms: float = 1.0,
+    smallness: float = SMALLNESS,
+    max_iter: int = 20,
+    doi_threshold: float = DOI_THRESHOLD_DECADES,
+    err_name: str = "z_rel_err",
+    refused: dict | None = None,
+) -> list[InversionResult | None]:
     """Invert many soundings together; see the module docstring.
 
     ``responses``: objects with ``freq_hz``, ``rhoa_ohmm``, ``phase_deg``, ``z_rel_err``
@@ -371,15 +423,27 @@ def invert_many(responses, net=None, *, start: str = "network",
         thick_m = np.asarray(thick_m, dtype=float)
         if thick_m.ndim != 1 or not np.all(np.isfinite(thick_m) & (thick_m > 0)):
             raise ValueError(f"thick_m must be 1-D, finite and > 0, got shape {thick_m.shape}")
-    grids = [thick_m if thick_m is not None else covering_grid(f[m], r[m], n_layers)
-             for f, r, _, _, m in data]
+    grids = [
+        thick_m if thick_m is not None else covering_grid(f[m], r[m], n_layers)
+        for f, r, _, _, m in data
+    ]
     m_ref, ref_std, covered, guesses = _references(data, grids, start, net, doi_threshold)
     freq, log_rhoa, phase, p, mask = _padded(data)
-    res = occam_invert(freq, log_rhoa, phase, errors.rhoa_rel_err(p), errors.phase_std_rad(p),
-                       mask, np.stack(grids), m_ref, ref_std, target_nrms=target_nrms,
-                       smallness=smallness, max_iter=max_iter,
-                       static_shift_std_log10=static_shift_std_log10 if estimate_static_shift
-                       else None)
+    res = occam_invert(
+        freq,
+        log_rhoa,
+        phase,
+        errors.rhoa_rel_err(p),
+        errors.phase_std_rad(p),
+        mask,
+        np.stack(grids),
+        m_ref,
+        ref_std,
+        target_nrms=target_nrms,
+        smallness=smallness,
+        max_iter=max_iter,
+        static_shift_std_log10=static_shift_std_log10 if estimate_static_shift else None,
+    )
     seconds = (time.perf_counter() - t0) / len(data)
 
     out: list[InversionResult | None] = [None] * len(responses)
@@ -389,22 +453,35 @@ def invert_many(responses, net=None, *, start: str = "network",
         lowest = np.argmin(np.where(m, f, np.inf))
         doi = float(np.sqrt(rhoa_pred[lowest] / (2 * np.pi * f[lowest] * MU0)))
         out[kept[k]] = InversionResult(
-            rho_ohmm=res.rho_ohmm[k], thick_m=thick, depth_m=layer_tops_m(thick),
-            nrms=float(res.nrms[k]), nrms_network=float(res.nrms_start[k]),
+            rho_ohmm=res.rho_ohmm[k],
+            thick_m=thick,
+            depth_m=layer_tops_m(thick),
+            nrms=float(res.nrms[k]),
+            nrms_network=float(res.nrms_start[k]),
             rho_network_ohmm=10.0 ** m_ref[k],
             predicted=(rhoa_pred, np.degrees(res.phase_rad[k, :nf])),
             static_shift=float(res.static_shift[k]),
             static_shift_std_log10=float(res.static_shift_std_log10[k]),
-            iterations=int(res.iterations[k]), mu=float(res.mu[k]), stop=str(res.stop[k]),
-            doi_m=doi, mask=m, scaling=guess.get("scaling"), reference_std_log10=ref_std[k],
-            network_covered=covered[k], std_log10=guess.get("std"),
-            network_low_ohmm=guess.get("low"), network_high_ohmm=guess.get("high"),
-            network_uncertain_below_m=guess.get("uncertain_below"), seconds=seconds)
+            iterations=int(res.iterations[k]),
+            mu=float(res.mu[k]),
+            stop=str(res.stop[k]),
+            doi_m=doi,
+            mask=m,
+            scaling=guess.get("scaling"),
+            reference_std_log10=ref_std[k],
+            network_covered=covered[k],
+            std_log10=guess.get("std"),
+            network_low_ohmm=guess.get("low"),
+            network_high_ohmm=guess.get("high"),
+            network_uncertain_below_m=guess.get("uncertain_below"),
+            seconds=seconds,
+        )
     return out
 
 
-def invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, mask=None, net=None, *,
-           rel_err=None, **options) -> InversionResult:
+def invert(
+    freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, mask=None, net=None, *, rel_err=None, **options
+) -> InversionResult:
     """Invert one sounding ``(F,)`` at any frequencies; see the module docstring.
 
     ``z_rel_err``: relative error of |Z| (scalar or (F,)): 5 % means 10 % on ρa and

@@ -7,18 +7,18 @@ description of its training; ``mtlib/weights/`` ships such bundles with a model 
 
 from __future__ import annotations
 
+import copy
+import itertools
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ._checks import check_finite, check_positive_finite
 from ._io import atomic_write
-from .grid import layer_tops_m
 from .normalize import Normalizer
-from .unet import LOG_VAR_MAX, LOG_VAR_MIN, UNet1d
+from .predictor import Predictor
+from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
 BUNDLE_FORMAT = 1
 
@@ -37,69 +37,43 @@ class Bundled:
         return cls.from_bundle(load_bundle(path), str(path))
 
 
-class Inverter(Bundled):
+class Inverter(Bundled, Predictor):
     """U-Net inversion of soundings sampled at ``freq_hz`` into layers of ``thick_m``.
 
     ``freq_hz`` (F,) Hz high → low; ``thick_m`` (L-1,) m; ``training`` describes how the
     network was made (profile, data, epochs, device, metrics) and goes into the model card.
+    One network has no calibrated uncertainty (``has_uncertainty`` is False); an
+    :class:`mtlib.ensemble.Ensemble` of networks with variance heads has.
     """
 
-    def __init__(self, net: UNet1d, normalizer: Normalizer, freq_hz, thick_m,
-                 training: dict | None = None):
+    def __init__(
+        self, net: UNet1d, normalizer: Normalizer, freq_hz, thick_m, training: dict | None = None
+    ):
         self.net = net.eval()
         self.normalizer = normalizer
         self.freq_hz = np.asarray(freq_hz, dtype=np.float64)
         self.thick_m = np.asarray(thick_m, dtype=np.float64)
         self.training = dict(training or {})
-        self._frozen = None  # TorchScript-frozen copy of the network for CPU inference
+        self._runners = {}  # device → snapshot of the network for inference there
 
-    def _cpu_network(self):
-        """The network traced and frozen for CPU inference: BatchNorm folded into the
-        convolutions, ~15 % faster than eager mode. Built on first use; the Inverter is for
-        inference, so later changes to ``self.net``'s weights are not expected."""
-        if self._frozen is None:
-            example = torch.zeros(2, self.net.config["in_channels"], self.freq_hz.size)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", torch.jit.TracerWarning)  # the shape check
-                # torch 2.13 marks jit.freeze deprecated in favour of torch.compile, whose
-                # one-off compile costs far more than this whole prediction path
-                warnings.simplefilter("ignore", DeprecationWarning)
-                self._frozen = torch.jit.freeze(torch.jit.trace(self.net.cpu().eval(), example))
-        return self._frozen
-
-    @property
-    def depth_m(self) -> np.ndarray:
-        """Depth of the top of each of the L layers (m)."""
-        return layer_tops_m(self.thick_m)
-
-    @property
-    def n_layers(self) -> int:
-        return self.thick_m.size + 1
-
-    def _check(self, rhoa_ohmm, phase_deg, freq_hz):
-        if freq_hz is not None:
-            freq_hz = np.asarray(freq_hz, dtype=np.float64)
-            if freq_hz.shape != self.freq_hz.shape or not np.allclose(freq_hz, self.freq_hz,
-                                                                      rtol=1e-6):
-                raise ValueError(
-                    f"freq_hz differs from the network's {self.freq_hz.size} frequencies "
-                    f"({self.freq_hz[0]:g} → {self.freq_hz[-1]:g} Hz): the network only works "
-                    "inside the band it was trained on; resample or rescale the data first")
-        rhoa = np.asarray(rhoa_ohmm, dtype=np.float64)
-        phase = np.asarray(phase_deg, dtype=np.float64)
-        n_freq = self.freq_hz.size
-        if rhoa.shape[-1:] != (n_freq,) or rhoa.ndim > 2:
-            raise ValueError(f"rhoa_ohmm must have shape ({n_freq},) or (n, {n_freq}) — one value "
-                             f"per network frequency — got {rhoa.shape}")
-        if phase.shape != rhoa.shape:
-            raise ValueError(f"phase_deg must have the shape of rhoa_ohmm {rhoa.shape}, "
-                             f"got {phase.shape}")
-        check_positive_finite("rhoa_ohmm", rhoa)
-        check_finite("phase_deg", phase)
-        if np.any(phase <= 0) or np.any(phase >= 90):
-            raise ValueError("phase_deg must lie in (0, 90) degrees (first quadrant) for a 1D "
-                             "earth; fold the phases of Zyx/Zxy into the first quadrant first")
-        return rhoa, phase
+    def _runner(self, dev: torch.device):
+        """The network for inference on ``dev``: on the CPU with BatchNorm folded into the
+        convolutions and a functional forward (:class:`mtlib.unet.InferenceUNet`), elsewhere
+        a copy moved there (``self.net`` stays where it is). Built on first use and again
+        whenever the weights have changed since (in place or replaced)."""
+        weights = tuple(
+            (t.data_ptr(), t._version)
+            for t in itertools.chain(self.net.parameters(), self.net.buffers())
+        )
+        key, runner = self._runners.get(dev, (None, None))
+        if key != weights:
+            runner = (
+                InferenceUNet(self.net)
+                if dev.type == "cpu"
+                else copy.deepcopy(self.net).eval().to(dev)
+            )
+            self._runners[dev] = (weights, runner)
+        return runner
 
     @property
     def takes_noise(self) -> bool:
@@ -107,8 +81,9 @@ class Inverter(Bundled):
         return self.net.config["in_channels"] == 3
 
     @property
-    def has_uncertainty(self) -> bool:
-        """Whether the network also predicts the variance of its output."""
+    def has_variance_head(self) -> bool:
+        """Whether the network also predicts the variance of its output (an ensemble
+        member; its σ is not calibrated on its own)."""
         return self.net.config["out_channels"] == 2
 
     @property
@@ -116,66 +91,60 @@ class Inverter(Bundled):
         """Largest relative noise of ρa seen in training (0 when not recorded)."""
         return float(self.training.get("config", {}).get("noise_max", 0.0))
 
-    def check_noise(self, rel_noise, shape):
-        """``rel_noise`` checked and broadcast to the data's ``shape`` (n, F); None for a
-        network that does not take it."""
-        if not self.takes_noise:
-            if rel_noise is not None:
-                raise ValueError("this network is not told the noise level; do not pass "
-                                 "rel_noise")
-            return None
-        if rel_noise is None:
-            raise ValueError(
-                "rel_noise is required: this network's prediction and uncertainty depend on "
-                "how noisy the data are (relative standard deviation of ρa, e.g. 0.02; "
-                "twice the relative error of |Z|)")
-        noise = np.asarray(rel_noise, dtype=np.float64)
-        if not np.all(np.isfinite(noise)) or np.any(noise < 0) or np.any(noise >= 1):
-            raise ValueError("rel_noise must be finite and in [0, 1)")
-        try:
-            return np.broadcast_to(noise, shape)
-        except ValueError:
-            raise ValueError(f"rel_noise must broadcast to the data's shape {shape} (a scalar, "
-                             f"one value per sounding (n, 1), or per datum), got "
-                             f"{noise.shape}") from None
-
-    def normalized_outputs(self, rhoa_ohmm, phase_deg, rel_noise=None,
-                           batch_size: int | None = None, device: str | None = None):
+    def normalized_outputs(
+        self,
+        rhoa_ohmm,
+        phase_deg,
+        rel_noise=None,
+        batch_size: int | None = None,
+        device: str | None = None,
+    ):
         """Checked ρa, φ (n, F) (and ``rel_noise`` (n, F) for a network that takes it) →
         the network's mean and log-variance of normalized log10 ρ, each (n, L) float64; the
         log-variance is None for a network without a variance head."""
         x = self.normalizer.inputs(rhoa_ohmm, phase_deg, rel_noise).astype(np.float32)
         dev = torch.device(device or "cpu")
         batch_size = batch_size or (2048 if dev.type == "cpu" else 65536)
-        net = self._cpu_network() if dev.type == "cpu" else self.net.to(dev)
+        net = self._runner(dev)
         out = np.empty((x.shape[0], self.net.config["out_channels"], self.n_layers))
         with torch.inference_mode():
             for start in range(0, x.shape[0], batch_size):
-                chunk = torch.from_numpy(x[start: start + batch_size]).to(dev)
+                chunk = torch.from_numpy(x[start : start + batch_size]).to(dev)
                 y = net(chunk).double().cpu().numpy()
-                out[start: start + batch_size] = y.reshape(y.shape[0], -1, self.n_layers)
+                out[start : start + batch_size] = y.reshape(y.shape[0], -1, self.n_layers)
         if out.shape[1] == 1:
             return out[:, 0], None
         return out[:, 0], np.clip(out[:, 1], LOG_VAR_MIN, LOG_VAR_MAX)
 
-    def predict(self, rhoa_ohmm, phase_deg, freq_hz=None, batch_size: int | None = None,
-                device: str | None = None, return_std: bool = False, rel_noise=None):
+    def predict(
+        self,
+        rhoa_ohmm,
+        phase_deg,
+        freq_hz=None,
+        batch_size: int | None = None,
+        device: str | None = None,
+        return_std: bool = False,
+        rel_noise=None,
+    ):
         """Resistivities (n, L) in Ω·m (or (L,) for one sounding) from ρa and φ (n, F).
 
         ``freq_hz``, if given, must be the network's frequencies (a guard against data from
         another band). Runs on ``device`` (default CPU) in chunks of ``batch_size``
         (default 2 048 on CPU, where chunks that fit the caches run fastest, 65 536 on a GPU).
         ``return_std=True`` also returns the standard deviation of log10 ρ (decades, same
-        shape) that a network with a variance head predicts for itself; the calibrated
-        uncertainty of an ensemble of such networks is :class:`mtlib.ensemble.Ensemble`'s.
+        shape) that a network with a variance head predicts for itself (not calibrated);
+        the calibrated uncertainty of an ensemble of such networks is
+        :class:`mtlib.ensemble.Ensemble`'s.
         ``rel_noise``: the relative noise of ρa, required by (and only by) networks that
         take it (``takes_noise``).
         """
-        if return_std and not self.has_uncertainty:
-            raise ValueError("this network has no variance head, so return_std=True is not "
-                             "available; use the uncertainty ensemble, "
-                             "mtlib.load_pretrained('ensemble_quick')")
-        rhoa, phase = self._check(rhoa_ohmm, phase_deg, freq_hz)
+        if return_std and not self.has_variance_head:
+            raise ValueError(
+                "this network has no variance head, so return_std=True is not "
+                "available; use the uncertainty ensemble, "
+                "mtlib.load_pretrained('ensemble_quick')"
+            )
+        rhoa, phase = self.check_inputs(rhoa_ohmm, phase_deg, freq_hz)
         single = rhoa.ndim == 1
         rhoa, phase = np.atleast_2d(rhoa), np.atleast_2d(phase)
         noise = self.check_noise(rel_noise, rhoa.shape)
@@ -201,18 +170,16 @@ class Inverter(Bundled):
     @classmethod
     def from_bundle(cls, bundle: dict, source: str = "bundle") -> "Inverter":
         if bundle.get("format") != BUNDLE_FORMAT or "architecture" not in bundle:
-            raise ValueError(f"{source} is not an mtlib network bundle of format "
-                             f"{BUNDLE_FORMAT}")
+            raise ValueError(f"{source} is not an mtlib network bundle of format {BUNDLE_FORMAT}")
         net = UNet1d(**bundle["architecture"])
         net.load_state_dict(bundle["state_dict"])
-        return cls(net, Normalizer(**bundle["normalizer"]), bundle["freq_hz"], bundle["thick_m"],
-                   bundle["training"])
-
-
-def told_noise(net, rel_noise) -> dict:
-    """``{"rel_noise": rel_noise}`` for a network (or ensemble) told the noise level of its
-    data, ``{}`` for one that is not: how a caller that knows the noise passes it on."""
-    return {"rel_noise": rel_noise} if getattr(net, "takes_noise", False) else {}
+        return cls(
+            net,
+            Normalizer(**bundle["normalizer"]),
+            bundle["freq_hz"],
+            bundle["thick_m"],
+            bundle["training"],
+        )
 
 
 def load_bundle(path: str | os.PathLike) -> dict:

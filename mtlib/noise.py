@@ -14,10 +14,6 @@ import numpy as np
 from . import errors
 from ._checks import is_torch
 
-PHASE_RANGE_DEG = (0.5, 89.5)
-"""Noisy or resampled phases given to a network are clipped into this range: a layered
-earth's phases lie in (0°, 90°), and noise can push one near the axes across them."""
-
 
 def phase_std_deg(rel_noise):
     """Phase standard deviation (degrees) matching a relative ρa noise level ``rel_noise``."""
@@ -39,16 +35,19 @@ def add_noise(rhoa_ohmm, phase_deg, rel_noise, seed=None):
     if is_torch(rhoa_ohmm):
         import torch
 
-        n_rhoa = torch.randn(rhoa_ohmm.shape, generator=seed, dtype=rhoa_ohmm.dtype,
-                             device=rhoa_ohmm.device)
-        n_phase = torch.randn(phase_deg.shape, generator=seed, dtype=phase_deg.dtype,
-                              device=phase_deg.device)
+        n_rhoa = torch.randn(
+            rhoa_ohmm.shape, generator=seed, dtype=rhoa_ohmm.dtype, device=rhoa_ohmm.device
+        )
+        n_phase = torch.randn(
+            phase_deg.shape, generator=seed, dtype=phase_deg.dtype, device=phase_deg.device
+        )
         level = torch.as_tensor(rel_noise, dtype=rhoa_ohmm.dtype, device=rhoa_ohmm.device)
         return rhoa_ohmm * torch.exp(level * n_rhoa), phase_deg + phase_std_deg(level) * n_phase
     rng = np.random.default_rng(seed)
     level = np.asarray(rel_noise, dtype=np.float64)
     n_rhoa = rng.standard_normal(np.shape(rhoa_ohmm))
     n_phase = rng.standard_normal(np.shape(phase_deg))
-    return (np.asarray(rhoa_ohmm) * np.exp(level * n_rhoa),
-            np.asarray(phase_deg) + phase_std_deg(level) * n_phase)
-
+    return (
+        np.asarray(rhoa_ohmm) * np.exp(level * n_rhoa),
+        np.asarray(phase_deg) + phase_std_deg(level) * n_phase,
+    )

@@ -54,8 +54,10 @@ class Normalizer:
         """``(..., F)`` ρa and φ → network input ``(..., 2, F)`` (numpy or torch); with
         ``rel_noise`` (relative noise of ρa, broadcasting against ``(..., F)``, e.g.
         ``(n, 1)``) a third channel ``(..., 3, F)``."""
-        channels = [(_log10(rhoa_ohmm) - self.log_lo) / self.log_span,
-                    phase_deg / self.phase_max_deg]
+        channels = [
+            (_log10(rhoa_ohmm) - self.log_lo) / self.log_span,
+            phase_deg / self.phase_max_deg,
+        ]
         if rel_noise is not None:
             channels.append(rel_noise / self.noise_ref)
         return _stack(*channels)

@@ -60,16 +60,16 @@ OVERFIT = 0.9**2
 class OccamResult:
     """Per-sounding results of :func:`occam_invert`; n soundings, L layers, F periods."""
 
-    rho_ohmm: np.ndarray           # (n, L)
-    nrms: np.ndarray               # (n,) sqrt(χ² / N) of the usable data
-    nrms_start: np.ndarray         # (n,) the same for the starting model
-    iterations: np.ndarray         # (n,) Gauss–Newton iterations (Jacobians) used
-    mu: np.ndarray                 # (n,) trade-off μ of the last accepted step
-    stop: np.ndarray               # (n,) "target", "best fit" or "max_iter"
-    static_shift: np.ndarray       # (n,) factor on ρa (1 when not estimated)
+    rho_ohmm: np.ndarray  # (n, L)
+    nrms: np.ndarray  # (n,) sqrt(χ² / N) of the usable data
+    nrms_start: np.ndarray  # (n,) the same for the starting model
+    iterations: np.ndarray  # (n,) Gauss–Newton iterations (Jacobians) used
+    mu: np.ndarray  # (n,) trade-off μ of the last accepted step
+    stop: np.ndarray  # (n,) "target", "best fit" or "max_iter"
+    static_shift: np.ndarray  # (n,) factor on ρa (1 when not estimated)
     static_shift_std_log10: np.ndarray  # (n,) its posterior σ in decades (0 when not estimated)
-    log_rhoa: np.ndarray           # (n, F) ln ρa predicted (shift included)
-    phase_rad: np.ndarray          # (n, F)
+    log_rhoa: np.ndarray  # (n, F) ln ρa predicted (shift included)
+    phase_rad: np.ndarray  # (n, F)
     seconds: float
 
 
@@ -98,8 +98,9 @@ class _Soundings:
         return self.thick.shape[1] + 1
 
     def subset(self, rows) -> "_Soundings":
-        return _Soundings(self.freq[rows], self.d[rows], self.w[rows], self.thick[rows],
-                          self.shift_std)
+        return _Soundings(
+            self.freq[rows], self.d[rows], self.w[rows], self.thick[rows], self.shift_std
+        )
 
     def shift(self, x) -> np.ndarray:
         """log10 of the static shift of models ``(n, P)`` (0 without one)."""
@@ -107,7 +108,7 @@ class _Soundings:
 
     def predict(self, x):
         """[ln ρa; φ] (n, 2F) of models ``(n, P)``, shift included."""
-        lr, ph = log_response(10.0 ** x[:, :self.n_layers], self.thick, self.freq)
+        lr, ph = log_response(10.0 ** x[:, : self.n_layers], self.thick, self.freq)
         return np.concatenate([lr + LN10 * self.shift(x)[:, None], ph], axis=1)
 
     def misfits(self, x) -> np.ndarray:
@@ -115,26 +116,30 @@ class _Soundings:
         if x.ndim == 2:
             return np.sum((self.w * (self.d - self.predict(x))) ** 2, axis=1)
         n, k, n_par = x.shape
-        repeated = _Soundings(*(np.repeat(a, k, axis=0) for a in
-                                (self.freq, self.d, self.w, self.thick)), self.shift_std)
+        repeated = _Soundings(
+            *(np.repeat(a, k, axis=0) for a in (self.freq, self.d, self.w, self.thick)),
+            self.shift_std,
+        )
         return repeated.misfits(x.reshape(-1, n_par)).reshape(n, k)
 
     def linearize(self, x):
         """Weighted Jacobian G (n, N, P) and residual r (n, N) at models ``(n, P)``; with the
         shift, its column and its prior as one more datum."""
-        lr, ph, jac = log_response_jacobian(10.0 ** x[:, :self.n_layers], self.thick, self.freq)
+        lr, ph, jac = log_response_jacobian(10.0 ** x[:, : self.n_layers], self.thick, self.freq)
         jac *= LN10  # ∂/∂log10 ρ
         pred = np.concatenate([lr + LN10 * self.shift(x)[:, None], ph], axis=1)
         g = self.w[:, :, None] * jac
         r = self.w * (self.d - pred)
         if self.shift_std is not None:
             n, n_freq = self.freq.shape
-            shift_col = np.concatenate([np.full((n, n_freq), LN10), np.zeros((n, n_freq))],
-                                       axis=1) * self.w
+            shift_col = (
+                np.concatenate([np.full((n, n_freq), LN10), np.zeros((n, n_freq))], axis=1) * self.w
+            )
             prior_row = np.zeros((n, 1, g.shape[2] + 1))
             prior_row[:, 0, -1] = 1.0 / self.shift_std
-            g = np.concatenate([np.concatenate([g, shift_col[:, :, None]], axis=2), prior_row],
-                               axis=1)
+            g = np.concatenate(
+                [np.concatenate([g, shift_col[:, :, None]], axis=2), prior_row], axis=1
+            )
             r = np.concatenate([r, -x[:, -1:] / self.shift_std], axis=1)
         return g, r
 
@@ -147,10 +152,10 @@ class Spectral:
     the linearized misfit is ``‖b‖² − Σ c² (λ + 2μ)/(λ + μ)²``. Shapes: n soundings,
     P parameters."""
 
-    lam: np.ndarray      # (n, P) eigenvalues, ≥ 0
-    kt_vec: np.ndarray   # (n, P, P) Kᵀ V
-    c: np.ndarray        # (n, P)
-    bb: np.ndarray       # (n,) ‖b‖²
+    lam: np.ndarray  # (n, P) eigenvalues, ≥ 0
+    kt_vec: np.ndarray  # (n, P, P) Kᵀ V
+    c: np.ndarray  # (n, P)
+    bb: np.ndarray  # (n,) ‖b‖²
 
     @classmethod
     def of(cls, g, b, chol_inv) -> "Spectral":
@@ -158,8 +163,7 @@ class Spectral:
         gk = g @ np.swapaxes(chol_inv, 1, 2)
         lam, vec = np.linalg.eigh(np.swapaxes(gk, 1, 2) @ gk)
         c = np.einsum("npi,np->ni", vec, np.einsum("nkp,nk->np", gk, b))
-        return cls(np.maximum(lam, 0.0), np.swapaxes(chol_inv, 1, 2) @ vec, c,
-                   np.sum(b**2, axis=1))
+        return cls(np.maximum(lam, 0.0), np.swapaxes(chol_inv, 1, 2) @ vec, c, np.sum(b**2, axis=1))
 
     def solutions(self, mu) -> np.ndarray:
         """``y`` (n, K, P) for μ (n, K)."""
@@ -169,8 +173,9 @@ class Spectral:
     def linear_misfits(self, mu) -> np.ndarray:
         """``‖b − G y(μ)‖²`` (n, K) for μ (n, K)."""
         lam = self.lam[:, None, :]
-        return self.bb[:, None] - np.sum(self.c[:, None, :] ** 2 * (lam + 2 * mu[..., None])
-                                         / (lam + mu[..., None]) ** 2, axis=2)
+        return self.bb[:, None] - np.sum(
+            self.c[:, None, :] ** 2 * (lam + 2 * mu[..., None]) / (lam + mu[..., None]) ** 2, axis=2
+        )
 
     def candidate_mus(self, chi2_now, chi2_target) -> np.ndarray:
         """μ (n, K) to try through the exact forward, increasing. On a grid of μ the
@@ -181,11 +186,10 @@ class Spectral:
         grid_mu = np.maximum(self.lam.max(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
         lin = self.linear_misfits(grid_mu)
         level0 = np.maximum(chi2_target, lin.min(axis=1) * (1 + 1e-6))
-        levels = level0[:, None] + CANDIDATE_Q[None, :] * np.maximum(chi2_now - level0,
-                                                                     0)[:, None]
-        ok = lin[:, None, :] <= levels[:, :, None]                         # (n, Q, grid)
+        levels = level0[:, None] + CANDIDATE_Q[None, :] * np.maximum(chi2_now - level0, 0)[:, None]
+        ok = lin[:, None, :] <= levels[:, :, None]  # (n, Q, grid)
         last_ok = MU_GRID.size - 1 - np.argmax(ok[:, :, ::-1], axis=2)
-        mu_q = np.take_along_axis(grid_mu, last_ok, axis=1)                # (n, Q)
+        mu_q = np.take_along_axis(grid_mu, last_ok, axis=1)  # (n, Q)
         mu_0 = mu_q[:, :1]
         larger = np.maximum(mu_q[:, 1:], mu_0 * 10.0 ** (0.5 * np.arange(1, CANDIDATE_Q.size)))
         return np.sort(np.concatenate([mu_0 * 10**-0.5, mu_0, larger], axis=1), axis=1)
@@ -205,10 +209,9 @@ def _shift_posterior_std(g, norm, m_log10, thick) -> np.ndarray:
     scaling, half-space), so its prior must not decide along that direction: it is removed
     from the model norm, and only the data and the shift's own prior speak there.
     """
-    zeta = np.log10(layer_centres_log_m(thick))                          # (n, L)
+    zeta = np.log10(layer_centres_log_m(thick))  # (n, L)
     u = np.zeros(norm.shape[:2])
-    u[:, :m_log10.shape[1]] = 1 - 0.5 * np.gradient(m_log10, axis=1) / np.gradient(zeta,
-                                                                                   axis=1)
+    u[:, : m_log10.shape[1]] = 1 - 0.5 * np.gradient(m_log10, axis=1) / np.gradient(zeta, axis=1)
     mu = np.einsum("npq,nq->np", norm, u)
     free = norm - mu[:, :, None] * mu[:, None, :] / np.einsum("np,np->n", u, mu)[:, None, None]
     precision = np.swapaxes(g, 1, 2) @ g + free
@@ -227,7 +230,8 @@ def _shorten_lost_steps(sub: _Soundings, x_now, chi2_now, x_new, chi2_c) -> None
         return
     frac = 0.5 ** np.arange(1, 7)
     shortened = x_now[lost, None, :] + frac[None, :, None] * (
-        x_new[lost, best[lost]][:, None, :] - x_now[lost, None, :])
+        x_new[lost, best[lost]][:, None, :] - x_now[lost, None, :]
+    )
     chi2_h = sub.subset(lost).misfits(shortened)
     h = np.argmin(chi2_h, axis=1)
     k = np.arange(lost.size)
@@ -258,11 +262,25 @@ def _blas_controller():
 
 
 @_one_blas_thread
-def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_rad, mask,
-                 thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, *,
-                 target_nrms: float = 1.0, smallness: float = SMALLNESS,
-                 static_shift_std_log10: float | None = None, max_iter: int = 20,
-                 model_tol_log10: float = 0.01, stall_tol: float = 0.02) -> OccamResult:
+def occam_invert(
+    freq_hz,
+    log_rhoa_obs,
+    phase_rad_obs,
+    log_rhoa_std,
+    phase_std_rad,
+    mask,
+    thick_m,
+    m_ref_log10,
+    ref_std_log10,
+    m_start_log10=None,
+    *,
+    target_nrms: float = 1.0,
+    smallness: float = SMALLNESS,
+    static_shift_std_log10: float | None = None,
+    max_iter: int = 20,
+    model_tol_log10: float = 0.01,
+    stall_tol: float = 0.02,
+) -> OccamResult:
     """Invert ``n`` soundings; see the module docstring.
 
     Shapes: ``freq_hz`` (F,) or (n, F); data, their standard errors (``ln ρa`` in natural
@@ -279,13 +297,19 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
     n_layers = m_ref.shape[1]
     data = _Soundings(
         freq=np.broadcast_to(np.asarray(freq_hz, dtype=float), (n, n_freq)),
-        d=np.concatenate([np.where(mask, log_rhoa_obs, 0.0), np.where(mask, phase_rad_obs, 0.0)],
-                         axis=1),
-        w=np.concatenate([np.where(mask, 1.0 / np.where(mask, log_rhoa_std, 1.0), 0.0),
-                          np.where(mask, 1.0 / np.where(mask, phase_std_rad, 1.0), 0.0)],
-                         axis=1),
+        d=np.concatenate(
+            [np.where(mask, log_rhoa_obs, 0.0), np.where(mask, phase_rad_obs, 0.0)], axis=1
+        ),
+        w=np.concatenate(
+            [
+                np.where(mask, 1.0 / np.where(mask, log_rhoa_std, 1.0), 0.0),
+                np.where(mask, 1.0 / np.where(mask, phase_std_rad, 1.0), 0.0),
+            ],
+            axis=1,
+        ),
         thick=np.broadcast_to(np.asarray(thick_m, dtype=float), (n, n_layers - 1)),
-        shift_std=static_shift_std_log10)
+        shift_std=static_shift_std_log10,
+    )
     n_data = 2.0 * mask.sum(axis=1)
     chi2_target = target_nrms**2 * n_data
     shift_on = static_shift_std_log10 is not None
@@ -305,8 +329,13 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
     chol_inv = np.linalg.inv(np.linalg.cholesky(norm))  # K with K M Kᵀ = I
 
     x_ref = np.concatenate([m_ref, np.zeros((n, 1))], axis=1) if shift_on else m_ref.copy()
-    x = x_ref.copy() if m_start_log10 is None else np.concatenate(
-        [np.asarray(m_start_log10, dtype=float), np.zeros((n, shift_on))], axis=1)
+    x = (
+        x_ref.copy()
+        if m_start_log10 is None
+        else np.concatenate(
+            [np.asarray(m_start_log10, dtype=float), np.zeros((n, shift_on))], axis=1
+        )
+    )
     chi2 = data.misfits(x)
     chi2_start = chi2.copy()
     iterations = np.zeros(n, dtype=int)
@@ -328,8 +357,8 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         g, r = sub.linearize(x[a])
         b = r + np.einsum("nij,nj->ni", g, x[a] - x_ref[a])
         system = Spectral.of(g, b, chol_inv[a])
-        cand_mu = system.candidate_mus(chi2[a], chi2_target[a])                  # (na, K)
-        x_new = x_ref[a, None, :] + system.solutions(cand_mu)                    # (na, K, P)
+        cand_mu = system.candidate_mus(chi2[a], chi2_target[a])  # (na, K)
+        x_new = x_ref[a, None, :] + system.solutions(cand_mu)  # (na, K, P)
         # keep wild trial steps inside bounds so the forward stays finite
         x_new[..., :n_layers] = np.clip(x_new[..., :n_layers], LOG10_RHO_MIN, LOG10_RHO_MAX)
         chi2_c = sub.misfits(x_new)
@@ -337,9 +366,11 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         feasible = chi2_c <= chi2_target[a, None] * (1 + 1e-9)
         # Occam: the largest feasible μ (candidates are in increasing μ), else the best fit
         rows = np.arange(a.size)
-        choice = np.where(feasible.any(axis=1),
-                          N_CANDIDATES - 1 - np.argmax(feasible[:, ::-1], axis=1),
-                          np.argmin(chi2_c, axis=1))
+        choice = np.where(
+            feasible.any(axis=1),
+            N_CANDIDATES - 1 - np.argmax(feasible[:, ::-1], axis=1),
+            np.argmin(chi2_c, axis=1),
+        )
         chi2_new = chi2_c[rows, choice]
         was_feasible = chi2[a] <= chi2_target[a] * (1 + 1e-9)
         now_feasible = feasible[rows, choice]
@@ -351,17 +382,29 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         # (closer to the reference): a fitting model that is not is no progress, and taking
         # it lets the iteration cycle between two μ
         smoother = new_norm < norm_value[a] * (1 - 1e-9)
-        accept = np.where(was_feasible, now_feasible & smoother,
-                          now_feasible | (chi2_new < chi2[a]))
+        accept = np.where(
+            was_feasible, now_feasible & smoother, now_feasible | (chi2_new < chi2[a])
+        )
         iterations[a] += 1
         # the second phase ends when the smoothest fitting model stops changing — not while
         # even the largest μ tried over-fits (then a larger μ is still to be found)
         over_fits = (choice == N_CANDIDATES - 1) & (chi2_new < OVERFIT * chi2_target[a])
-        done_target = was_feasible & (~accept | (~over_fits & (
-            (step < model_tol_log10) | (np.abs(new_norm - norm_value[a])
-                                        <= stall_tol * np.maximum(norm_value[a], 1e-12)))))
-        done_stall = ~was_feasible & ~now_feasible & (
-            ~accept | (chi2[a] - chi2_new < stall_tol * chi2[a]))
+        done_target = was_feasible & (
+            ~accept
+            | (
+                ~over_fits
+                & (
+                    (step < model_tol_log10)
+                    | (
+                        np.abs(new_norm - norm_value[a])
+                        <= stall_tol * np.maximum(norm_value[a], 1e-12)
+                    )
+                )
+            )
+        )
+        done_stall = (
+            ~was_feasible & ~now_feasible & (~accept | (chi2[a] - chi2_new < stall_tol * chi2[a]))
+        )
         upd = a[accept]
         x[upd] = x_chosen[accept]
         chi2[upd] = chi2_new[accept]
@@ -372,12 +415,18 @@ def occam_invert(freq_hz, log_rhoa_obs, phase_rad_obs, log_rhoa_std, phase_std_r
         active = a[~(done_target | done_stall)]
 
     if shift_on:
-        shift_std = _shift_posterior_std(data.linearize(x)[0], norm, x[:, :n_layers],
-                                         data.thick)
+        shift_std = _shift_posterior_std(data.linearize(x)[0], norm, x[:, :n_layers], data.thick)
     predicted = data.predict(x)
     return OccamResult(
-        rho_ohmm=10.0 ** x[:, :n_layers], nrms=np.sqrt(chi2 / n_data),
-        nrms_start=np.sqrt(chi2_start / n_data), iterations=iterations, mu=mu,
-        stop=stop.astype(str), static_shift=10.0 ** data.shift(x),
-        static_shift_std_log10=shift_std, log_rhoa=predicted[:, :n_freq],
-        phase_rad=predicted[:, n_freq:], seconds=time.perf_counter() - start_time)
+        rho_ohmm=10.0 ** x[:, :n_layers],
+        nrms=np.sqrt(chi2 / n_data),
+        nrms_start=np.sqrt(chi2_start / n_data),
+        iterations=iterations,
+        mu=mu,
+        stop=stop.astype(str),
+        static_shift=10.0 ** data.shift(x),
+        static_shift_std_log10=shift_std,
+        log_rhoa=predicted[:, :n_freq],
+        phase_rad=predicted[:, n_freq:],
+        seconds=time.perf_counter() - start_time,
+    )

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import figures_dir
+from .constants import DOI_THRESHOLD_DECADES, PLOT_BOTTOM_M
 from .grid import step_profile
 
 
 def save(fig, name: str, folder: str | Path | None = None) -> Path:
     """Save ``fig`` as ``<folder>/<name>.png`` (default: the project's figures/)."""
-    from .config import figures_dir
-
     folder = Path(folder) if folder is not None else figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
@@ -51,8 +51,9 @@ def band_xy(low_ohmm, high_ohmm, thick_m, bottom_m: float | None = None) -> np.n
     side, up the high side."""
     depth_m, low = step_profile(low_ohmm, thick_m, bottom_m)
     high = step_profile(high_ohmm, thick_m, bottom_m)[1]
-    return np.column_stack([np.concatenate([low, high[::-1]]),
-                            np.concatenate([depth_m, depth_m[::-1]])])
+    return np.column_stack(
+        [np.concatenate([low, high[::-1]]), np.concatenate([depth_m, depth_m[::-1]])]
+    )
 
 
 def plot_band(ax, low_ohmm, high_ohmm, thick_m, bottom_m: float | None = None, **kwargs):
@@ -93,16 +94,18 @@ def plot_sounding(ax_rhoa, ax_phase, freq_hz, rhoa_ohmm, phase_deg, **kwargs):
     return l_rhoa, l_phase
 
 
-def model_and_sounding_figure(rho_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg,
-                              labels=None, bottom_m: float | None = None):
+def model_and_sounding_figure(
+    rho_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, labels=None, bottom_m: float | None = None
+):
     """Three panels: model(s), ρa and φ. ``rho_ohmm`` (L,) or (k, L), responses (k, F)."""
     import matplotlib.pyplot as plt
 
     rho_ohmm = np.atleast_2d(rho_ohmm)
     rhoa_ohmm, phase_deg = np.atleast_2d(rhoa_ohmm), np.atleast_2d(phase_deg)
     labels = labels or [None] * rho_ohmm.shape[0]
-    fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.2),
-                                           gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+    fig, (ax_m, ax_r, ax_p) = plt.subplots(
+        1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1, 1.3, 1.3]}
+    )
     model_axes(ax_m, bottom_m)
     sounding_axes(ax_r, ax_p, freq_hz)
     for rho, rhoa, phase, label in zip(rho_ohmm, rhoa_ohmm, phase_deg, labels):
@@ -114,8 +117,15 @@ def model_and_sounding_figure(rho_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg,
     return fig
 
 
-def percentile_band(ax, x, samples, color="C0", label=None, percentiles=(5, 25, 50, 75, 95),
-                    horizontal: bool = False):
+def percentile_band(
+    ax,
+    x,
+    samples,
+    color="C0",
+    label=None,
+    percentiles=(5, 25, 50, 75, 95),
+    horizontal: bool = False,
+):
     """Median line with 5–95 % and 25–75 % bands of ``samples (n, len(x))`` along ``x``."""
     p5, p25, p50, p75, p95 = np.percentile(samples, percentiles, axis=0)
     fill = ax.fill_betweenx if horizontal else ax.fill_between
@@ -140,44 +150,56 @@ def loss_curves_figure(history: list, log_span: float | None = None):
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.plot(epochs, train, label="training")
     ax.plot(epochs, val, label="validation")
-    ax.plot(epochs[best], val[best], "o", color="C3",
-            label=f"best: epoch {epochs[best]}, {val[best]:.4f}")
+    ax.plot(
+        epochs[best],
+        val[best],
+        "o",
+        color="C3",
+        label=f"best: epoch {epochs[best]}, {val[best]:.4f}",
+    )
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("RMSE (normalized log10 ρ)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     if log_span is not None:
-        right = ax.secondary_yaxis("right", functions=(lambda y: y * log_span,
-                                                       lambda y: y / log_span))
+        right = ax.secondary_yaxis(
+            "right", functions=(lambda y: y * log_span, lambda y: y / log_span)
+        )
         right.set_ylabel("RMSE (decades of ρ)")
     fig.tight_layout()
     return fig
 
 
-def predictions_figure(rho_true_ohmm, rho_pred_ohmm, thick_m, ncols: int = 4,
-                       bottom_m: float = 2300.0, titles=None, band=None, band_label=None,
-                       doi_m=None):
+def predictions_figure(
+    rho_true_ohmm,
+    rho_pred_ohmm,
+    thick_m,
+    ncols: int = 4,
+    bottom_m: float = PLOT_BOTTOM_M,
+    titles=None,
+    band=None,
+    band_label=None,
+    doi_m=None,
+):
     """The paper's Fig. 3: true (black) and predicted (red) models, one panel each.
 
     ``band`` = (low, high), each (n, L) Ω·m, shades an uncertainty interval around each
     prediction; ``doi_m`` (n,) marks each panel's depth-of-investigation cue."""
     import matplotlib.pyplot as plt
 
-    from .ensemble import DOI_THRESHOLD_DECADES
-
     n = len(rho_true_ohmm)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 4.2 * nrows), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.2 * ncols, 4.2 * nrows), sharey=True, squeeze=False
+    )
     for k, ax in enumerate(axes.ravel()):
         if k >= n:
             ax.set_visible(False)
             continue
         model_axes(ax, bottom_m)
         if band is not None:
-            plot_band(ax, band[0][k], band[1][k], thick_m, bottom_m, color="C3",
-                      label=band_label)
+            plot_band(ax, band[0][k], band[1][k], thick_m, bottom_m, color="C3", label=band_label)
         plot_model(ax, rho_true_ohmm[k], thick_m, bottom_m, color="k", label="true")
         plot_model(ax, rho_pred_ohmm[k], thick_m, bottom_m, color="C3", label="U-Net")
         if doi_m is not None:
@@ -223,8 +245,9 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
     rhoa, phase = response.rhoa_ohmm, response.phase_deg
     top = 0.5 * result.thick_m[0]
     bottom = result.depth_m[-1] * 2
-    fig, (ax_m, ax_r, ax_p) = plt.subplots(1, 3, figsize=(13, 4.4),
-                                           gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+    fig, (ax_m, ax_r, ax_p) = plt.subplots(
+        1, 3, figsize=(13, 4.4), gridspec_kw={"width_ratios": [1, 1.3, 1.3]}
+    )
     models = [result.rho_ohmm, result.rho_network_ohmm, *(extra_models or {}).values()]
     lo = min(np.nanmin(rhoa[mask]), *(m.min() for m in models)) / 2
     hi = max(np.nanmax(rhoa[mask]), *(m.max() for m in models)) * 2
@@ -235,13 +258,33 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
         covered = result.network_covered
         low = np.where(covered, result.network_low_ohmm, np.nan)
         high = np.where(covered, result.network_high_ohmm, np.nan)
-        plot_band(ax_m, np.nan_to_num(low, nan=lo), np.nan_to_num(high, nan=lo),
-                  result.thick_m, bottom, color="C3", label="U-Net 95 % interval")
+        plot_band(
+            ax_m,
+            np.nan_to_num(low, nan=lo),
+            np.nan_to_num(high, nan=lo),
+            result.thick_m,
+            bottom,
+            color="C3",
+            label="U-Net 95 % interval",
+        )
     if result.network_covered.any():  # a network's guess (not a half-space start)
-        plot_model(ax_m, result.rho_network_ohmm, result.thick_m, bottom, color="C3", ls="--",
-                   label=f"U-Net guess (nRMS {result.nrms_network:.2f})")
-    plot_model(ax_m, result.rho_ohmm, result.thick_m, bottom, color="k",
-               label=f"Occam from the guess (nRMS {result.nrms:.2f}, {result.iterations} it.)")
+        plot_model(
+            ax_m,
+            result.rho_network_ohmm,
+            result.thick_m,
+            bottom,
+            color="C3",
+            ls="--",
+            label=f"U-Net guess (nRMS {result.nrms_network:.2f})",
+        )
+    plot_model(
+        ax_m,
+        result.rho_ohmm,
+        result.thick_m,
+        bottom,
+        color="k",
+        label=f"Occam from the guess (nRMS {result.nrms:.2f}, {result.iterations} it.)",
+    )
     for k, (label, rho) in enumerate((extra_models or {}).items()):
         plot_model(ax_m, rho, result.thick_m, bottom, color=f"C{k}", label=label)
     ax_m.axhspan(result.doi_m, bottom, color="0.85", alpha=0.5, lw=0)
@@ -249,28 +292,54 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
     ax_m.legend(fontsize=7, loc="lower left")
     sounding_axes(ax_r, ax_p, freq)
     ax_r.set_ylim(lo, hi)
-    ax_r.errorbar(freq[mask], rhoa[mask], yerr=rhoa[mask] * response.rhoa_rel_err[mask],
-                  fmt="o", ms=3, color="0.4", label="data (used)")
-    ax_p.errorbar(freq[mask], phase[mask], yerr=response.phase_err_deg[mask], fmt="o", ms=3,
-                  color="0.4")
+    ax_r.errorbar(
+        freq[mask],
+        rhoa[mask],
+        yerr=rhoa[mask] * response.rhoa_rel_err[mask],
+        fmt="o",
+        ms=3,
+        color="0.4",
+        label="data (used)",
+    )
+    ax_p.errorbar(
+        freq[mask], phase[mask], yerr=response.phase_err_deg[mask], fmt="o", ms=3, color="0.4"
+    )
     if (~mask).any():
         ax_r.plot(freq[~mask], rhoa[~mask], "x", color="0.6", label="masked")
         ax_p.plot(freq[~mask], phase[~mask], "x", color="0.6")
     order = np.argsort(freq)
-    plot_sounding(ax_r, ax_p, freq[order], result.predicted[0][order],
-                  result.predicted[1][order], color="k", label="final model")
+    plot_sounding(
+        ax_r,
+        ax_p,
+        freq[order],
+        result.predicted[0][order],
+        result.predicted[1][order],
+        color="k",
+        label="final model",
+    )
     ax_r.legend(fontsize=8)
-    shift = (f", static shift ×{result.static_shift:.2f} "
-             f"(±{result.static_shift_std_log10:.2f} decades)" if result.static_shift_std_log10
-             else "")
-    fig.suptitle(f"{title}{': ' if title else ''}{int(mask.sum())}/{mask.size} periods, "
-                 f"μ = {result.mu:.3g}, stop: {result.stop}{shift}")
+    shift = (
+        f", static shift ×{result.static_shift:.2f} (±{result.static_shift_std_log10:.2f} decades)"
+        if result.static_shift_std_log10
+        else ""
+    )
+    fig.suptitle(
+        f"{title}{': ' if title else ''}{int(mask.sum())}/{mask.size} periods, "
+        f"μ = {result.mu:.3g}, stop: {result.stop}{shift}"
+    )
     fig.tight_layout()
     return fig
 
 
-def field_summary_figure(stations, nrms_network, nrms, nrms_reference, iterations,
-                         iterations_halfspace, reference_label: str = "pyGIMLi smooth"):
+def field_summary_figure(
+    stations,
+    nrms_network,
+    nrms,
+    nrms_reference,
+    iterations,
+    iterations_halfspace,
+    reference_label: str = "pyGIMLi smooth",
+):
     """The real-data set at a glance, one point per sounding: the final nRMS against a
     reference inversion's (with the network's guess beside it), and Gauss–Newton
     iterations from the network's guess against those from a half-space."""
@@ -280,22 +349,39 @@ def field_summary_figure(stations, nrms_network, nrms, nrms_reference, iteration
     fig, (ax_n, ax_i) = plt.subplots(1, 2, figsize=(11, 4.6))
     top = max(np.nanmax(nrms_network), np.nanmax(nrms_reference)) * 1.3
     ax_n.plot([0.3, top], [0.3, top], color="0.6", lw=1, label="equal")
-    ax_n.fill_between([0.3, top], [0.3, top], [0.3 * 1.05, top * 1.05], color="0.85",
-                      label="within 5 %")
+    ax_n.fill_between(
+        [0.3, top], [0.3, top], [0.3 * 1.05, top * 1.05], color="0.85", label="within 5 %"
+    )
     ax_n.scatter(nrms_reference, nrms_network, marker="x", color="C3", label="network only")
     ax_n.scatter(nrms_reference, nrms, color="k", label="network + Occam")
     for name, x, y in zip(stations, nrms_reference, nrms):
         ax_n.annotate(name, (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
-    ax_n.set(xscale="log", yscale="log", xlim=(0.3, top), ylim=(0.3, top),
-             xlabel=f"nRMS, {reference_label}", ylabel="nRMS, mtlib")
+    ax_n.set(
+        xscale="log",
+        yscale="log",
+        xlim=(0.3, top),
+        ylim=(0.3, top),
+        xlabel=f"nRMS, {reference_label}",
+        ylabel="nRMS, mtlib",
+    )
     ax_n.axhline(1, color="0.6", ls=":", lw=1)
     ax_n.legend(fontsize=8, loc="upper left")
     order = np.argsort(iterations_halfspace)
     pos = np.arange(len(stations))
-    ax_i.barh(pos - 0.2, np.asarray(iterations_halfspace)[order], height=0.4, color="0.6",
-              label="from a half-space")
-    ax_i.barh(pos + 0.2, np.asarray(iterations)[order], height=0.4, color="C3",
-              label="from the network's guess")
+    ax_i.barh(
+        pos - 0.2,
+        np.asarray(iterations_halfspace)[order],
+        height=0.4,
+        color="0.6",
+        label="from a half-space",
+    )
+    ax_i.barh(
+        pos + 0.2,
+        np.asarray(iterations)[order],
+        height=0.4,
+        color="C3",
+        label="from the network's guess",
+    )
     ax_i.set_yticks(pos, [stations[k] for k in order], fontsize=7)
     ax_i.set_xlabel("Gauss–Newton iterations")
     ax_i.legend(fontsize=8, loc="lower right")
@@ -332,10 +418,20 @@ def networks_figure(stations, guesses: dict, refined: dict):
     fig, ax = plt.subplots(figsize=(7, 0.22 * len(stations) + 1.6))
     for k, label in enumerate(guesses):
         offset = 0.15 * (k - 0.5 * (len(guesses) - 1))
-        ax.scatter(np.asarray(guesses[label])[order], pos + offset, facecolors="none",
-                   edgecolors=f"C{k}", label=f"{label}: guess alone")
-        ax.scatter(np.asarray(refined[label])[order], pos + offset, color=f"C{k}", s=14,
-                   label=f"{label}: refined")
+        ax.scatter(
+            np.asarray(guesses[label])[order],
+            pos + offset,
+            facecolors="none",
+            edgecolors=f"C{k}",
+            label=f"{label}: guess alone",
+        )
+        ax.scatter(
+            np.asarray(refined[label])[order],
+            pos + offset,
+            color=f"C{k}",
+            s=14,
+            label=f"{label}: refined",
+        )
     ax.axvline(1, color="0.6", ls=":", lw=1)
     ax.set_yticks(pos, [stations[k] for k in order], fontsize=7)
     ax.set(xscale="log", xlabel="nRMS")
@@ -360,19 +456,35 @@ def calibration_figure(thick_m, metrics: dict, levels):
         color, name = f"C{k}", f"{100 * float(level):g} % noise"
         ax_r.plot(levels, m["reliability"], color=color, label=name)
         for p, ls in (("68%", "-"), ("95%", "--")):
-            ax_c.plot(m["coverage_by_layer"][p], centers, ls, color=color,
-                      label=name if p == "68%" else None)
+            ax_c.plot(
+                m["coverage_by_layer"][p],
+                centers,
+                ls,
+                color=color,
+                label=name if p == "68%" else None,
+            )
         ax_s.plot(m["log_rho_rmse_by_layer"], centers, "-", color=color, label=f"{name}: error")
         ax_s.plot(m["rms_std_by_layer"], centers, "--", color=color, label="predicted σ")
     for nominal in (0.68, 0.95):
         ax_c.axvspan(nominal - 0.05, nominal + 0.05, color="0.85", lw=0)
         ax_c.axvline(nominal, color="0.5", lw=1)
-    ax_r.set(xlabel="nominal interval probability", ylabel="observed coverage",
-             title="reliability", xlim=(0, 1), ylim=(0, 1))
-    ax_c.set(xlabel="coverage of the 68 % (—) and 95 % (--) intervals",
-             ylabel="depth (m); last: half-space", title="coverage versus depth")
-    ax_s.set(xlabel="decades of log10 ρ", ylabel="depth (m)",
-             title="RMS error (—) and RMS predicted σ (--)")
+    ax_r.set(
+        xlabel="nominal interval probability",
+        ylabel="observed coverage",
+        title="reliability",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
+    ax_c.set(
+        xlabel="coverage of the 68 % (—) and 95 % (--) intervals",
+        ylabel="depth (m); last: half-space",
+        title="coverage versus depth",
+    )
+    ax_s.set(
+        xlabel="decades of log10 ρ",
+        ylabel="depth (m)",
+        title="RMS error (—) and RMS predicted σ (--)",
+    )
     for ax in (ax_c, ax_s):
         ax.invert_yaxis()
     for ax in (ax_r, ax_c, ax_s):

@@ -43,56 +43,13 @@ import numpy as np
 import torch
 
 from ._io import atomic_write
+from .config import TrainConfig
 from .dataset import Dataset
+from .ensemble import Ensemble
 from .inverter import Inverter
 from .noise import add_noise
 from .normalize import Normalizer
 from .unet import UNet1d, split_output
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyper-parameters of one training run (the paper's values by default)."""
-
-    max_epochs: int = 150
-    batch_size: int = 512
-    lr: float = 0.01
-    patience: int = 25
-    lr_factor: float = 0.5
-    lr_patience: int = 5
-    min_lr: float = 1e-5
-    lr_schedule: str = "plateau"
-    noise_max: float = 0.0
-    seed: int = 0
-    base_channels: int = 16
-    depth: int = 3
-    uncertainty: bool = False
-    nll_weight: float = 0.2
-    noise_input: bool = False
-    data_weight: float = 0.0
-    """Weight of a data-misfit term in the loss (the field network: its guess should explain
-    its data; :meth:`mtlib.fieldnet.FieldData.data_misfit`)."""
-    noise_exponent: float = 1.0
-    """Noise levels are ``noise_max · u**noise_exponent``, u uniform in [0, 1): 1 spreads them
-    evenly, larger values put most soundings near noise-free and fewer near the maximum."""
-
-    def __post_init__(self):
-        for name in ("max_epochs", "batch_size", "patience", "lr_patience", "base_channels",
-                     "depth"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not self.lr > 0 or not 0 < self.lr_factor < 1:
-            raise ValueError(f"need lr > 0 and 0 < lr_factor < 1, got {self.lr}, {self.lr_factor}")
-        if self.lr_schedule not in ("plateau", "cosine"):
-            raise ValueError(f"lr_schedule must be 'plateau' or 'cosine', got {self.lr_schedule!r}")
-        if not 0 <= self.noise_max < 1:
-            raise ValueError(f"noise_max must be in [0, 1), got {self.noise_max}")
-        if not self.noise_exponent > 0:
-            raise ValueError(f"noise_exponent must be > 0, got {self.noise_exponent}")
-        if not self.nll_weight > 0:
-            raise ValueError(f"nll_weight must be > 0, got {self.nll_weight}")
-        if not self.data_weight >= 0:
-            raise ValueError(f"data_weight must be >= 0, got {self.data_weight}")
 
 
 @dataclass
@@ -128,12 +85,12 @@ class _Split:
     """One split of a paper-scheme dataset on the device: raw ρa, φ (for noise) and
     normalized targets; :meth:`batch` adds this run's noise."""
 
-    def __init__(self, arrays: dict, norm: Normalizer, device: torch.device,
-                 config: TrainConfig):
+    def __init__(self, arrays: dict, norm: Normalizer, device: torch.device, config: TrainConfig):
         self.rhoa = torch.as_tensor(arrays["rhoa_ohmm"], dtype=torch.float32, device=device)
         self.phase = torch.as_tensor(arrays["phase_deg"], dtype=torch.float32, device=device)
-        self.y = norm.targets(torch.as_tensor(arrays["rho_ohmm"], dtype=torch.float32,
-                                              device=device))
+        self.y = norm.targets(
+            torch.as_tensor(arrays["rho_ohmm"], dtype=torch.float32, device=device)
+        )
         self.norm = norm
         self.config = config
 
@@ -146,8 +103,11 @@ class _Split:
         rhoa, phase = self.rhoa[idx], self.phase[idx]
         level = torch.zeros((rhoa.shape[0], 1), device=rhoa.device)
         if cfg.noise_max > 0:
-            level = cfg.noise_max * torch.rand((rhoa.shape[0], 1), generator=gen,
-                                               device=rhoa.device) ** cfg.noise_exponent
+            level = (
+                cfg.noise_max
+                * torch.rand((rhoa.shape[0], 1), generator=gen, device=rhoa.device)
+                ** cfg.noise_exponent
+            )
             rhoa, phase = add_noise(rhoa, phase, level, gen)
         return self.norm.inputs(rhoa, phase, level if cfg.noise_input else None), self.y[idx]
 
@@ -191,13 +151,25 @@ def _write_history(run_dir: Path, history: list) -> None:
 
 def _new_network(config: TrainConfig, dev: torch.device, **arch) -> UNet1d:
     torch.manual_seed(config.seed)
-    return UNet1d(base_channels=config.base_channels, depth=config.depth,
-                  out_channels=2 if config.uncertainty else 1, **arch).to(dev)
+    return UNet1d(
+        base_channels=config.base_channels,
+        depth=config.depth,
+        out_channels=2 if config.uncertainty else 1,
+        **arch,
+    ).to(dev)
 
 
-def fit(net: UNet1d, train_split, val_split, config: TrainConfig, run_dir: Path,
-        identity: dict, progress: bool = True, stop_after_epochs: int | None = None,
-        desc: str = "training") -> dict:
+def fit(
+    net: UNet1d,
+    train_split,
+    val_split,
+    config: TrainConfig,
+    run_dir: Path,
+    identity: dict,
+    progress: bool = True,
+    stop_after_epochs: int | None = None,
+    desc: str = "training",
+) -> dict:
     """The training loop shared by every network: Adam on ``train_split.batch(idx, gen)``,
     validation RMSE on ``val_split``, the config's learning-rate schedule and early stopping,
     a checkpoint after every epoch. Resumes from ``run_dir/checkpoint.pt`` when it belongs to
@@ -207,17 +179,8 @@ def fit(net: UNet1d, train_split, val_split, config: TrainConfig, run_dir: Path,
 
     run_dir.mkdir(parents=True, exist_ok=True)
     dev = next(net.parameters()).device
-    opt = torch.optim.Adam(net.parameters(), lr=config.lr)
-    if config.lr_schedule == "plateau":
-        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            opt, mode="min", factor=config.lr_factor, patience=config.lr_patience - 1,
-            min_lr=config.min_lr)
-    else:
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.max_epochs,
-                                                           eta_min=config.min_lr)
-    state = {"epoch": 0, "history": [], "best_val": math.inf, "best_epoch": 0,
-             "best_state": None, "bad_epochs": 0, "elapsed_s": 0.0, "finished": False}
-
+    opt, sched = _optimizer(net, config)
+    state = _fresh_state()
     ckpt = _checkpoint(run_dir, identity, dev)
     if ckpt is not None:
         net.load_state_dict(ckpt["model"])
@@ -225,63 +188,127 @@ def fit(net: UNet1d, train_split, val_split, config: TrainConfig, run_dir: Path,
         sched.load_state_dict(ckpt["scheduler"])
         state = ckpt["state"]
 
-    ckpt_path = run_dir / "checkpoint.pt"
-    n_train = len(train_split)
-    bar = tqdm(total=config.max_epochs, initial=state["epoch"], unit="epoch",
-               desc=f"{desc} on {dev.type}", disable=not progress)
+    bar = tqdm(
+        total=config.max_epochs,
+        initial=state["epoch"],
+        unit="epoch",
+        desc=f"{desc} on {dev.type}",
+        disable=not progress,
+    )
     new_epochs = 0
     while not state["finished"]:
         if stop_after_epochs is not None and new_epochs >= stop_after_epochs:
             break
         epoch = state["epoch"] + 1
         start = time.perf_counter()
-        gen = _epoch_generator(config.seed, epoch, dev)
-        net.train()
-        order = torch.randperm(n_train, generator=gen, device=dev)
-        losses = []
-        for first in range(0, n_train, config.batch_size):
-            idx = order[first: first + config.batch_size]
-            if idx.numel() < 2:  # BatchNorm needs two samples
-                continue
-            x, y = train_split.batch(idx, gen)
-            out = net(x)
-            loss, rmse = _loss(out, y, config.nll_weight)
-            if config.data_weight > 0:
-                loss = loss + config.data_weight * train_split.data_misfit(out, x)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(float(rmse.detach()))
+        train_rmse = _train_epoch(net, opt, train_split, config, epoch)
         val = _val_rmse(net, val_split, config.seed)
         lr_used = opt.param_groups[0]["lr"]
         if config.lr_schedule == "plateau":
             sched.step(val)
         else:
             sched.step()
-        seconds = time.perf_counter() - start
-        state["elapsed_s"] += seconds
-        state["history"].append({"epoch": epoch, "train_rmse": float(np.mean(losses)),
-                                 "val_rmse": val, "lr": lr_used, "seconds": seconds})
-        if val < state["best_val"]:
-            state.update(best_val=val, best_epoch=epoch, bad_epochs=0,
-                         best_state={k: v.detach().clone() for k, v in net.state_dict().items()})
-        else:
-            state["bad_epochs"] += 1
-        state["epoch"] = epoch
-        state["finished"] = state["bad_epochs"] >= config.patience or epoch >= config.max_epochs
-        checkpoint = {"identity": identity, "model": net.state_dict(),
-                      "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                      "state": state}
-        atomic_write(ckpt_path, lambda fh: torch.save(checkpoint, fh))
-        _write_history(run_dir, state["history"])
+        row = {
+            "epoch": epoch,
+            "train_rmse": train_rmse,
+            "val_rmse": val,
+            "lr": lr_used,
+            "seconds": time.perf_counter() - start,
+        }
+        _end_epoch(state, row, net, config)
+        _save_checkpoint(run_dir, identity, net, opt, sched, state)
         new_epochs += 1
         bar.update(1)
-        bar.set_postfix(train=f"{state['history'][-1]['train_rmse']:.4f}", val=f"{val:.4f}",
-                        lr=f"{lr_used:.1e}")
+        bar.set_postfix(train=f"{train_rmse:.4f}", val=f"{val:.4f}", lr=f"{lr_used:.1e}")
     bar.close()
     if state["best_state"] is not None:
         net.load_state_dict(state["best_state"])
     return state
+
+
+def _optimizer(net: UNet1d, config: TrainConfig):
+    """Adam at ``config.lr`` and the config's learning-rate schedule."""
+    opt = torch.optim.Adam(net.parameters(), lr=config.lr)
+    if config.lr_schedule == "plateau":
+        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            opt,
+            mode="min",
+            factor=config.lr_factor,
+            patience=config.lr_patience - 1,
+            min_lr=config.min_lr,
+        )
+    else:
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(
+            opt, T_max=config.max_epochs, eta_min=config.min_lr
+        )
+    return opt, sched
+
+
+def _fresh_state() -> dict:
+    """The state of a run before its first epoch (what a checkpoint stores)."""
+    return {
+        "epoch": 0,
+        "history": [],
+        "best_val": math.inf,
+        "best_epoch": 0,
+        "best_state": None,
+        "bad_epochs": 0,
+        "elapsed_s": 0.0,
+        "finished": False,
+    }
+
+
+def _train_epoch(net: UNet1d, opt, split, config: TrainConfig, epoch: int) -> float:
+    """One pass over ``split`` in the epoch's seeded order; the mean batch RMSE."""
+    dev = next(net.parameters()).device
+    gen = _epoch_generator(config.seed, epoch, dev)
+    net.train()
+    order = torch.randperm(len(split), generator=gen, device=dev)
+    losses = []
+    for first in range(0, len(split), config.batch_size):
+        idx = order[first : first + config.batch_size]
+        if idx.numel() < 2:  # BatchNorm needs two samples
+            continue
+        x, y = split.batch(idx, gen)
+        out = net(x)
+        loss, rmse = _loss(out, y, config.nll_weight)
+        if config.data_weight > 0:
+            loss = loss + config.data_weight * split.data_misfit(out, x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(float(rmse.detach()))
+    return float(np.mean(losses))
+
+
+def _end_epoch(state: dict, row: dict, net: UNet1d, config: TrainConfig) -> None:
+    """Record the epoch's ``row`` in ``state``: history, best weights, early stopping."""
+    state["elapsed_s"] += row["seconds"]
+    state["history"].append(row)
+    if row["val_rmse"] < state["best_val"]:
+        state.update(
+            best_val=row["val_rmse"],
+            best_epoch=row["epoch"],
+            bad_epochs=0,
+            best_state={k: v.detach().clone() for k, v in net.state_dict().items()},
+        )
+    else:
+        state["bad_epochs"] += 1
+    state["epoch"] = row["epoch"]
+    state["finished"] = state["bad_epochs"] >= config.patience or row["epoch"] >= config.max_epochs
+
+
+def _save_checkpoint(run_dir: Path, identity: dict, net, opt, sched, state: dict) -> None:
+    """The full state after an epoch, written atomically, and the loss curves."""
+    checkpoint = {
+        "identity": identity,
+        "model": net.state_dict(),
+        "optimizer": opt.state_dict(),
+        "scheduler": sched.state_dict(),
+        "state": state,
+    }
+    atomic_write(run_dir / "checkpoint.pt", lambda fh: torch.save(checkpoint, fh))
+    _write_history(run_dir, state["history"])
 
 
 def _checkpoint(run_dir: Path, identity: dict, dev: torch.device) -> dict | None:
@@ -295,27 +322,40 @@ def _checkpoint(run_dir: Path, identity: dict, dev: torch.device) -> dict | None
     # a checkpoint written before TrainConfig grew a field holds that field's default
     saved["config"] = asdict(TrainConfig(**saved["config"]))
     if saved != identity:
-        raise ValueError(f"run_dir {run_dir} holds a checkpoint of another training run "
-                         "(different config or data); choose another run_dir or delete it")
+        raise ValueError(
+            f"run_dir {run_dir} holds a checkpoint of another training run "
+            "(different config or data); choose another run_dir or delete it"
+        )
     return ckpt
 
 
-def _training_record(state: dict, config: TrainConfig, net: UNet1d, dev: torch.device,
-                     **data) -> dict:
+def _training_record(
+    state: dict, config: TrainConfig, net: UNet1d, dev: torch.device, **data
+) -> dict:
     """What a model card says about a finished (or interrupted) run."""
     return {
-        **data, "config": asdict(config), "epochs_run": state["epoch"],
-        "best_epoch": state["best_epoch"], "best_val_rmse": state["best_val"],
+        **data,
+        "config": asdict(config),
+        "epochs_run": state["epoch"],
+        "best_epoch": state["best_epoch"],
+        "best_val_rmse": state["best_val"],
         "finished": state["finished"],
         "stopped_early": state["finished"] and state["epoch"] < config.max_epochs,
-        "train_time_s": state["elapsed_s"], "device": _device_name(dev),
-        "n_parameters": net.n_parameters(), "history": state["history"],
+        "train_time_s": state["elapsed_s"],
+        "device": _device_name(dev),
+        "n_parameters": net.n_parameters(),
+        "history": state["history"],
     }
 
 
-def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
-          device: str | None = None, progress: bool = True,
-          stop_after_epochs: int | None = None) -> TrainResult:
+def train(
+    dataset: Dataset,
+    config: TrainConfig,
+    run_dir: str | os.PathLike,
+    device: str | None = None,
+    progress: bool = True,
+    stop_after_epochs: int | None = None,
+) -> TrainResult:
     """Train a U-Net on ``dataset``'s train split, early-stopping on its val split.
 
     Resumes from ``run_dir/checkpoint.pt`` when it exists for the same config and dataset
@@ -323,33 +363,121 @@ def train(dataset: Dataset, config: TrainConfig, run_dir: str | os.PathLike,
     call after that many new epochs, as an interruption would (for splitting long runs).
     """
     if config.data_weight > 0:
-        raise ValueError("data_weight is for the field network (train_field): a paper-scheme "
-                         "dataset has no frame to compute the data misfit in")
+        raise ValueError(
+            "data_weight is for the field network (train_field): a paper-scheme "
+            "dataset has no frame to compute the data misfit in"
+        )
     run_dir = Path(run_dir)
     dev = choose_device(device)
     norm = Normalizer()
-    net = _new_network(config, dev, n_freq=dataset.spec.n_freq, n_layers=dataset.spec.n_layers,
-                       in_channels=3 if config.noise_input else 2)
+    net = _new_network(
+        config,
+        dev,
+        n_freq=dataset.spec.n_freq,
+        n_layers=dataset.spec.n_layers,
+        in_channels=3 if config.noise_input else 2,
+    )
     train_split = _Split(dataset.load("train"), norm, dev, config)
     val_split = _Split(dataset.load("val"), norm, dev, config)
-    state = fit(net, train_split, val_split, config, run_dir,
-                {"config": asdict(config), "dataset_hash": dataset.content_hash},
-                progress, stop_after_epochs)
-    training = _training_record(state, config, net, dev, dataset_hash=dataset.content_hash,
-                                n_train=len(train_split), n_val=len(val_split))
-    inverter = Inverter(net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m,
-                        training=training)
+    state = fit(
+        net,
+        train_split,
+        val_split,
+        config,
+        run_dir,
+        {"config": asdict(config), "dataset_hash": dataset.content_hash},
+        progress,
+        stop_after_epochs,
+    )
+    training = _training_record(
+        state,
+        config,
+        net,
+        dev,
+        dataset_hash=dataset.content_hash,
+        n_train=len(train_split),
+        n_val=len(val_split),
+    )
+    inverter = Inverter(net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m, training=training)
     if state["finished"]:
         inverter.save(run_dir / "model.pt")
-    return TrainResult(inverter=inverter, history=state["history"],
-                       best_epoch=state["best_epoch"], best_val_rmse=state["best_val"],
-                       stopped_early=training["stopped_early"], elapsed_s=state["elapsed_s"],
-                       device=training["device"], run_dir=run_dir)
+    return TrainResult(
+        inverter=inverter,
+        history=state["history"],
+        best_epoch=state["best_epoch"],
+        best_val_rmse=state["best_val"],
+        stopped_early=training["stopped_early"],
+        elapsed_s=state["elapsed_s"],
+        device=training["device"],
+        run_dir=run_dir,
+    )
 
 
-def train_field(n_train: int, n_val: int, config: TrainConfig, run_dir: str | os.PathLike,
-                device: str | None = None, progress: bool = True,
-                stop_after_epochs: int | None = None, n_calibration: int | None = None):
+def noisy_copies(rhoa_ohmm, phase_deg, noise_max: float, seed):
+    """Each sounding with its own noise level drawn uniformly in [0, noise_max] (the
+    training distribution), for calibration: noisy ρa, φ (n, F) and the levels (n, 1)."""
+    rng = np.random.default_rng(seed)
+    level = noise_max * rng.random((np.shape(rhoa_ohmm)[0], 1))
+    return (*add_noise(rhoa_ohmm, phase_deg, level, seed=rng), level)
+
+
+def train_ensemble(
+    dataset,
+    configs: list[TrainConfig],
+    run_dir: str | os.PathLike,
+    calibration_noise_max: float,
+    progress: bool = True,
+    device: str | None = None,
+) -> Ensemble:
+    """Train one member per config (``run_dir/member_<k>``, each resumable), calibrate the
+    ensemble on ``dataset``'s validation split with noise up to ``calibration_noise_max``
+    and save it as ``run_dir/ensemble.pt``. Finished members are loaded, not retrained;
+    an interrupted one resumes from its checkpoint."""
+    run_dir = Path(run_dir)
+    results = [
+        train(
+            dataset,
+            replace(cfg, uncertainty=True),
+            run_dir / f"member_{k}",
+            device=device,
+            progress=progress,
+        )
+        for k, cfg in enumerate(configs)
+    ]
+    val = dataset.load("val")
+    rhoa, phase, level = noisy_copies(
+        val["rhoa_ohmm"],
+        val["phase_deg"],
+        calibration_noise_max,
+        seed=[configs[0].seed, len(configs)],
+    )
+    ensemble = Ensemble([r.inverter for r in results])
+    ensemble.calibrate(val["rho_ohmm"], rhoa, phase, level if ensemble.takes_noise else None)
+    ensemble.training = {
+        "n_members": len(configs),
+        "dataset_hash": dataset.content_hash,
+        "calibration": {
+            "split": "val",
+            "n": int(rhoa.shape[0]),
+            "noise": f"uniform in [0, {calibration_noise_max:g}] per sounding",
+        },
+        "train_time_s": float(sum(r.elapsed_s for r in results)),
+        "members": [r.inverter.training for r in results],
+    }
+    ensemble.save(run_dir / "ensemble.pt")
+    return ensemble
+
+
+def train_field(
+    n_train: int,
+    n_val: int,
+    config: TrainConfig,
+    run_dir: str | os.PathLike,
+    device: str | None = None,
+    progress: bool = True,
+    stop_after_epochs: int | None = None,
+    n_calibration: int | None = None,
+):
     """Train the field network (:mod:`mtlib.fieldnet`) on ``n_train`` earths of the field
     prior (seed ``config.seed``), early-stopping on ``n_val`` others, calibrate it on
     ``n_calibration`` more (default ``2 n_val``) and save it as ``run_dir/field.pt`` when
@@ -367,17 +495,26 @@ def train_field(n_train: int, n_val: int, config: TrainConfig, run_dir: str | os
         state = ckpt["state"]
         net.load_state_dict(state["best_state"])
     else:
-        state = fit(net, FieldData.generate(n_train, seed=[config.seed, 0], device=dev),
-                    FieldData.generate(n_val, seed=[config.seed, 1], device=dev), config,
-                    run_dir, identity, progress, stop_after_epochs,
-                    desc="training the field network")
-    training = _training_record(state, config, net, dev, n_train=n_train, n_val=n_val,
-                                prior="mtlib.generator.field_models")
+        state = fit(
+            net,
+            FieldData.generate(n_train, seed=[config.seed, 0], device=dev),
+            FieldData.generate(n_val, seed=[config.seed, 1], device=dev),
+            config,
+            run_dir,
+            identity,
+            progress,
+            stop_after_epochs,
+            desc="training the field network",
+        )
+    training = _training_record(
+        state, config, net, dev, n_train=n_train, n_val=n_val, prior="mtlib.generator.field_models"
+    )
     network = FieldNetwork(net.cpu().eval(), training=training)
     # calibrated on soundings without a static shift: a shift moves the whole model by the
     # similarity laws, which no σ from one sounding can know (the engine estimates it)
-    calibration = FieldData.generate(n_calibration or 2 * n_val, seed=[config.seed, 2],
-                                     augment=replace(AUGMENT, shift_prob=0.0))
+    calibration = FieldData.generate(
+        n_calibration or 2 * n_val, seed=[config.seed, 2], augment=replace(AUGMENT, shift_prob=0.0)
+    )
     network.calibrate(calibration)
     if state["finished"]:
         network.save(run_dir / "field.pt")

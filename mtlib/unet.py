@@ -48,18 +48,32 @@ class ConvBlock(nn.Sequential):
 class UNet1d(nn.Module):
     """1D U-Net ``(batch, in_channels, n_freq) → (batch, n_layers)``."""
 
-    def __init__(self, n_freq: int = 40, n_layers: int = 40, in_channels: int = 2,
-                 base_channels: int = 16, depth: int = 3, kernel_size: int = 3,
-                 out_channels: int = 1):
+    def __init__(
+        self,
+        n_freq: int = 40,
+        n_layers: int = 40,
+        in_channels: int = 2,
+        base_channels: int = 16,
+        depth: int = 3,
+        kernel_size: int = 3,
+        out_channels: int = 1,
+    ):
         super().__init__()
         if min(n_freq, n_layers, in_channels, base_channels, depth, out_channels) < 1:
-            raise ValueError("n_freq, n_layers, in_channels, base_channels, depth and "
-                             "out_channels must be >= 1")
+            raise ValueError(
+                "n_freq, n_layers, in_channels, base_channels, depth and out_channels must be >= 1"
+            )
         if kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd and positive, got {kernel_size}")
-        self.config = dict(n_freq=n_freq, n_layers=n_layers, in_channels=in_channels,
-                           base_channels=base_channels, depth=depth, kernel_size=kernel_size,
-                           out_channels=out_channels)
+        self.config = dict(
+            n_freq=n_freq,
+            n_layers=n_layers,
+            in_channels=in_channels,
+            base_channels=base_channels,
+            depth=depth,
+            kernel_size=kernel_size,
+            out_channels=out_channels,
+        )
         channels = [base_channels * 2**i for i in range(depth + 1)]
         self.encoders = nn.ModuleList(
             ConvBlock(in_channels if i == 0 else channels[i - 1], channels[i], kernel_size)
@@ -82,7 +96,8 @@ class UNet1d(nn.Module):
         if x.ndim != 3 or x.shape[1:] != (self.config["in_channels"], self.config["n_freq"]):
             raise ValueError(
                 f"input must have shape (batch, {self.config['in_channels']}, "
-                f"{self.config['n_freq']}), got {tuple(x.shape)}")
+                f"{self.config['n_freq']}), got {tuple(x.shape)}"
+            )
         skips = []
         for encoder in self.encoders:
             x = encoder(x)
@@ -115,9 +130,24 @@ class InferenceUNet:
 
         def folded(block: ConvBlock):
             conv1, bn1, _, conv2, bn2, _ = block
-            return [tuple(t.detach() for t in fuse_conv_bn_weights(
-                conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight,
-                bn.bias)) for conv, bn in ((conv1, bn1), (conv2, bn2))]
+            return [
+                (
+                    *(
+                        t.detach()
+                        for t in fuse_conv_bn_weights(
+                            conv.weight,
+                            conv.bias,
+                            bn.running_mean,
+                            bn.running_var,
+                            bn.eps,
+                            bn.weight,
+                            bn.bias,
+                        )
+                    ),
+                    conv.padding,
+                )
+                for conv, bn in ((conv1, bn1), (conv2, bn2))
+            ]
 
         self.config = dict(net.config)
         with torch.no_grad():
@@ -130,25 +160,28 @@ class InferenceUNet:
 
     @staticmethod
     def _block(x: torch.Tensor, convs) -> torch.Tensor:
-        for weight, bias in convs:
-            x = F.relu(F.conv1d(x, weight, bias, padding=weight.shape[-1] // 2))
+        for weight, bias, pad in convs:
+            # in place: ReLU allocates nothing (the largest cost after the convolutions)
+            x = torch.relu_(torch.conv1d(x, weight, bias, 1, pad))
         return x
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         cfg = self.config
         if x.ndim != 3 or x.shape[1:] != (cfg["in_channels"], cfg["n_freq"]):
-            raise ValueError(f"input must have shape (batch, {cfg['in_channels']}, "
-                             f"{cfg['n_freq']}), got {tuple(x.shape)}")
+            raise ValueError(
+                f"input must have shape (batch, {cfg['in_channels']}, "
+                f"{cfg['n_freq']}), got {tuple(x.shape)}"
+            )
         skips = []
         for convs in self.encoders:
             x = self._block(x, convs)
             skips.append(x)
-            x = F.max_pool1d(x, 2, ceil_mode=True)
+            x = torch.max_pool1d(x, 2, 2, 0, 1, True)  # F's wrapper costs more than 1 sample
         x = self._block(x, self.bottleneck)
         for (weight, bias), convs, skip in zip(self.ups, self.decoders, reversed(skips)):
-            x = F.conv_transpose1d(x, weight, bias, stride=2)[..., : skip.shape[-1]]
+            x = torch.conv_transpose1d(x, weight, bias, 2)[..., : skip.shape[-1]]
             x = self._block(torch.cat([x, skip], dim=1), convs)
-        out = F.linear(F.conv1d(x, *self.head).flatten(1), *self.to_layers)
+        out = F.linear(torch.conv1d(x, *self.head).flatten(1), *self.to_layers)
         if cfg["out_channels"] == 1:
             return out
         return out.unflatten(1, (cfg["out_channels"], cfg["n_layers"]))

@@ -25,15 +25,22 @@ import time
 import numpy as np
 
 from . import plotting
-from .ensemble import DOI_THRESHOLD_DECADES, resolved_depth_m
+from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG, PLOT_BOTTOM_M
 from .errors import z_rel_err_from_rhoa
 from .evaluate import log_rho_rmse
 from .fieldnet import FieldNetwork
 from .forward import mt1d
-from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM, interpolate_controls, random_models
+from .generator import (
+    N_CONTROL,
+    RHO_MAX_OHMM,
+    RHO_MIN_OHMM,
+    interpolate_controls,
+    random_models,
+)
 from .grid import layer_centers_m, layer_tops_m, step_profile
-from .inverter import told_noise
-from .noise import PHASE_RANGE_DEG, add_noise
+from .noise import add_noise
+from .predictor import Predictor, resolved_depth_m, told_noise
+from .pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
 
 PRESETS = {
     # name: (control layer indices, control resistivities in Ω·m)
@@ -42,7 +49,6 @@ PRESETS = {
     "resistive basement": ([0, 8, 20, 30, 39], [20.0, 30.0, 40.0, 200.0, 220.0]),
     "thin conductive layer": ([0, 13, 14, 15, 39], [100.0, 100.0, 3.0, 100.0, 100.0]),
 }
-BOTTOM_M = 2300.0
 
 
 def control_model(layer_idx, rho_ohmm, n_layers: int):
@@ -55,8 +61,10 @@ def control_model(layer_idx, rho_ohmm, n_layers: int):
     unique_idx, first = np.unique(layer_idx, return_index=True)
     note = ""
     if unique_idx.size < layer_idx.size:
-        note = (f"{layer_idx.size - unique_idx.size} control layer(s) at the same depth as "
-                "another were merged")
+        note = (
+            f"{layer_idx.size - unique_idx.size} control layer(s) at the same depth as "
+            "another were merged"
+        )
     model = interpolate_controls(unique_idx[None], rho_ohmm[first][None], n_layers)[0]
     return model, note
 
@@ -67,12 +75,16 @@ class Explorer:
     and band it uses; ``others`` ({label: network}, default the shipped field network) can
     be chosen instead in the "network" dropdown and read the same data."""
 
-    def __init__(self, net=None, preset: str = "conductor at depth", noise: float = 0.02,
-                 seed: int = 0, others: dict | None = None):
+    def __init__(
+        self,
+        net: Predictor | None = None,
+        preset: str = "conductor at depth",
+        noise: float = 0.02,
+        seed: int = 0,
+        others: dict | None = None,
+    ):
         import ipywidgets as w
         import matplotlib
-
-        from . import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
 
         if net is None:
             net = load_pretrained(DEFAULT_ENSEMBLE)
@@ -88,21 +100,36 @@ class Explorer:
         self._centers_m = layer_centers_m(self.thick_m)
         depth_options = [(f"{top:.0f} m", i) for i, top in enumerate(tops)]
         log_lo, log_hi = np.log10(RHO_MIN_OHMM), np.log10(RHO_MAX_OHMM)
-        self.depth_sliders = [w.SelectionSlider(options=depth_options, description=f"layer {k + 1}",
-                                                continuous_update=True)
-                              for k in range(5)]
-        self.rho_sliders = [w.FloatLogSlider(base=10, min=log_lo, max=log_hi, step=0.01,
-                                             value=100.0, description="ρ (Ω·m)",
-                                             readout_format=".3g")
-                            for _ in range(5)]
-        self.noise_slider = w.FloatSlider(value=noise, min=0.0, max=0.1, step=0.005,
-                                          description="noise", readout_format=".1%")
+        self.depth_sliders = [
+            w.SelectionSlider(
+                options=depth_options, description=f"layer {k + 1}", continuous_update=True
+            )
+            for k in range(N_CONTROL)
+        ]
+        self.rho_sliders = [
+            w.FloatLogSlider(
+                base=10,
+                min=log_lo,
+                max=log_hi,
+                step=0.01,
+                value=100.0,
+                description="ρ (Ω·m)",
+                readout_format=".3g",
+            )
+            for _ in range(N_CONTROL)
+        ]
+        self.noise_slider = w.FloatSlider(
+            value=noise, min=0.0, max=0.1, step=0.005, description="noise", readout_format=".1%"
+        )
         self.seed_box = w.IntText(value=seed, description="seed", layout=w.Layout(width="160px"))
         self.random_button = w.Button(description="random model", icon="random")
-        self.preset_box = w.Dropdown(options=list(PRESETS) + ["custom"], value=preset,
-                                     description="preset")
-        self.pygimli_button = w.Button(description="compare with pyGIMLi",
-                                       tooltip="run pyGIMLi's smooth inversion on these data")
+        self.preset_box = w.Dropdown(
+            options=list(PRESETS) + ["custom"], value=preset, description="preset"
+        )
+        self.pygimli_button = w.Button(
+            description="compare with pyGIMLi",
+            tooltip="run pyGIMLi's smooth inversion on these data",
+        )
         self.status = w.HTML()
         self.last_update_ms = float("nan")
         self._busy = False
@@ -137,33 +164,47 @@ class Explorer:
             FigureCanvasAgg(self.fig)
             self.image = w.Image(format="png")
         ax_m, ax_r, ax_p = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
-        plotting.model_axes(ax_m, BOTTOM_M)
+        plotting.model_axes(ax_m, PLOT_BOTTOM_M)
         plotting.sounding_axes(ax_r, ax_p, self.freq_hz)
         ax_r.set_ylim(1, 400)
         empty_m = np.full(self.n_layers, np.nan)
         empty_f = np.full(self.freq_hz.size, np.nan)
         self.lines = {
-            "true": plotting.plot_model(ax_m, empty_m, self.thick_m, BOTTOM_M, color="k",
-                                        label="true model"),
-            "pred": plotting.plot_model(ax_m, empty_m, self.thick_m, BOTTOM_M, color="C3",
-                                        label="U-Net"),
-            "occam": plotting.plot_model(ax_m, empty_m, self.thick_m, BOTTOM_M, color="C0",
-                                         label="pyGIMLi smooth"),
+            "true": plotting.plot_model(
+                ax_m, empty_m, self.thick_m, PLOT_BOTTOM_M, color="k", label="true model"
+            ),
+            "pred": plotting.plot_model(
+                ax_m, empty_m, self.thick_m, PLOT_BOTTOM_M, color="C3", label="U-Net"
+            ),
+            "occam": plotting.plot_model(
+                ax_m, empty_m, self.thick_m, PLOT_BOTTOM_M, color="C0", label="pyGIMLi smooth"
+            ),
         }
         (self.lines["ctrl"],) = ax_m.plot([], [], "o", color="k", ms=4)
-        self.lines["doi"] = ax_m.axhline(np.nan, color="0.3", ls=":", lw=1,
-                                         label=f"σ > {DOI_THRESHOLD_DECADES:g} decades below")
+        self.lines["doi"] = ax_m.axhline(
+            np.nan, color="0.3", ls=":", lw=1, label=f"σ > {DOI_THRESHOLD_DECADES:g} decades below"
+        )
         # the band is drawn (blitted) with the lines; without uncertainty it stays hidden
-        self.band = plotting.plot_band(ax_m, empty_m, empty_m, self.thick_m, BOTTOM_M,
-                                       color="C3", label="U-Net 95 % interval",
-                                       visible=self.uncertain)
+        self.band = plotting.plot_band(
+            ax_m,
+            empty_m,
+            empty_m,
+            self.thick_m,
+            PLOT_BOTTOM_M,
+            color="C3",
+            label="U-Net 95 % interval",
+            visible=self.uncertain,
+        )
         data_style = dict(ls="none", marker="o", ms=3, color="0.5", label="data")
-        for name, style in (("data", data_style),
-                            ("true_resp", dict(color="k", lw=1, label="true")),
-                            ("pred_resp", dict(color="C3", label="U-Net model")),
-                            ("occam_resp", dict(color="C0", label="pyGIMLi model"))):
+        for name, style in (
+            ("data", data_style),
+            ("true_resp", dict(color="k", lw=1, label="true")),
+            ("pred_resp", dict(color="C3", label="U-Net model")),
+            ("occam_resp", dict(color="C0", label="pyGIMLi model")),
+        ):
             self.lines[name + "_rhoa"], self.lines[name + "_phase"] = plotting.plot_sounding(
-                ax_r, ax_p, self.freq_hz, empty_f, empty_f, **style)
+                ax_r, ax_p, self.freq_hz, empty_f, empty_f, **style
+            )
         ax_m.legend(fontsize=8, loc="lower left")
         ax_p.legend(fontsize=8, loc="lower right")
         self.fig.tight_layout()
@@ -238,8 +279,11 @@ class Explorer:
 
     def model(self):
         """The true model from the sliders: ``(rho_ohmm (L,), note)``."""
-        return control_model([s.value for s in self.depth_sliders],
-                             [s.value for s in self.rho_sliders], self.n_layers)
+        return control_model(
+            [s.value for s in self.depth_sliders],
+            [s.value for s in self.rho_sliders],
+            self.n_layers,
+        )
 
     def _on_change(self, change):
         if self._busy:
@@ -251,7 +295,7 @@ class Explorer:
 
     def _use(self, net):
         self.net = net
-        self.uncertain = isinstance(net, FieldNetwork) or hasattr(net, "interval")
+        self.uncertain = isinstance(net, FieldNetwork) or net.has_uncertainty
 
     def _on_network(self, change):
         self._use(self.networks[change["new"]])
@@ -288,21 +332,28 @@ class Explorer:
         uncertainty = {}
         if isinstance(self.net, FieldNetwork):
             rho_pred, std, low, high = self._field_guess(rhoa_obs, phase_obs, level)
-        elif self.uncertain:
-            rho_pred, std = self.net.predict(rhoa_obs, phase_obs, return_std=True,
-                                             **told_noise(self.net, level))
-            low, high = self.net.interval(rho_pred, std, 0.95)
         else:
-            rho_pred = self.net.predict(rhoa_obs, phase_obs, **told_noise(self.net, level))
+            pred = self.net.prediction(rhoa_obs, phase_obs, **told_noise(self.net, level))
+            rho_pred, std, low, high = pred.rho_ohmm, pred.std_log10, pred.low_ohmm, pred.high_ohmm
         if self.uncertain:
-            uncertainty = {"low": low, "high": high, "std_log10": std,
-                           "doi_m": resolved_depth_m(std, layer_tops_m(self.thick_m)),
-                           "inside_95": int(np.sum((rho_true >= low) & (rho_true <= high)))}
+            uncertainty = {
+                "low": low,
+                "high": high,
+                "std_log10": std,
+                "doi_m": resolved_depth_m(std, layer_tops_m(self.thick_m)),
+                "inside_95": int(np.sum((rho_true >= low) & (rho_true <= high))),
+            }
         rhoa_pred, phase_pred = mt1d(rho_pred, self.thick_m, self.freq_hz)
         return uncertainty | {
-            "rho_true": rho_true, "note": note, "rhoa": rhoa, "phase": phase,
-            "rhoa_obs": rhoa_obs, "phase_obs": phase_obs, "rho_pred": rho_pred,
-            "rhoa_pred": rhoa_pred, "phase_pred": phase_pred,
+            "rho_true": rho_true,
+            "note": note,
+            "rhoa": rhoa,
+            "phase": phase,
+            "rhoa_obs": rhoa_obs,
+            "phase_obs": phase_obs,
+            "rho_pred": rho_pred,
+            "rhoa_pred": rhoa_pred,
+            "phase_pred": phase_pred,
             "model_rmse": float(log_rho_rmse(rho_pred, rho_true)),
             "rhoa_misfit_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_obs - 1) ** 2))),
             "phase_misfit_deg": float(np.sqrt(np.mean((phase_pred - phase_obs) ** 2))),
@@ -311,8 +362,13 @@ class Explorer:
     def _field_guess(self, rhoa_obs, phase_obs, rel_noise: float):
         """The field network's guess, σ and 95 % interval read onto the explorer's grid."""
         p = max(z_rel_err_from_rhoa(rel_noise), 0.005)  # its errors are those of |Z|
-        sounding = (self.freq_hz, rhoa_obs, phase_obs, np.full(self.freq_hz.size, p),
-                    np.ones(self.freq_hz.size, dtype=bool))
+        sounding = (
+            self.freq_hz,
+            rhoa_obs,
+            phase_obs,
+            np.full(self.freq_hz.size, p),
+            np.ones(self.freq_hz.size, dtype=bool),
+        )
         guess = self.net.guesses([sounding])[0]
         idx = np.searchsorted(guess["tops_m"], self._centers_m, side="right") - 1
         return guess["rho"][idx], guess["std"][idx], guess["low"][idx], guess["high"][idx]
@@ -329,20 +385,24 @@ class Explorer:
             self.status.value = f"<b style='color:#b00'>cannot update: {err}</b>"
             return
         self.state = state
-        depth_true, values = step_profile(state["rho_true"], self.thick_m, BOTTOM_M)
+        depth_true, values = step_profile(state["rho_true"], self.thick_m, PLOT_BOTTOM_M)
         self.lines["true"].set_data(values, depth_true)
-        self.lines["pred"].set_data(step_profile(state["rho_pred"], self.thick_m, BOTTOM_M)[1],
-                                    depth_true)
+        self.lines["pred"].set_data(
+            step_profile(state["rho_pred"], self.thick_m, PLOT_BOTTOM_M)[1], depth_true
+        )
         if self.uncertain:
-            self.band.set_xy(plotting.band_xy(state["low"], state["high"], self.thick_m,
-                                              BOTTOM_M))
+            self.band.set_xy(
+                plotting.band_xy(state["low"], state["high"], self.thick_m, PLOT_BOTTOM_M)
+            )
             self.lines["doi"].set_ydata([state["doi_m"]] * 2)
             self.lines["doi"].set_visible(bool(np.isfinite(state["doi_m"])))
         idx = [s.value for s in self.depth_sliders]
         self.lines["ctrl"].set_data([s.value for s in self.rho_sliders], self._centers_m[idx])
-        for name, (rhoa, phase) in (("data", ("rhoa_obs", "phase_obs")),
-                                    ("true_resp", ("rhoa", "phase")),
-                                    ("pred_resp", ("rhoa_pred", "phase_pred"))):
+        for name, (rhoa, phase) in (
+            ("data", ("rhoa_obs", "phase_obs")),
+            ("true_resp", ("rhoa", "phase")),
+            ("pred_resp", ("rhoa_pred", "phase_pred")),
+        ):
             self.lines[name + "_rhoa"].set_ydata(state[rhoa])
             self.lines[name + "_phase"].set_ydata(state[phase])
         for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
@@ -354,15 +414,21 @@ class Explorer:
 
     def _set_status(self):
         s = self.state
-        text = (f"U-Net: model RMSE {s['model_rmse']:.3f} decades; data misfit "
-                f"{s['rhoa_misfit_pct']:.1f} % in ρa, {s['phase_misfit_deg']:.2f}° in φ")
+        text = (
+            f"U-Net: model RMSE {s['model_rmse']:.3f} decades; data misfit "
+            f"{s['rhoa_misfit_pct']:.1f} % in ρa, {s['phase_misfit_deg']:.2f}° in φ"
+        )
         if self.uncertain:
-            doi = (f"below {s['doi_m']:.0f} m" if np.isfinite(s["doi_m"]) else "nowhere")
-            text += (f"<br>true model inside the 95 % interval in {s['inside_95']} of "
-                     f"{self.n_layers} layers; σ > {DOI_THRESHOLD_DECADES:g} decades {doi}")
+            doi = f"below {s['doi_m']:.0f} m" if np.isfinite(s["doi_m"]) else "nowhere"
+            text += (
+                f"<br>true model inside the 95 % interval in {s['inside_95']} of "
+                f"{self.n_layers} layers; σ > {DOI_THRESHOLD_DECADES:g} decades {doi}"
+            )
         if self._occam is not None:
-            text += (f"<br>pyGIMLi smooth inversion: model RMSE {self._occam['rmse']:.3f} "
-                     f"decades, χ² {self._occam['chi2']:.2f}, {self._occam['seconds']:.2f} s")
+            text += (
+                f"<br>pyGIMLi smooth inversion: model RMSE {self._occam['rmse']:.3f} "
+                f"decades, χ² {self._occam['chi2']:.2f}, {self._occam['seconds']:.2f} s"
+            )
         text += f"<br><small>update: {self.last_update_ms:.0f} ms</small>"
         if s["note"]:
             text += f"<br><i>{s['note']}</i>"
@@ -374,21 +440,28 @@ class Explorer:
             from .baseline import occam_invert
 
             s = self.state
-            result = occam_invert(self.freq_hz, s["rhoa_obs"], s["phase_obs"], self.thick_m,
-                                  z_rel_err=z_rel_err_from_rhoa(max(self.noise_slider.value,
-                                                                    0.01)))
+            result = occam_invert(
+                self.freq_hz,
+                s["rhoa_obs"],
+                s["phase_obs"],
+                self.thick_m,
+                z_rel_err=z_rel_err_from_rhoa(max(self.noise_slider.value, 0.01)),
+            )
         except Exception as err:  # pyGIMLi missing or failing: report, do not raise
             self.status.value += f"<br><b style='color:#b00'>pyGIMLi: {err}</b>"
             return
         rhoa, phase = mt1d(result.rho_ohmm, self.thick_m, self.freq_hz)
-        depth, values = step_profile(result.rho_ohmm, self.thick_m, BOTTOM_M)
+        depth, values = step_profile(result.rho_ohmm, self.thick_m, PLOT_BOTTOM_M)
         self.lines["occam"].set_data(values, depth)
         self.lines["occam_resp_rhoa"].set_ydata(rhoa)
         self.lines["occam_resp_phase"].set_ydata(phase)
         for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
             self.lines[name].set_visible(True)
-        self._occam = {"rmse": float(log_rho_rmse(result.rho_ohmm, s["rho_true"])),
-                       "chi2": result.chi2, "seconds": result.seconds}
+        self._occam = {
+            "rmse": float(log_rho_rmse(result.rho_ohmm, s["rho_true"])),
+            "chi2": result.chi2,
+            "seconds": result.seconds,
+        }
         self._redraw()
         self._set_status()
 
@@ -399,8 +472,15 @@ class Explorer:
         import ipywidgets as w
 
         layers = w.VBox([w.HBox([d, r]) for d, r in zip(self.depth_sliders, self.rho_sliders)])
-        others = w.VBox([self.network_box, self.preset_box, self.noise_slider,
-                         w.HBox([self.seed_box, self.random_button]), self.pygimli_button])
+        others = w.VBox(
+            [
+                self.network_box,
+                self.preset_box,
+                self.noise_slider,
+                w.HBox([self.seed_box, self.random_button]),
+                self.pygimli_button,
+            ]
+        )
         view = self.fig.canvas if self._ipympl else self.image
         return w.VBox([w.HBox([layers, others]), view, self.status])
 

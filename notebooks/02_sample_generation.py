@@ -30,6 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from mtlib import config, dataset, forward, generator, grid, plotting
+from mtlib.constants import PLOT_BOTTOM_M
 
 P = config.get_profile(profile)
 thick_m = grid.paper_thicknesses()
@@ -60,8 +61,8 @@ print(f"frequencies: {len(freq_hz)}, {freq_hz[0]:g} Hz → {freq_hz[-1]:g} Hz")
 rho_one, (ctrl_idx, ctrl_rho) = generator.random_models(1, seed=11, return_controls=True)
 centers_m = grid.layer_centers_m(thick_m)
 fig, ax = plt.subplots(figsize=(4.5, 5))
-plotting.model_axes(ax, bottom_m=2300)
-plotting.plot_model(ax, rho_one[0], thick_m, bottom_m=2300, label="interpolated model")
+plotting.model_axes(ax, bottom_m=PLOT_BOTTOM_M)
+plotting.plot_model(ax, rho_one[0], thick_m, bottom_m=PLOT_BOTTOM_M, label="interpolated model")
 ax.plot(ctrl_rho[0], centers_m[ctrl_idx[0]], "o", color="C3", label="5 control layers")
 ax.legend(fontsize=8, loc="lower left")
 ax.set_title("One paper-scheme model")
@@ -75,8 +76,8 @@ plotting.save(fig, "02_one_model")
 gallery = generator.random_models(12, seed=3)
 fig, axes = plt.subplots(2, 6, figsize=(14, 6.5), sharey=True)
 for ax, rho in zip(axes.ravel(), gallery):
-    plotting.model_axes(ax, bottom_m=2300)
-    plotting.plot_model(ax, rho, thick_m, bottom_m=2300)
+    plotting.model_axes(ax, bottom_m=PLOT_BOTTOM_M)
+    plotting.plot_model(ax, rho, thick_m, bottom_m=PLOT_BOTTOM_M)
     ax.set_xlabel("ρ (Ω·m)")
 for ax in axes[:, 1:].ravel():
     ax.set_ylabel("")
@@ -147,12 +148,12 @@ for k, (sampling, interp) in enumerate(options):
     share = np.mean(rho_opt < 20.0)
     axes[0].hist(np.log10(rho_opt).ravel(), bins=bins, histtype="step", density=True, lw=1.5,
                  label=f"{sampling}, {interp} ({share:.0%} of layers < 20 Ω·m)")
-    plotting.plot_model(axes[1], rho_opt[0], thick_m, bottom_m=2300, color=f"C{k}",
+    plotting.plot_model(axes[1], rho_opt[0], thick_m, bottom_m=PLOT_BOTTOM_M, color=f"C{k}",
                         label=f"{sampling}, {interp}")
 axes[0].set_xlabel("log10 ρ (Ω·m)")
 axes[0].set_ylabel("density over all layers")
 axes[0].legend(fontsize=8)
-plotting.model_axes(axes[1], bottom_m=2300)
+plotting.model_axes(axes[1], bottom_m=PLOT_BOTTOM_M)
 axes[1].set_title("first model of each option (seed 1)")
 fig.tight_layout()
 plotting.save(fig, "02_scheme_options")

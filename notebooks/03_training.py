@@ -32,7 +32,7 @@ profile = None  # smoke | quick | paper; None → $MTLIB_PROFILE or "quick"
 # %%
 import matplotlib.pyplot as plt
 
-from mtlib import config, dataset, ensemble, plotting, train
+from mtlib import config, dataset, plotting, train
 from mtlib.unet import UNet1d
 
 P = config.get_profile(profile)
@@ -125,7 +125,7 @@ plt.show()
 # CPU cores each takes about as long as the network above.
 
 # %%
-ens = ensemble.train_ensemble(ds, P.ensemble_configs(), P.ensemble_dir(),
+ens = train.train_ensemble(ds, P.ensemble_configs(), P.ensemble_dir(),
                               calibration_noise_max=P.ensemble_noise_max)
 for k, m in enumerate(ens.training["members"]):
     print(f"member {k} (seed {m['config']['seed']}): best validation RMSE "

@@ -22,7 +22,7 @@ def test_ship_writes_bundle_card_and_markdown(tmp_path, monkeypatch, capsys):
     card = json.loads((tmp_path / "w" / "unet_smoke.card.json").read_text())
     assert card["profile"] == "smoke" and card["test"]["n"] == profile.n_test
     assert set(card["test"]["metrics"]) == {"0%", "2%", "5%", "10%"}
-    assert card["training"]["epochs_run"] == 1 and card["file_size_mb"] > 0
+    assert card["training"]["epochs_run"] == 1 and card["file_size_mib"] > 0
     markdown = (tmp_path / "w" / "unet_smoke.md").read_text()
     assert "| noise | RMSE log10 ρ" in markdown and "unet_smoke" in markdown
     shipped = Inverter.load(tmp_path / "w" / "unet_smoke.pt")
@@ -40,26 +40,38 @@ def test_invert_many_files_from_the_command_line(tmp_path, capsys):
     xml = next(p for p in field.real_soundings() if p.suffix == ".xml")
     bad = tmp_path / "bad.edi"
     bad.write_text("not an EDI file")
-    assert main(["invert", str(edi), str(xml), str(bad), "--out", str(tmp_path / "o"),
-                 "--static-shift"]) == 0
+    assert (
+        main(
+            ["invert", str(edi), str(xml), str(bad), "--out", str(tmp_path / "o"), "--static-shift"]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "inverted 2 of 3 files" in captured.out and "nrms" in captured.out
     assert "cannot read" in captured.err and "bad.edi" in captured.err
     summary = (tmp_path / "o" / "summary.csv").read_text().splitlines()
-    assert summary[0].startswith("station,file,periods_used,periods_masked,nrms_network,nrms,"
-                                 "iterations,mu,stop,static_shift,static_shift_std_log10,doi_m")
+    assert summary[0].startswith(
+        "station,file,periods_used,periods_masked,nrms_network,nrms,"
+        "iterations,mu,stop,static_shift,static_shift_std_log10,doi_m"
+    )
     assert len(summary) == 4 and any("not read" in row for row in summary)
     csvs = sorted((tmp_path / "o").glob("*_model.csv"))
     assert len(csvs) == 2
     table = np.loadtxt(csvs[0], delimiter=",", skiprows=1)
     assert table.shape == (50, 7) and np.all(table[:, 2] > 0)
-    assert csvs[0].read_text().startswith(
-        "depth_top_m,thickness_m,rho_ohmm,rho_reference_ohmm,reference_std_log10,"
-        "network_low95_ohmm,network_high95_ohmm")
+    assert (
+        csvs[0]
+        .read_text()
+        .startswith(
+            "depth_top_m,thickness_m,rho_ohmm,rho_reference_ohmm,reference_std_log10,"
+            "network_low95_ohmm,network_high95_ohmm"
+        )
+    )
     assert len(list((tmp_path / "o").glob("*.png"))) == 2
     data = sorted((tmp_path / "o").glob("*_data.csv"))
     assert len(data) == 2 and data[0].read_text().startswith(
-        "freq_hz,rhoa_ohmm,phase_deg,z_rel_err,used,skew_deg,rhoa_model_ohmm,phase_model_deg")
+        "freq_hz,rhoa_ohmm,phase_deg,z_rel_err,used,skew_deg,rhoa_model_ohmm,phase_model_deg"
+    )
 
     assert main(["invert", str(bad), "--out", str(tmp_path / "b")]) == 2
     assert "cannot read" in capsys.readouterr().err
@@ -75,16 +87,19 @@ def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, 
     assert main(["invert", str(sa295), "--out", str(tmp_path / "a"), "--max-skew", "6"]) == 0
     assert main(["invert", str(sa295), "--out", str(tmp_path / "b")]) == 0
     assert main(["invert", str(sa295), "--out", str(tmp_path / "c"), "--start", "halfspace"]) == 0
-    assert main(["invert", str(sa295), "--out", str(tmp_path / "d"),
-                 "--network", "unet_quick"]) == 0
+    assert (
+        main(["invert", str(sa295), "--out", str(tmp_path / "d"), "--network", "unet_quick"]) == 0
+    )
     capsys.readouterr()
-    rows = {k: (tmp_path / k / "summary.csv").read_text().splitlines()[1].split(",")
-            for k in "abcd"}
+    rows = {
+        k: (tmp_path / k / "summary.csv").read_text().splitlines()[1].split(",") for k in "abcd"
+    }
     used = {k: int(r[2]) for k, r in rows.items()}
     assert used["a"] < used["b"]  # periods with |β| > 6° masked
     assert rows["c"][6] != rows["b"][6] or rows["c"][5] != rows["b"][5]  # another start
     model = (tmp_path / "d" / "SA295_model.csv").read_text().splitlines()[0]
     assert "network_low95_ohmm" not in model  # the paper's U-Net has no interval
-    assert main(["invert", str(sa295), "--network", "no_such_net",
-                 "--out", str(tmp_path / "e")]) == 2
+    assert (
+        main(["invert", str(sa295), "--network", "no_such_net", "--out", str(tmp_path / "e")]) == 2
+    )
     assert "no shipped network" in capsys.readouterr().err

@@ -65,9 +65,11 @@ def test_mismatched_parameters_are_refused_with_the_differences(tmp_path):
     with pytest.raises(ValueError, match=r"other parameters(.|\n)*seed: on disk 5, requested 7"):
         build_dataset(tmp_path / "ds", small_spec(seed=7), progress=False)
     from mtlib.generator import ModelScheme
+
     with pytest.raises(ValueError, match="scheme.sampling"):
-        build_dataset(tmp_path / "ds", small_spec(scheme=ModelScheme(sampling="loguniform")),
-                      progress=False)
+        build_dataset(
+            tmp_path / "ds", small_spec(scheme=ModelScheme(sampling="loguniform")), progress=False
+        )
 
 
 def test_corrupted_chunk_is_regenerated(tmp_path):
@@ -148,13 +150,16 @@ def test_memory_is_bounded_by_the_chunk_size(tmp_path, monkeypatch):
     assert max(sizes) == 300 and sum(sizes) == 2000
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(n_samples=0), "n_samples"),
-    (dict(chunk_size=0), "chunk_size"),
-    (dict(thick_m=(10.0, 20.0)), "thick_m"),
-    (dict(freq_hz=()), "freq_hz"),
-    (dict(storage_dtype="int8"), "storage_dtype"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(n_samples=0), "n_samples"),
+        (dict(chunk_size=0), "chunk_size"),
+        (dict(thick_m=(10.0, 20.0)), "thick_m"),
+        (dict(freq_hz=()), "freq_hz"),
+        (dict(storage_dtype="int8"), "storage_dtype"),
+    ],
+)
 def test_bad_spec_raises(kwargs, name):
     with pytest.raises(ValueError, match=name):
         small_spec(**kwargs)

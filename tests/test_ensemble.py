@@ -7,21 +7,13 @@ import pytest
 import torch
 
 from mtlib import dataset, forward, generator
-from mtlib.ensemble import (
-    CALIBRATION_LEVELS,
-    CALIBRATION_NOISE_EDGES,
-    ONE_SIGMA,
-    Ensemble,
-    coverage,
-    noisy_copies,
-    resolved_depth_m,
-    train_ensemble,
-    z_score,
-)
+from mtlib.constants import CALIBRATION_LEVELS, ONE_SIGMA
+from mtlib.ensemble import NOISE_EDGE_FRACTIONS, Ensemble, noise_group_edges
 from mtlib.grid import default_frequencies, paper_thicknesses
 from mtlib.inverter import Inverter
 from mtlib.normalize import Normalizer
-from mtlib.train import TrainConfig
+from mtlib.predictor import coverage, resolved_depth_m, z_score
+from mtlib.train import TrainConfig, noisy_copies, train_ensemble
 from mtlib.unet import UNet1d
 
 
@@ -79,15 +71,17 @@ def test_mixture_is_mean_of_variances_plus_spread_of_means(soundings):
     a, b = member(1), member(2)
     ens = Ensemble([a, b])
     rho, std = ens.predict(rhoa[:50], phase[:50], return_std=True)
-    (rho_a, std_a), (rho_b, std_b) = (m.predict(rhoa[:50], phase[:50], return_std=True)
-                                      for m in (a, b))
+    (rho_a, std_a), (rho_b, std_b) = (
+        m.predict(rhoa[:50], phase[:50], return_std=True) for m in (a, b)
+    )
     log_a, log_b = np.log10(rho_a), np.log10(rho_b)
     np.testing.assert_allclose(np.log10(rho), (log_a + log_b) / 2, atol=1e-9)
     expected = np.sqrt((std_a**2 + std_b**2) / 2 + ((log_a - log_b) / 2) ** 2)
     np.testing.assert_allclose(std, expected, rtol=1e-9)
     # one member with itself: no spread, its own σ
-    np.testing.assert_allclose(Ensemble([a, a]).predict(rhoa[:50], phase[:50],
-                                                        return_std=True)[1], std_a, rtol=1e-9)
+    np.testing.assert_allclose(
+        Ensemble([a, a]).predict(rhoa[:50], phase[:50], return_std=True)[1], std_a, rtol=1e-9
+    )
 
 
 def test_shapes_units_and_single_sounding(soundings):
@@ -112,16 +106,19 @@ def test_calibration_makes_intervals_cover_their_level(soundings):
     rhoa, phase, level = noisy_copies(rhoa, phase, 0.12, seed=1)
     ens = Ensemble([member(1, in_channels=3), member(2, in_channels=3)])
     ens.calibrate(rho[:2000], rhoa[:2000], phase[:2000], level[:2000])
-    groups = len(CALIBRATION_NOISE_EDGES) + 1
-    np.testing.assert_array_equal(ens.noise_edges, CALIBRATION_NOISE_EDGES)
+    groups = len(NOISE_EDGE_FRACTIONS) + 1
+    # untrained members record no training noise: the edges follow the calibration's range
+    np.testing.assert_allclose(ens.noise_edges, level[:2000].max() * np.array(NOISE_EDGE_FRACTIONS))
     assert ens.std_scale.shape == (groups, 40)
     # on the calibration data ±1 σ covers 68.3 % per layer within each noise group
     pred, std = ens.predict(rhoa[:2000], phase[:2000], rel_noise=level[:2000], return_std=True)
     inside = (rho[:2000] >= pred * 10.0**-std) & (rho[:2000] <= pred * 10.0**std)
-    group = np.searchsorted(CALIBRATION_NOISE_EDGES, level[:2000, 0])
+    group = np.searchsorted(ens.noise_edges, level[:2000, 0])
+    assert np.all(np.bincount(group) >= 100)
     for g in range(groups):
-        np.testing.assert_allclose(inside[group == g].mean(axis=0), ONE_SIGMA,
-                                   atol=1.5 / np.sum(group == g))
+        np.testing.assert_allclose(
+            inside[group == g].mean(axis=0), ONE_SIGMA, atol=1.5 / np.sum(group == g)
+        )
     # on held-out soundings of the same kind: within sampling error (n = 1000)
     pred, std = ens.predict(rhoa[2000:], phase[2000:], rel_noise=level[2000:], return_std=True)
     for p in (0.5, 0.68, 0.95):
@@ -136,9 +133,11 @@ def test_calibration_groups_that_are_too_small_take_the_pooled_factor(soundings)
     ens = Ensemble([member(1, in_channels=3)])
     level = np.full((500, 1), 0.05)  # all soundings in one noise group
     ens.calibrate(rho[:500], rhoa[:500], phase[:500], level)
-    used = np.searchsorted(CALIBRATION_NOISE_EDGES, 0.05)
-    for g in range(len(CALIBRATION_NOISE_EDGES) + 1):
+    used = np.searchsorted(ens.noise_edges, 0.05)
+    for g in range(ens.noise_edges.size + 1):
         np.testing.assert_array_equal(ens.std_scale[g], ens.std_scale[used])
+    assert noise_group_edges(0.0).size == 0  # noise-free training: one group
+    np.testing.assert_allclose(noise_group_edges(0.12), [0.01, 0.03, 0.06, 0.09])
     # members not told the noise: one group
     plain = Ensemble([member(1)]).calibrate(rho[:500], rhoa[:500], phase[:500])
     assert plain.noise_edges.size == 0 and plain.std_scale.shape == (1, 40)
@@ -148,12 +147,15 @@ def test_calibration_groups_that_are_too_small_take_the_pooled_factor(soundings)
 
 def test_bundle_round_trip_and_clear_errors(soundings, tmp_path):
     _, rhoa, phase = soundings
-    ens = Ensemble([member(1), member(2)], std_scale=np.linspace(1, 2, 40),
-                   training={"note": "test"})
+    ens = Ensemble(
+        [member(1), member(2)], std_scale=np.linspace(1, 2, 40), training={"note": "test"}
+    )
     path = ens.save(tmp_path / "ens.pt")
     back = Ensemble.load(path)
-    for a, b in zip(ens.predict(rhoa[:4], phase[:4], return_std=True),
-                    back.predict(rhoa[:4], phase[:4], return_std=True)):
+    for a, b in zip(
+        ens.predict(rhoa[:4], phase[:4], return_std=True),
+        back.predict(rhoa[:4], phase[:4], return_std=True),
+    ):
         np.testing.assert_array_equal(a, b)
     assert back.training == {"note": "test"} and len(back) == 2
     member(3).save(tmp_path / "single.pt")
@@ -217,20 +219,30 @@ def test_a_network_told_the_noise_requires_it_and_uses_it(soundings):
 def test_train_ensemble_trains_calibrates_saves_and_resumes(tmp_path):
     spec = dataset.DatasetSpec(n_samples=600, chunk_size=300, seed=3)
     ds = dataset.build_dataset(tmp_path / "data", spec, progress=False)
-    configs = [TrainConfig(max_epochs=2, batch_size=128, noise_max=0.1, seed=s, base_channels=4,
-                           depth=2, uncertainty=True, noise_input=True) for s in (1, 2)]
-    ens = train_ensemble(ds, configs, tmp_path / "run", calibration_noise_max=0.1,
-                         progress=False)
+    configs = [
+        TrainConfig(
+            max_epochs=2,
+            batch_size=128,
+            noise_max=0.1,
+            seed=s,
+            base_channels=4,
+            depth=2,
+            uncertainty=True,
+            noise_input=True,
+        )
+        for s in (1, 2)
+    ]
+    ens = train_ensemble(ds, configs, tmp_path / "run", calibration_noise_max=0.1, progress=False)
     assert len(ens) == 2 and (tmp_path / "run" / "ensemble.pt").exists()
     assert [m["config"]["seed"] for m in ens.training["members"]] == [1, 2]
     assert ens.training["calibration"]["n"] == 60
     # the members differ (different seeds) and the saved ensemble is what was returned
     val = ds.load("val")
     assert ens.takes_noise
-    outs = [m.predict(val["rhoa_ohmm"][:3], val["phase_deg"][:3], rel_noise=0.05)
-            for m in ens.members]
+    outs = [
+        m.predict(val["rhoa_ohmm"][:3], val["phase_deg"][:3], rel_noise=0.05) for m in ens.members
+    ]
     assert not np.allclose(outs[0], outs[1])
-    again = train_ensemble(ds, configs, tmp_path / "run", calibration_noise_max=0.1,
-                           progress=False)
+    again = train_ensemble(ds, configs, tmp_path / "run", calibration_noise_max=0.1, progress=False)
     np.testing.assert_array_equal(again.std_scale, ens.std_scale)
     assert again.training["train_time_s"] == ens.training["train_time_s"]  # nothing retrained

@@ -16,8 +16,11 @@ def synthetic_sounding(rho=(100.0, 10.0, 300.0), thick=(200.0, 500.0), err=0.0):
     z = forward.impedance(np.array(rho), np.array(thick), freq)
     tensor = np.zeros((freq.size, 2, 2), complex)
     tensor[:, 0, 1], tensor[:, 1, 0] = z, -z
-    z_err = np.full(tensor.shape, err) * np.abs(z)[:, None, None] if err else \
-        np.full(tensor.shape, np.nan)
+    z_err = (
+        np.full(tensor.shape, err) * np.abs(z)[:, None, None]
+        if err
+        else np.full(tensor.shape, np.nan)
+    )
     return field.Sounding("synthetic", freq, tensor, z_err), z, freq
 
 
@@ -147,7 +150,7 @@ def test_no_data_values_and_truncated_files(tmp_path):
     assert sounding.response("berdichevsky").mask.all()  # …but the off-diagonal invariant
     text = next(p for p in field.real_soundings() if p.name == "bwa2890.edi").read_text()
     truncated = tmp_path / "truncated.edi"
-    truncated.write_text(text[:text.index(">ZXXR")])  # cut right after the FREQ block
+    truncated.write_text(text[: text.index(">ZXXR")])  # cut right after the FREQ block
     with pytest.raises(ValueError, match="truncated.edi.*no impedance"):
         field.read(truncated)
     with pytest.raises(ValueError, match="file not found"):
@@ -206,8 +209,14 @@ def test_the_real_data_set_is_read_whole():
     assert {p.suffix for p in files} == {".edi", ".xml"}
     for path in files:
         assert path.name in readme  # every file has its provenance row
-    surveys = {"Gabbs Valley", "USArray", "AusLAMP", "Yellowstone", "Patterson Lake",
-               "Southern Thomson"}
+    surveys = {
+        "Gabbs Valley",
+        "USArray",
+        "AusLAMP",
+        "Yellowstone",
+        "Patterson Lake",
+        "Southern Thomson",
+    }
     assert all(s in readme for s in surveys)
     usable = 0
     for path in files:

@@ -35,8 +35,7 @@ def test_field_models_refuse_bad_depths(bad):
 
 def _random_network(seed=0) -> FieldNetwork:
     torch.manual_seed(seed)
-    net = UNet1d(n_freq=FREQ_AXIS.size, n_layers=fieldnet.N_LAYERS, in_channels=4,
-                 out_channels=2)
+    net = UNet1d(n_freq=FREQ_AXIS.size, n_layers=fieldnet.N_LAYERS, in_channels=4, out_channels=2)
     return FieldNetwork(net)
 
 
@@ -61,24 +60,27 @@ def test_the_frame_follows_the_similarity_laws():
 def test_on_axis_interpolates_small_gaps_and_masks_wide_ones():
     freq = np.concatenate([np.logspace(2, 0, 9), np.logspace(-1, -2, 5)])  # 1-decade gap
     values = np.log10(freq) + 3
-    lr, ph, p, mask, f_top = fieldnet.on_axis(freq, 10**values, np.full(14, 45.0), 0.05,
-                                              np.ones(14, bool))
+    lr, ph, p, mask, f_top = fieldnet.on_axis(
+        freq, 10**values, np.full(14, 45.0), 0.05, np.ones(14, bool)
+    )
     assert f_top == 100.0
-    u = np.arange(FREQ_AXIS.size) / fieldnet.PER_DECADE     # decades below f_top
+    u = np.arange(FREQ_AXIS.size) / fieldnet.PER_DECADE  # decades below f_top
     assert np.all(mask[u <= 2 + 1e-9]) and not np.any(mask[(u > 2 + 1e-9) & (u < 3 - 1e-9)])
     assert np.all(mask[(u >= 3 - 1e-9) & (u <= 4 + 1e-9)]) and not np.any(mask[u > 4 + 1e-9])
-    np.testing.assert_allclose(lr[mask], (5 - u)[mask], atol=1e-12)   # linear in log f
+    np.testing.assert_allclose(lr[mask], (5 - u)[mask], atol=1e-12)  # linear in log f
 
 
 def test_training_targets_are_the_earth_in_the_frame():
     """A two-layer earth: the target puts the interface where the frame says, at depth
     z/δ_ref with δ_ref the skin depth of the data's mean level at the top frequency."""
     level, step = 2.0, 1.5
-    iface = 1.0                                    # log10 depth / δ(1 Ω·m, 1 Hz)
+    iface = 1.0  # log10 depth / δ(1 Ω·m, 1 Hz)
     log_rho = np.where(FINE_GRID < iface, level, level + step)[None, :]
-    clean = FieldData(log_rho, *(x.numpy() for x in _responses(log_rho)),
-                      augment=Augment(err_log10=(-5.0, -5.0), err_scatter=0.0,
-                                      shift_prob=0.0, max_gaps=0))
+    clean = FieldData(
+        log_rho,
+        *(x.numpy() for x in _responses(log_rho)),
+        augment=Augment(err_log10=(-5.0, -5.0), err_scatter=0.0, shift_prob=0.0, max_gaps=0),
+    )
     x, y = clean.batch(torch.tensor([0]), torch.Generator().manual_seed(0))
     m = x[0, 2].bool()
     log_rhoa = _responses(log_rho)[0][0][m]
@@ -94,7 +96,7 @@ def _responses(log_rho):
 
     edges = fieldnet.DELTA_UNIT_M * 10.0 ** (0.5 * (FINE_GRID[1:] + FINE_GRID[:-1]))
     thick = np.diff(np.concatenate([[0.0], edges]))
-    rhoa, phase = mt1d(10.0 ** log_rho, thick, FREQ_AXIS)
+    rhoa, phase = mt1d(10.0**log_rho, thick, FREQ_AXIS)
     return torch.as_tensor(np.log10(rhoa)), torch.as_tensor(phase)
 
 
@@ -105,7 +107,7 @@ def test_data_misfit_of_a_half_space():
     x = torch.stack([torch.zeros_like(mask), torch.zeros_like(mask), mask, 0.1 * mask], dim=1)
     data = FieldData.generate(1, seed=0)
     right = torch.zeros(1, 2, fieldnet.N_LAYERS)
-    wrong = right + torch.tensor([0.5, 0.0])[None, :, None]   # +1 decade (halved units)
+    wrong = right + torch.tensor([0.5, 0.0])[None, :, None]  # +1 decade (halved units)
     assert float(data.data_misfit(right, x)) < 1e-3
     expected = np.log(10) / 0.1 / np.sqrt(2)
     assert float(data.data_misfit(wrong, x)) == pytest.approx(expected, rel=1e-4)
@@ -117,10 +119,10 @@ def test_batches_are_field_like():
     mask = x[:, 2]
     assert x.shape == (400, 4, FREQ_AXIS.size) and y.shape == (400, fieldnet.N_LAYERS)
     assert torch.isfinite(x).all() and torch.isfinite(y).all()
-    assert torch.all(mask[:, 0] == 1)                       # the top of the band is data
+    assert torch.all(mask[:, 0] == 1)  # the top of the band is data
     last = FREQ_AXIS.size - 1 - torch.argmax(mask.flip(1), dim=1)
     assert last.min() >= 15 and last.max() == FREQ_AXIS.size - 1  # 1.5 to 9 decades
-    assert torch.any(mask.sum(1) < last + 1)                  # and gaps inside the band
+    assert torch.any(mask.sum(1) < last + 1)  # and gaps inside the band
     assert torch.all(x[:, :, :][mask[:, None, :].expand_as(x) == 0] == 0)  # masked are zeros
     errors = x[:, 3][mask == 1] / 2
     assert errors.min() < 0.01 and errors.max() > 0.3
@@ -138,14 +140,12 @@ def test_train_field_resumes_and_the_network_inverts(tmp_path):
     fresh = FieldData.generate(400, seed=99, augment=replace(fieldnet.AUGMENT, shift_prob=0))
     d = fresh.draw(torch.arange(400), torch.Generator().manual_seed(5))
     lg = d["lg"].numpy()
-    log_rho, std, groups = loaded.calibrated(d["x"], lg, d["log_rhoa"].numpy(),
-                                             d["mask"].numpy())
+    log_rho, std, groups = loaded.calibrated(d["x"], lg, d["log_rhoa"].numpy(), d["mask"].numpy())
     half = loaded.interval_half_width(groups, std, 0.68)
     truth = fieldnet.LOG_SCALE * d["y"].numpy() + lg[:, None]
     assert abs(np.mean(np.abs(log_rho - truth) <= half) - 0.68) < 0.05
     with pytest.raises(ValueError, match="another training run"):
-        train_field(300, 100, TrainConfig(max_epochs=3, batch_size=64), tmp_path,
-                    progress=False)
+        train_field(300, 100, TrainConfig(max_epochs=3, batch_size=64), tmp_path, progress=False)
     resp = field.read(field.real_soundings()[0]).response()
     res = invert_many([resp], loaded)[0]
     assert np.all(np.isfinite(res.rho_ohmm)) and np.all(np.isfinite(res.std_log10))

@@ -35,8 +35,9 @@ def two_layer_closed_form(rho1, rho2, h, freq):
     return np.abs(z) ** 2 / (omega * mu0), np.degrees(np.angle(z))
 
 
-@pytest.mark.parametrize("rho1, rho2, h", [(100.0, 10.0, 500.0), (10.0, 1000.0, 50.0),
-                                           (3.0, 200.0, 1500.0)])
+@pytest.mark.parametrize(
+    "rho1, rho2, h", [(100.0, 10.0, 500.0), (10.0, 1000.0, 50.0), (3.0, 200.0, 1500.0)]
+)
 def test_two_layer_matches_closed_form_and_asymptotes(rho1, rho2, h):
     freq = np.logspace(4, -4, 81)
     rhoa, phase = forward.mt1d(np.array([rho1, rho2]), np.array([h]), freq)
@@ -195,8 +196,9 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("override, name", BAD_INPUTS)
 def test_bad_input_raises_value_error_naming_the_argument(override, name):
-    args = dict(rho_ohmm=np.array([10.0, 100.0]), thick_m=np.array([50.0]),
-                freq_hz=np.array([10.0, 1.0]))
+    args = dict(
+        rho_ohmm=np.array([10.0, 100.0]), thick_m=np.array([50.0]), freq_hz=np.array([10.0, 1.0])
+    )
     args.update(override)
     with pytest.raises(ValueError, match=name):
         forward.mt1d(**args)

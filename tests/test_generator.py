@@ -49,7 +49,7 @@ def test_exactly_five_distinct_control_layers_and_piecewise_linear():
         kinks = np.flatnonzero(np.abs(np.diff(rho[i], 2)) > 1e-9) + 1  # second differences
         assert set(kinks) <= set(idx[i])  # slopes change only at control layers
         np.testing.assert_array_equal(rho[i, : idx[i, 0]], ctrl[i, 0])  # constant above
-        np.testing.assert_array_equal(rho[i, idx[i, -1]:], ctrl[i, -1])  # and below
+        np.testing.assert_array_equal(rho[i, idx[i, -1] :], ctrl[i, -1])  # and below
 
 
 def test_log_interpolation_is_linear_in_log_rho():
@@ -67,8 +67,9 @@ def test_control_layers_and_values_are_uniformly_distributed():
     expected = n * 5 / 40
     assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected))  # every layer equally likely
     assert abs(ctrl.mean() - 111.0) < 1.0 and abs(np.median(ctrl) - 111.0) < 1.5
-    _, (_, ctrl_log) = generator.random_models(n, seed=4, sampling="loguniform",
-                                               return_controls=True)
+    _, (_, ctrl_log) = generator.random_models(
+        n, seed=4, sampling="loguniform", return_controls=True
+    )
     assert abs(np.median(np.log10(ctrl_log)) - np.log10(np.sqrt(2 * 220))) < 0.01
 
 
@@ -76,20 +77,24 @@ def test_same_seed_same_models_other_seed_other_models():
     a = generator.random_models(100, seed=9)
     np.testing.assert_array_equal(a, generator.random_models(100, seed=9))
     assert not np.allclose(a, generator.random_models(100, seed=10))
-    np.testing.assert_array_equal(generator.random_models(3, seed=[1, 2]),
-                                  generator.random_models(3, seed=[1, 2]))
+    np.testing.assert_array_equal(
+        generator.random_models(3, seed=[1, 2]), generator.random_models(3, seed=[1, 2])
+    )
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(sampling="normal"), "sampling"),
-    (dict(interp="cubic"), "interp"),
-    (dict(n_control=0), "n_control"),
-    (dict(n_control=41), "n_control"),
-    (dict(rho_min_ohmm=0.0), "rho_min_ohmm"),
-    (dict(rho_min_ohmm=300.0), "rho_min_ohmm"),
-    (dict(n=-1), "n"),
-    (dict(n=2.5), "n"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(sampling="normal"), "sampling"),
+        (dict(interp="cubic"), "interp"),
+        (dict(n_control=0), "n_control"),
+        (dict(n_control=41), "n_control"),
+        (dict(rho_min_ohmm=0.0), "rho_min_ohmm"),
+        (dict(rho_min_ohmm=300.0), "rho_min_ohmm"),
+        (dict(n=-1), "n"),
+        (dict(n=2.5), "n"),
+    ],
+)
 def test_bad_options_raise(kwargs, name):
     args = dict(n=10)
     args.update(kwargs)

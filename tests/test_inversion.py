@@ -64,8 +64,9 @@ def test_out_of_band_synthetic_sounding_is_fitted(net):
     assert result.static_shift == 1.0 and result.static_shift_std_log10 == 0.0
     # depth of investigation: Bostick depth sqrt(ρa/(ωμ0)) of the longest period
     lowest = np.argmin(freq)
-    assert result.doi_m == pytest.approx(np.sqrt(result.predicted[0][lowest]
-                                                 / (2 * np.pi * freq[lowest] * forward.MU0)))
+    assert result.doi_m == pytest.approx(
+        np.sqrt(result.predicted[0][lowest] / (2 * np.pi * freq[lowest] * forward.MU0))
+    )
 
 
 def test_covering_grid_spans_what_the_data_see():
@@ -108,8 +109,9 @@ def test_bad_input_names_the_argument_and_the_periods(net):
 
 def test_huge_errors_and_impossible_phases_are_masked_not_fatal(net):
     freq = np.logspace(3, -2, 30)
-    rhoa, phase = forward.mt1d(generator.random_models(1, seed=8)[0],
-                               grid.paper_thicknesses() * 3, freq)
+    rhoa, phase = forward.mt1d(
+        generator.random_models(1, seed=8)[0], grid.paper_thicknesses() * 3, freq
+    )
     p = np.full(30, 0.05)
     p[[3, 4, 20]] = [1.5, 30.0, 2.0]  # 150 %, 3000 %, 200 % on |Z|, as real files carry
     phase = phase.copy()
@@ -127,8 +129,14 @@ def test_real_edi_sounding_end_to_end(net):
     pytest.importorskip("mt_metadata")
     path = next(p for p in field.example_edi_files() if "empower" in p.name)
     response = field.read_edi(path).response(error_floor=0.05)
-    result = invert(response.freq_hz, response.rhoa_ohmm, response.phase_deg,
-                    z_rel_err=response.z_rel_err, mask=response.mask, net=net)
+    result = invert(
+        response.freq_hz,
+        response.rhoa_ohmm,
+        response.phase_deg,
+        z_rel_err=response.z_rel_err,
+        mask=response.mask,
+        net=net,
+    )
     assert result.nrms < result.nrms_network and result.nrms <= 1.0 + 1e-9
     assert np.all(np.isfinite(result.rho_ohmm)) and np.all(result.rho_ohmm > 0)
 
@@ -188,8 +196,9 @@ def test_uncertainty_maps_back_with_the_scaling():
 
 def test_a_plain_network_and_a_halfspace_start(net):
     freq = np.logspace(3, -2, 30)
-    rhoa, phase = forward.mt1d(generator.random_models(1, seed=8)[0],
-                               grid.paper_thicknesses() * 3, freq)
+    rhoa, phase = forward.mt1d(
+        generator.random_models(1, seed=8)[0], grid.paper_thicknesses() * 3, freq
+    )
     res = invert(freq, rhoa, phase, net=net)
     assert res.std_log10 is None and res.network_uncertain_below_m is None
     np.testing.assert_allclose(res.reference_std_log10[res.network_covered], 0.3)
@@ -204,8 +213,7 @@ def test_batch_equals_one_by_one_and_refusals_can_be_collected(net):
     rho = generator.random_models(3, seed=11)
     rhoa, phase = forward.mt1d(rho, grid.paper_thicknesses() * 3, freq)
     rhoa, phase = noise.add_noise(rhoa, phase, 0.1, seed=1)
-    responses = [errors.Response1D(freq, rhoa[k], phase[k], 0.05, None, f"S{k}")
-                 for k in range(3)]
+    responses = [errors.Response1D(freq, rhoa[k], phase[k], 0.05, None, f"S{k}") for k in range(3)]
     short = errors.Response1D(freq[:3], rhoa[0, :3], phase[0, :3], 0.05, None, "SHORT")
     refused = {}
     batch = invert_many([responses[0], short, *responses[1:]], net, refused=refused)
@@ -223,8 +231,9 @@ def test_static_shift_is_reported_with_an_honest_uncertainty(net):
     freq = np.logspace(3, -2, 30)
     rho = generator.random_models(1, seed=13)[0]
     rhoa, phase = forward.mt1d(rho, grid.paper_thicknesses() * 3, freq)
-    res = invert(freq, rhoa * 3.0, phase, net=net, estimate_static_shift=True,
-                 static_shift_std_log10=0.3)
+    res = invert(
+        freq, rhoa * 3.0, phase, net=net, estimate_static_shift=True, static_shift_std_log10=0.3
+    )
     assert res.nrms <= 1.0 + 1e-9
     # the phases fix ρa only up to a factor and the network's guess takes the data's level:
     # the shift is not resolved, and its σ stays close to the prior's instead of pretending
@@ -257,10 +266,10 @@ def test_random_extreme_soundings_are_inverted_or_refused_by_name(net):
         freq = np.logspace(top, top - span, rng.integers(5, 80))
         rhoa, phase = forward.mt1d(rho, thick, freq)
         p = 10 ** rng.uniform(-2, 0.5, freq.size)
-        rhoa, phase = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(np.minimum(p, 0.3)),
-                                      seed=k)
-        responses.append(errors.Response1D(freq, rhoa, phase, p, rng.random(freq.size) > 0.1,
-                                           f"R{k}"))
+        rhoa, phase = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(np.minimum(p, 0.3)), seed=k)
+        responses.append(
+            errors.Response1D(freq, rhoa, phase, p, rng.random(freq.size) > 0.1, f"R{k}")
+        )
     refused = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # capped errors are masked with warnings

@@ -17,6 +17,7 @@ FREQ = grid.default_frequencies()
 
 # --- normalization -------------------------------------------------------------------------
 
+
 def test_normalizer_round_trip_and_bounds():
     norm = Normalizer()
     rho = generator.random_models(100, seed=0)
@@ -35,14 +36,16 @@ def test_normalizer_round_trip_and_bounds():
 
 # --- noise ---------------------------------------------------------------------------------
 
+
 def test_noise_has_the_stated_statistics():
     rhoa = np.full((2000, 40), 50.0)
     phase = np.full((2000, 40), 45.0)
     for level in (0.02, 0.1):
         noisy_rhoa, noisy_phase = add_noise(rhoa, phase, level, seed=1)
         assert np.std(np.log(noisy_rhoa / rhoa)) == pytest.approx(level, rel=0.02)
-        assert np.std(noisy_phase - phase) == pytest.approx(np.degrees(np.arcsin(level / 2)),
-                                                            rel=0.02)
+        assert np.std(noisy_phase - phase) == pytest.approx(
+            np.degrees(np.arcsin(level / 2)), rel=0.02
+        )
     assert phase_std_deg(0.02) == pytest.approx(0.573, abs=1e-3)
     same = add_noise(rhoa, phase, 0.0, seed=1)
     np.testing.assert_array_equal(same[0], rhoa)
@@ -63,6 +66,7 @@ def test_noise_per_sounding_levels_and_torch_generator():
 
 # --- U-Net ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n_freq, n_layers, depth", [(40, 40, 3), (37, 40, 3), (25, 60, 2)])
 def test_unet_shapes(n_freq, n_layers, depth):
     net = UNet1d(n_freq=n_freq, n_layers=n_layers, depth=depth, base_channels=8)
@@ -82,6 +86,7 @@ def test_unet_rejects_wrong_input_and_options():
 
 
 # --- training ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tiny_dataset(tmp_path_factory):
@@ -120,15 +125,21 @@ def test_interrupted_training_resumes_to_the_same_network(tiny_dataset, tmp_path
 
 
 def test_checkpoint_of_another_run_is_refused(tiny_dataset, tmp_path):
-    train.train(tiny_dataset, train.TrainConfig(max_epochs=1, **TINY), tmp_path / "r",
-                progress=False)
+    train.train(
+        tiny_dataset, train.TrainConfig(max_epochs=1, **TINY), tmp_path / "r", progress=False
+    )
     with pytest.raises(ValueError, match="another training run"):
-        train.train(tiny_dataset, train.TrainConfig(max_epochs=1, seed=9, **TINY), tmp_path / "r",
-                    progress=False)
+        train.train(
+            tiny_dataset,
+            train.TrainConfig(max_epochs=1, seed=9, **TINY),
+            tmp_path / "r",
+            progress=False,
+        )
 
 
-def test_early_stopping_keeps_the_best_weights_and_halves_the_rate(tiny_dataset, tmp_path,
-                                                                   monkeypatch):
+def test_early_stopping_keeps_the_best_weights_and_halves_the_rate(
+    tiny_dataset, tmp_path, monkeypatch
+):
     scripted = iter([1.0, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9])
     snapshots = []
 
@@ -160,16 +171,16 @@ def test_bad_train_config_raises():
 
 def test_the_data_misfit_term_is_only_for_the_field_network(tiny_dataset, tmp_path):
     with pytest.raises(ValueError, match="data_weight is for the field network"):
-        train.train(tiny_dataset, train.TrainConfig(max_epochs=1, data_weight=0.1), tmp_path,
-                     progress=False)
+        train.train(
+            tiny_dataset, train.TrainConfig(max_epochs=1, data_weight=0.1), tmp_path, progress=False
+        )
 
 
 def test_training_noise_levels_follow_the_exponent_and_reach_the_network(tiny_dataset):
     arrays = tiny_dataset.load("train")
 
     def split(**config):
-        return train._Split(arrays, Normalizer(), torch.device("cpu"),
-                            train.TrainConfig(**config))
+        return train._Split(arrays, Normalizer(), torch.device("cpu"), train.TrainConfig(**config))
 
     idx = torch.arange(len(split()))
     clean = split().batch(idx, None)[0]
@@ -195,23 +206,27 @@ def test_device_choice():
 
 # --- inverter and evaluation ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def untrained_inverter():
     torch.manual_seed(0)
     return Inverter(UNet1d(base_channels=4, depth=2), Normalizer(), FREQ, THICK)
 
 
-@pytest.mark.parametrize("rhoa, phase, kwargs, name", [
-    (np.ones(39), np.full(39, 45.0), {}, "rhoa_ohmm"),
-    (np.ones((2, 40)), np.full((3, 40), 45.0), {}, "phase_deg"),
-    (-np.ones(40), np.full(40, 45.0), {}, "rhoa_ohmm"),
-    (np.full(40, np.nan), np.full(40, 45.0), {}, "rhoa_ohmm"),
-    (np.ones(40), np.full(40, np.inf), {}, "phase_deg"),
-    (np.ones(40), np.full(40, 95.0), {}, "phase_deg"),
-    (np.ones(40), np.full(40, -30.0), {}, "phase_deg"),
-    (np.ones(40), np.full(40, 45.0), {"freq_hz": FREQ * 10}, "freq_hz"),
-    (np.ones(40), np.full(40, 45.0), {"freq_hz": FREQ[:30]}, "freq_hz"),
-])
+@pytest.mark.parametrize(
+    "rhoa, phase, kwargs, name",
+    [
+        (np.ones(39), np.full(39, 45.0), {}, "rhoa_ohmm"),
+        (np.ones((2, 40)), np.full((3, 40), 45.0), {}, "phase_deg"),
+        (-np.ones(40), np.full(40, 45.0), {}, "rhoa_ohmm"),
+        (np.full(40, np.nan), np.full(40, 45.0), {}, "rhoa_ohmm"),
+        (np.ones(40), np.full(40, np.inf), {}, "phase_deg"),
+        (np.ones(40), np.full(40, 95.0), {}, "phase_deg"),
+        (np.ones(40), np.full(40, -30.0), {}, "phase_deg"),
+        (np.ones(40), np.full(40, 45.0), {"freq_hz": FREQ * 10}, "freq_hz"),
+        (np.ones(40), np.full(40, 45.0), {"freq_hz": FREQ[:30]}, "freq_hz"),
+    ],
+)
 def test_inverter_checks_its_input(untrained_inverter, rhoa, phase, kwargs, name):
     with pytest.raises(ValueError, match=name):
         untrained_inverter.predict(rhoa, phase, **kwargs)

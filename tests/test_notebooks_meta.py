@@ -23,7 +23,8 @@ def test_pair_is_in_sync(script):
     from_ipynb = nbformat.read(script.with_suffix(".ipynb"), as_version=4)
     sources = lambda nb: [(c.cell_type, c.source.strip()) for c in nb.cells]  # noqa: E731
     assert sources(from_script) == sources(from_ipynb), (
-        f"{script.name} and its .ipynb differ: run `jupytext --sync {script}`")
+        f"{script.name} and its .ipynb differ: run `jupytext --sync {script}`"
+    )
 
 
 @pytest.mark.parametrize("script", PAIRS, ids=lambda p: p.stem)

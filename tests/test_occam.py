@@ -13,14 +13,20 @@ P_Z = 0.05  # relative error of |Z|: 10 % on ρa, arcsin(0.05) on φ
 def engine_inputs(rhoa, phase, p=P_Z):
     """Data and errors in the engine's units for soundings (n, F)."""
     shape = np.shape(rhoa)
-    return (np.log(rhoa), np.radians(phase), np.full(shape, errors.rhoa_rel_err(p)),
-            np.full(shape, errors.phase_std_rad(p)), np.ones(shape, bool))
+    return (
+        np.log(rhoa),
+        np.radians(phase),
+        np.full(shape, errors.rhoa_rel_err(p)),
+        np.full(shape, errors.phase_std_rad(p)),
+        np.ones(shape, bool),
+    )
 
 
 def nrms_of(rho, rhoa, phase, p=P_Z, thick=THICK, freq=FREQ):
     lr, ph = forward.log_response(np.atleast_2d(rho), thick, freq)
-    r = np.concatenate([(lr - np.log(rhoa)) / (2 * p), (ph - np.radians(phase))
-                        / np.arcsin(p)], axis=1)
+    r = np.concatenate(
+        [(lr - np.log(rhoa)) / (2 * p), (ph - np.radians(phase)) / np.arcsin(p)], axis=1
+    )
     return np.sqrt(np.mean(r**2, axis=1))
 
 
@@ -60,8 +66,9 @@ def halfspace(rhoa):
 def test_occam_fits_to_the_target_and_is_a_gauss_newton_fixed_point(noisy):
     rho, rhoa, phase = noisy
     m_ref = halfspace(rhoa)
-    res = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, m_ref,
-                             np.ones_like(m_ref), smallness=0.01)
+    res = occam.occam_invert(
+        FREQ, *engine_inputs(rhoa, phase), THICK, m_ref, np.ones_like(m_ref), smallness=0.01
+    )
     np.testing.assert_allclose(res.nrms, nrms_of(res.rho_ohmm, rhoa, phase), rtol=1e-10)
     assert np.median(res.nrms_start) > 2
     reached = res.stop == "target"
@@ -70,11 +77,12 @@ def test_occam_fits_to_the_target_and_is_a_gauss_newton_fixed_point(noisy):
     # Occam's model at convergence: one dense Gauss–Newton step at the chosen μ barely moves it
     k = int(np.flatnonzero(reached)[0])
     m = np.log10(res.rho_ohmm[k])
-    lr, ph, jac = forward.log_response_jacobian(res.rho_ohmm[k:k + 1], THICK, FREQ)
+    lr, ph, jac = forward.log_response_jacobian(res.rho_ohmm[k : k + 1], THICK, FREQ)
     w = np.concatenate([np.full(40, 1 / (2 * P_Z)), np.full(40, 1 / np.arcsin(P_Z))])
     g = w[:, None] * jac[0] * np.log(10)
-    r = w * (np.concatenate([np.log(rhoa[k]), np.radians(phase[k])])
-             - np.concatenate([lr[0], ph[0]]))
+    r = w * (
+        np.concatenate([np.log(rhoa[k]), np.radians(phase[k])]) - np.concatenate([lr[0], ph[0]])
+    )
     rough = occam.roughness_matrix(40)
     norm = rough.T @ rough + 0.01 * np.eye(40)
     y = np.linalg.solve(g.T @ g + res.mu[k] * norm, g.T @ (r + g @ (m - m_ref[k])))
@@ -97,8 +105,13 @@ def test_each_sounding_stops_on_its_own_and_batching_changes_nothing(noisy):
     assert batch.iterations[1] >= 2 and batch.nrms[1] <= 1.0 + 1e-9
     assert batch.stop[2] == "best fit" and batch.nrms[2] > 3
     for k in range(3):
-        alone = occam.occam_invert(FREQ, *engine_inputs(rhoa_b[k:k + 1], phase_b[k:k + 1]),
-                                   THICK, m_ref[k:k + 1], std[k:k + 1])
+        alone = occam.occam_invert(
+            FREQ,
+            *engine_inputs(rhoa_b[k : k + 1], phase_b[k : k + 1]),
+            THICK,
+            m_ref[k : k + 1],
+            std[k : k + 1],
+        )
         np.testing.assert_allclose(alone.rho_ohmm[0], batch.rho_ohmm[k], rtol=1e-9)
         assert alone.iterations[0] == batch.iterations[k]
 
@@ -113,8 +126,7 @@ def test_ragged_batch_with_masks_and_other_frequencies(noisy):
     log_rhoa = data[0].copy()
     log_rhoa[1, 25:] = 1e9  # garbage where masked must not matter
     m_ref = halfspace(rhoa[:2])
-    res = occam.occam_invert(freq2, log_rhoa, *data[1:4], mask, THICK, m_ref,
-                             np.ones_like(m_ref))
+    res = occam.occam_invert(freq2, log_rhoa, *data[1:4], mask, THICK, m_ref, np.ones_like(m_ref))
     assert np.all(np.isfinite(res.rho_ohmm)) and np.all(res.nrms <= 1.0 + 1e-9)
 
 
@@ -141,11 +153,11 @@ def test_a_good_reference_needs_fewer_iterations_and_gives_a_better_model(noisy)
     kernel = np.ones(5) / 5
     guess = np.array([np.convolve(np.pad(t, 2, mode="edge"), kernel, "valid") for t in truth])
     guess += 0.1
-    from_guess = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, guess,
-                                    np.full_like(guess, 0.2))
+    from_guess = occam.occam_invert(
+        FREQ, *engine_inputs(rhoa, phase), THICK, guess, np.full_like(guess, 0.2)
+    )
     m_hs = halfspace(rhoa)
-    from_hs = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, m_hs,
-                                 np.ones_like(m_hs))
+    from_hs = occam.occam_invert(FREQ, *engine_inputs(rhoa, phase), THICK, m_hs, np.ones_like(m_hs))
     assert np.mean(from_guess.iterations) < np.mean(from_hs.iterations)
     rmse = lambda m: np.sqrt(np.mean((np.log10(m) - truth) ** 2))  # noqa: E731
     assert rmse(from_guess.rho_ohmm) < rmse(from_hs.rho_ohmm)

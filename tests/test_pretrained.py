@@ -61,8 +61,10 @@ def test_unknown_network_name_is_a_clear_error():
         mtlib.load_pretrained("does_not_exist")
 
 
-def test_predict_on_a_paper_model_is_close(net):
-    rho = generator.random_models(1, seed=123)[0]
+def test_predict_on_paper_models_is_close(net):
+    rho = generator.random_models(1000, seed=123)
     rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
-    pred = net.predict(rhoa, phase)
-    assert np.sqrt(np.mean((np.log10(pred) - np.log10(rho)) ** 2)) < 0.3
+    err = np.log10(net.predict(rhoa, phase)) - np.log10(rho)
+    # the card states 0.061 decades on noise-free data: a regression shows here
+    assert np.sqrt(np.mean(err**2)) < 0.07
+    assert np.percentile(np.sqrt(np.mean(err**2, axis=1)), 95) < 0.13

@@ -52,7 +52,7 @@ def test_ensemble_mean_is_at_least_as_accurate_as_the_single_network():
 
 
 def test_uncertainty_grows_with_noise_and_follows_the_error(ens):
-    from mtlib.ensemble import noisy_copies
+    from mtlib.train import noisy_copies
 
     rho = generator.random_models(2000, seed=CARD["test"]["seed"] + 1)
     rhoa, phase = forward.mt1d(rho, ens.thick_m, ens.freq_hz)

@@ -38,15 +38,27 @@ def test_wheel_outside_the_checkout_carries_networks_and_soundings(tmp_path):
     subprocess.run(pip + ["wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)], check=True)
     wheel = next(dist.glob("mtlib-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for member in ("mtlib/weights/unet_quick.pt", "mtlib/weights/ensemble_quick.card.json",
-                   "mtlib/weights/field_quick.pt", "mtlib/weights/field_quick.card.json",
-                   "mtlib/soundings/WIT2.edi", "mtlib/soundings/README.md"):
+    for member in (
+        "mtlib/weights/unet_quick.pt",
+        "mtlib/weights/ensemble_quick.card.json",
+        "mtlib/weights/field_quick.pt",
+        "mtlib/weights/field_quick.card.json",
+        "mtlib/soundings/WIT2.edi",
+        "mtlib/soundings/README.md",
+    ):
         assert member in names, member
-    subprocess.run(pip + ["install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True)
+    subprocess.run(
+        pip + ["install", "--no-deps", "-q", "--target", str(site), str(wheel)], check=True
+    )
     # the venv's dependencies, the wheel's mtlib first on the path, run from another folder
     env = {**os.environ, "PYTHONPATH": str(site)}
-    run = subprocess.run([sys.executable, "-c", USE_IT, str(site)], cwd=elsewhere, env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-c", USE_IT, str(site)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert float(run.stdout.split("nrms")[-1]) <= 1.0 + 1e-9

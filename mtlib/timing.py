@@ -1,0 +1,132 @@
+"""Timing, like for like, and the network against pyGIMLi's smooth inversion.
+
+Every duration here is measured the same way: warm-up call(s) first (numba's compile, the
+network's first-use set-up, pyGIMLi's first-import work are not counted), then ``repeat``
+timed calls; the median and the best are reported. Per-sounding figures (one call per
+sounding) and batched figures (one call for many soundings, divided by their number) are
+kept apart. Thread counts are the caller's to set (after every import) and record.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from . import errors
+from .baseline import occam_invert
+from .evaluate import log_rho_rmse
+from .forward import mt1d
+from .generator import random_models
+from .noise import add_noise
+from .predictor import Predictor, told_noise
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall time (s) of ``repeat`` timed calls after ``warmup`` untimed ones."""
+
+    median_s: float
+    best_s: float
+    repeat: int
+    warmup: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def timed(fn, repeat: int = 5, warmup: int = 1) -> Timing:
+    """Median and best wall time of ``fn()`` over ``repeat`` calls after ``warmup`` calls."""
+    if repeat < 1 or warmup < 0:
+        raise ValueError(f"need repeat >= 1 and warmup >= 0, got {repeat}, {warmup}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return Timing(float(np.median(times)), float(np.min(times)), repeat, warmup)
+
+
+def per_call(fns) -> Timing:
+    """One timed call of each of ``fns`` (after one untimed call of the first): the median
+    and best over them — how long one sounding takes when each is its own call."""
+    fns = list(fns)
+    fns[0]()
+    times = []
+    for fn in fns:
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return Timing(float(np.median(times)), float(np.min(times)), len(times), 1)
+
+
+def time_prediction(
+    net: Predictor, rhoa_ohmm, phase_deg, device: str = "cpu", repeat: int = 5
+) -> Timing:
+    """Timing of ``net.predict`` on all soundings (n, F) at once on ``device``."""
+
+    def run():
+        net.predict(rhoa_ohmm, phase_deg, device=device)
+        if device.startswith("cuda"):
+            import torch
+
+            torch.cuda.synchronize()
+
+    return timed(run, repeat)
+
+
+def compare_with_occam(
+    net: Predictor, n_soundings: int, rel_noise: float = 0.02, seed: int = 0, lam: float = 20.0
+) -> dict:
+    """The network against pyGIMLi's smooth inversion on the same noisy paper-scheme
+    soundings (the network's grid, errors as the noise).
+
+    Both sides are timed per sounding (one call each, :func:`per_call`); the network also
+    batched (all soundings in one call, per sounding). Returns the log10-ρ RMSE and the
+    timings of both, the speed-ups, and the models themselves.
+    """
+    rho = random_models(n_soundings, seed=seed)
+    rhoa, phase = mt1d(rho, net.thick_m, net.freq_hz)
+    rhoa_n, phase_n = add_noise(rhoa, phase, rel_noise, seed=[seed, 1])
+    told = told_noise(net, rel_noise)
+    rho_net = net.predict(rhoa_n, phase_n, **told)
+    batched = timed(lambda: net.predict(rhoa_n, phase_n, **told))
+    single = per_call(
+        lambda i=i: net.predict(rhoa_n[i], phase_n[i], **told) for i in range(n_soundings)
+    )
+    z_rel_err = errors.z_rel_err_from_rhoa(rel_noise)
+    occam = []
+
+    def occam_run(i):
+        occam.append(
+            occam_invert(
+                net.freq_hz, rhoa_n[i], phase_n[i], net.thick_m, z_rel_err=z_rel_err, lam=lam
+            )
+        )
+
+    occam_timing = per_call(lambda i=i: occam_run(i) for i in range(n_soundings))
+    occam = occam[1:]  # the first sounding ran twice (warm-up)
+    rho_occam = np.array([r.rho_ohmm for r in occam])
+    per_sounding_batched = batched.median_s / n_soundings
+    return {
+        "n_soundings": n_soundings,
+        "rel_noise": rel_noise,
+        "network": {
+            "log_rho_rmse": float(log_rho_rmse(rho_net, rho)),
+            "per_sounding_call": single.as_dict(),
+            "batched_s_per_sounding": per_sounding_batched,
+            "batched_call": batched.as_dict(),
+        },
+        "pygimli_occam": {
+            "log_rho_rmse": float(log_rho_rmse(rho_occam, rho)),
+            "per_sounding_call": occam_timing.as_dict(),
+            "mean_chi2": float(np.mean([r.chi2 for r in occam])),
+            "lambda": lam,
+        },
+        "speedup_per_sounding": occam_timing.median_s / single.median_s,
+        "speedup_batched": occam_timing.median_s / per_sounding_batched,
+        "models": {"true": rho, "network": rho_net, "pygimli_occam": rho_occam},
+    }
