@@ -81,6 +81,23 @@ def occam_invert(
     :mod:`mtlib.occam`. Raises ``RuntimeError`` when pyGIMLi's inversion fails.
     """
     pg, MT1dSmoothModelling = _pygimli()
+    with _quiet_logger("pyGIMLi"):  # it logs INFO lines per modelling object and per run
+        return _occam_run(
+            pg,
+            MT1dSmoothModelling,
+            freq_hz,
+            rhoa_ohmm,
+            phase_deg,
+            thick_m,
+            z_rel_err,
+            lam,
+            max_iter,
+        )
+
+
+def _occam_run(
+    pg, MT1dSmoothModelling, freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err, lam, max_iter
+) -> OccamResult:
     freq_hz = np.asarray(freq_hz, dtype=float)
     rhoa = np.asarray(rhoa_ohmm, dtype=float)
     phase_rad = np.radians(np.asarray(phase_deg, dtype=float))
@@ -98,11 +115,7 @@ def occam_invert(
     err = np.concatenate([errors.rhoa_rel_err(p), errors.phase_std_rad(p) / np.abs(phase_rad)])
     # pg.Inversion prints blank lines, and on a failed step dumps Nan_PhiD_*.vector files
     # into the working directory: keep both out of the user's way (and out of the timing)
-    with (
-        contextlib.redirect_stdout(io.StringIO()),
-        _in_temporary_directory(),
-        _quiet_logger("pyGIMLi"),
-    ):
+    with contextlib.redirect_stdout(io.StringIO()), _in_temporary_directory():
         start = time.perf_counter()
         model = inv.run(
             np.concatenate([rhoa, phase_rad]),

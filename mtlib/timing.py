@@ -1,6 +1,9 @@
 """Timing, like for like, and the network against pyGIMLi's smooth inversion.
 
-Every duration here is measured the same way: warm-up call(s) first (numba's compile, the
+Every duration here is measured the same way: a pause of ``SETTLE_S`` first (numba's worker
+threads keep spinning for a while after a parallel call and halve the speed of the next
+library's threads: measured, torch's float32 forward ran at 36 000 soundings/s right after a
+numba call and 79 000/s a second later), then warm-up call(s) (numba's compile, the
 network's first-use set-up, pyGIMLi's first-import work are not counted), then ``repeat``
 timed calls; the median and the best are reported. Per-sounding figures (one call per
 sounding) and batched figures (one call for many soundings, divided by their number) are
@@ -22,6 +25,9 @@ from .generator import random_models
 from .noise import add_noise
 from .predictor import Predictor, told_noise
 
+SETTLE_S = 1.0
+"""Seconds of idle before timing anything (see the module docstring)."""
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -40,6 +46,7 @@ def timed(fn, repeat: int = 5, warmup: int = 1) -> Timing:
     """Median and best wall time of ``fn()`` over ``repeat`` calls after ``warmup`` calls."""
     if repeat < 1 or warmup < 0:
         raise ValueError(f"need repeat >= 1 and warmup >= 0, got {repeat}, {warmup}")
+    time.sleep(SETTLE_S)
     for _ in range(warmup):
         fn()
     times = []
@@ -50,10 +57,34 @@ def timed(fn, repeat: int = 5, warmup: int = 1) -> Timing:
     return Timing(float(np.median(times)), float(np.min(times)), repeat, warmup)
 
 
+def interleaved(fns: dict, repeat: int = 50, warmup: int = 1) -> dict:
+    """:func:`timed` for several ways of doing the same thing, their calls interleaved
+    (A B, B A, A B, ...) so that a slow spell of the machine falls on all of them alike:
+    ``{name: Timing}``."""
+    if repeat < 1 or warmup < 0:
+        raise ValueError(f"need repeat >= 1 and warmup >= 0, got {repeat}, {warmup}")
+    time.sleep(SETTLE_S)
+    names = list(fns)
+    for _ in range(warmup):
+        for name in names:
+            fns[name]()
+    times = {name: [] for name in names}
+    for k in range(repeat):
+        for name in names if k % 2 == 0 else names[::-1]:
+            start = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - start)
+    return {
+        name: Timing(float(np.median(t)), float(np.min(t)), repeat, warmup)
+        for name, t in times.items()
+    }
+
+
 def per_call(fns) -> Timing:
     """One timed call of each of ``fns`` (after one untimed call of the first): the median
     and best over them — how long one sounding takes when each is its own call."""
     fns = list(fns)
+    time.sleep(SETTLE_S)
     fns[0]()
     times = []
     for fn in fns:

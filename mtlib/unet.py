@@ -157,6 +157,12 @@ class InferenceUNet:
             self.decoders = [folded(block) for block in net.decoders]
             self.head = (net.head.weight.detach(), net.head.bias.detach())
             self.to_layers = (net.to_layers.weight.detach(), net.to_layers.bias.detach())
+        # lengths along the encoder; an up-sampled level is one sample too long (and is cut)
+        # only where ceil-mode pooling rounded an odd length up
+        lengths = [net.config["n_freq"]]
+        for _ in net.encoders:
+            lengths.append(-(-lengths[-1] // 2))
+        self._cut = [n if n % 2 else None for n in reversed(lengths[:-1])]
 
     @staticmethod
     def _block(x: torch.Tensor, convs) -> torch.Tensor:
@@ -167,7 +173,7 @@ class InferenceUNet:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         cfg = self.config
-        if x.ndim != 3 or x.shape[1:] != (cfg["in_channels"], cfg["n_freq"]):
+        if x.ndim != 3 or x.shape[1] != cfg["in_channels"] or x.shape[2] != cfg["n_freq"]:
             raise ValueError(
                 f"input must have shape (batch, {cfg['in_channels']}, "
                 f"{cfg['n_freq']}), got {tuple(x.shape)}"
@@ -178,8 +184,12 @@ class InferenceUNet:
             skips.append(x)
             x = torch.max_pool1d(x, 2, 2, 0, 1, True)  # F's wrapper costs more than 1 sample
         x = self._block(x, self.bottleneck)
-        for (weight, bias), convs, skip in zip(self.ups, self.decoders, reversed(skips)):
-            x = torch.conv_transpose1d(x, weight, bias, 2)[..., : skip.shape[-1]]
+        for (weight, bias), convs, skip, cut in zip(
+            self.ups, self.decoders, reversed(skips), self._cut
+        ):
+            x = torch.conv_transpose1d(x, weight, bias, 2)
+            if cut is not None:  # slicing is an op of its own: only where it is needed
+                x = x[..., :cut]
             x = self._block(torch.cat([x, skip], dim=1), convs)
         out = F.linear(torch.conv1d(x, *self.head).flatten(1), *self.to_layers)
         if cfg["out_channels"] == 1:
