@@ -9,28 +9,39 @@ import platform
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 import mtlib
+from mtlib import timing
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def make_parser(doc: str, name: str) -> argparse.ArgumentParser:
-    """An argument parser with ``--out`` defaulting to ``bench/results/<name>.json``."""
-    parser = argparse.ArgumentParser(description=doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    """An argument parser with ``--out`` (default ``bench/results/<name>.json``) and
+    ``--threads`` (default 2, the CI machine's cores)."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / f"{name}.json")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads for torch, numba and pyGIMLi alike"
+    )
     return parser
 
 
-def machine() -> dict:
-    """Where the numbers were measured."""
-    return {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads(),
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-            "mtlib": mtlib.__version__, "torch": torch.__version__}
+def machine(threads: int) -> dict:
+    """Where the numbers were measured: the thread counts are set here, after every import
+    (pyGIMLi's included), for all three libraries alike, and recorded."""
+    counts = set_threads(threads)
+    return {
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "threads": counts,
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "mtlib": mtlib.__version__,
+        "torch": torch.__version__,
+    }
 
 
 def write(results: dict, out: Path) -> None:
@@ -42,14 +53,11 @@ def write(results: dict, out: Path) -> None:
 
 
 def timed(fn, repeat: int):
-    """Result of one warm-up call and the median wall time of ``repeat`` more."""
+    """Result of one warm-up call and the median wall time of ``repeat`` more
+    (:func:`mtlib.timing.timed`, the method every benchmark and notebook uses)."""
+    time.sleep(timing.SETTLE_S)
     result = fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return result, float(np.median(times))
+    return result, timing.timed(fn, repeat, warmup=0).median_s
 
 
 def set_threads(n: int) -> dict:
@@ -63,6 +71,9 @@ def set_threads(n: int) -> dict:
     numba.set_num_threads(n)
     pg.core.setThreadCount(n)
     torch.set_num_threads(n)
-    return {"torch": torch.get_num_threads(), "numba": numba.get_num_threads(),
-            "pygimli": pg.core.threadCount(),
-            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset")}
+    return {
+        "torch": torch.get_num_threads(),
+        "numba": numba.get_num_threads(),
+        "pygimli": pg.core.threadCount(),
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+    }

@@ -23,12 +23,16 @@ def _moves(explorer, n: int):
     rng = np.random.default_rng(0)
     updates, computes = [], []
     for move in range(n):
-        k = move % 5
+        k = move % len(explorer.rho_sliders)
+        explorer.last_update_ms = None
         if move % 2:
             explorer.rho_sliders[k].value = float(10 ** rng.uniform(np.log10(2), np.log10(220)))
         else:  # a noise level other than the current one, so that every move updates
-            explorer.noise_slider.value = float(rng.choice(
-                [v for v in (0.0, 0.02, 0.05) if v != explorer.noise_slider.value]))
+            explorer.noise_slider.value = float(
+                rng.choice([v for v in (0.0, 0.02, 0.05) if v != explorer.noise_slider.value])
+            )
+        if explorer.last_update_ms is None:
+            raise RuntimeError(f"move {move} did not update the explorer")
         updates.append(explorer.last_update_ms)
         start = time.perf_counter()
         explorer.compute()
@@ -44,16 +48,20 @@ def main() -> None:
     explorer = Explorer(noise=0.02)
     results = {
         "what": "explorer update after one slider move, ms (compute + blit + PNG encode)",
-        "machine": machine(),
+        "machine": machine(args.threads),
         "moves": args.moves,
         "target_ms": 100,
     }
     for label, suffix in (("paper network", ""), ("field network", "_field_network")):
         explorer.network_box.value = label
         updates, computes = _moves(explorer, args.moves)
-        results.update({f"update_ms_median{suffix}": float(np.median(updates)),
-                        f"update_ms_p95{suffix}": float(np.percentile(updates, 95)),
-                        f"compute_ms_median{suffix}": float(np.median(computes))})
+        results.update(
+            {
+                f"update_ms_median{suffix}": float(np.median(updates)),
+                f"update_ms_p95{suffix}": float(np.percentile(updates, 95)),
+                f"compute_ms_median{suffix}": float(np.median(computes)),
+            }
+        )
     write(results, args.out)
 
 

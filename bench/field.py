@@ -22,15 +22,14 @@ number on both sides and recorded.
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 
 import numpy as np
-from _common import machine, make_parser, set_threads, timed, write
+from _common import machine, make_parser, timed, write
 
 import mtlib
-from mtlib import baseline, errors, field, forward, generator, grid, noise
+from mtlib import baseline, constants, errors, field, forward, generator, grid, noise
 from mtlib.evaluate import log_rho_rmse
 from mtlib.inversion import invert, invert_many
 
@@ -51,17 +50,31 @@ def real_soundings(net, repeat: int) -> dict:
             res, t_ours = timed(lambda: invert(*args, net=net), repeat)
             hs = invert(*args, net=net, start="halfspace")
         m = res.mask
-        row = {"station": resp.station, "periods_used": int(m.sum()),
-               "periods_masked": res.n_masked,
-               "band_hz": [float(resp.freq_hz[m].max()), float(resp.freq_hz[m].min())],
-               "nrms_network": res.nrms_network, "nrms": res.nrms, "stop": res.stop,
-               "iterations_from_network": res.iterations,
-               "iterations_from_halfspace": hs.iterations, "nrms_from_halfspace": hs.nrms,
-               "seconds": t_ours, "doi_m": res.doi_m}
+        row = {
+            "station": resp.station,
+            "periods_used": int(m.sum()),
+            "periods_masked": res.n_masked,
+            "band_hz": [float(resp.freq_hz[m].max()), float(resp.freq_hz[m].min())],
+            "nrms_network": res.nrms_network,
+            "nrms": res.nrms,
+            "stop": res.stop,
+            "iterations_from_network": res.iterations,
+            "iterations_from_halfspace": hs.iterations,
+            "nrms_from_halfspace": hs.nrms,
+            "seconds": t_ours,
+            "doi_m": res.doi_m,
+        }
         try:
-            occam, t_pg = timed(lambda: baseline.occam_invert(
-                resp.freq_hz[m], resp.rhoa_ohmm[m], resp.phase_deg[m], res.thick_m,
-                z_rel_err=resp.z_rel_err[m]), repeat)
+            occam, t_pg = timed(
+                lambda: baseline.occam_invert(
+                    resp.freq_hz[m],
+                    resp.rhoa_ohmm[m],
+                    resp.phase_deg[m],
+                    res.thick_m,
+                    z_rel_err=resp.z_rel_err[m],
+                ),
+                repeat,
+            )
             row.update(pygimli_nrms=float(np.sqrt(occam.chi2)), pygimli_seconds=t_pg)
         except RuntimeError as err:  # pyGIMLi's inversion can fail on real data
             row.update(pygimli_nrms=None, pygimli_seconds=None, pygimli_error=str(err)[:200])
@@ -70,7 +83,8 @@ def real_soundings(net, repeat: int) -> dict:
     ok = [r["nrms"] <= max(1.0, 1.05 * r["pygimli_nrms"]) + 1e-9 for r in compared]
     speedups = [r["pygimli_seconds"] / r["seconds"] for r in compared]
     return {
-        "n_soundings": len(rows), "soundings": rows,
+        "n_soundings": len(rows),
+        "soundings": rows,
         "n_pygimli_failed": len(rows) - len(compared),
         "nrms_median": float(np.median([r["nrms"] for r in rows])),
         "nrms_network_median": float(np.median([r["nrms_network"] for r in rows])),
@@ -78,17 +92,21 @@ def real_soundings(net, repeat: int) -> dict:
         "nrms_within_target_every_sounding": bool(all(ok)),
         "nrms_target_missed_by": [r["station"] for r, good in zip(compared, ok) if not good],
         "seconds_per_sounding_median": float(np.median([r["seconds"] for r in rows])),
-        "pygimli_seconds_per_sounding_median": float(np.median(
-            [r["pygimli_seconds"] for r in compared])),
+        "pygimli_seconds_per_sounding_median": float(
+            np.median([r["pygimli_seconds"] for r in compared])
+        ),
         "speedup_per_sounding_median": float(np.median(speedups)),
         "speedup_per_sounding_range": [float(min(speedups)), float(max(speedups))],
         "batched_seconds_per_sounding": batch_s / len(responses),
-        "iterations_from_network_median": float(np.median(
-            [r["iterations_from_network"] for r in rows])),
-        "iterations_from_halfspace_median": float(np.median(
-            [r["iterations_from_halfspace"] for r in rows])),
-        "batch_nrms_equals_single": bool(np.allclose([b.nrms for b in batch],
-                                                     [r["nrms"] for r in rows], rtol=1e-3)),
+        "iterations_from_network_median": float(
+            np.median([r["iterations_from_network"] for r in rows])
+        ),
+        "iterations_from_halfspace_median": float(
+            np.median([r["iterations_from_halfspace"] for r in rows])
+        ),
+        "batch_nrms_equals_single": bool(
+            np.allclose([b.nrms for b in batch], [r["nrms"] for r in rows], rtol=1e-3)
+        ),
     }
 
 
@@ -97,32 +115,36 @@ def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float =
     rho = generator.random_models(n_batch, seed=5)
     rhoa, phase = forward.mt1d(rho, thick_m, freq_hz)
     rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(z_rel_err), seed=1)
-    phase_n = np.clip(phase_n, *noise.PHASE_RANGE_DEG)
-    responses = [errors.Response1D(freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None)
-                 for k in range(n_batch)]
+    phase_n = np.clip(phase_n, *constants.PHASE_RANGE_DEG)
+    responses = [
+        errors.Response1D(freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None) for k in range(n_batch)
+    ]
     options = dict(thick_m=thick_m)  # the paper's grid: compared with the truth there
     results, t_batch = timed(lambda: invert_many(responses, net, **options), repeat)
     halfspace = invert_many(responses[:n_compare], net, start="halfspace", **options)
     occam, t_pg = [], []
     for k in range(n_compare):
         start = time.perf_counter()
-        occam.append(baseline.occam_invert(freq_hz, rhoa_n[k], phase_n[k], thick_m,
-                                           z_rel_err=z_rel_err).rho_ohmm)
+        occam.append(
+            baseline.occam_invert(
+                freq_hz, rhoa_n[k], phase_n[k], thick_m, z_rel_err=z_rel_err
+            ).rho_ohmm
+        )
         t_pg.append(time.perf_counter() - start)
     truth = rho[:n_compare]
     sub = results[:n_compare]
     t_ours = t_batch / n_batch
     return {
         "what": f"paper-scheme soundings, noise = stated errors ({z_rel_err:.0%} on |Z|), "
-                "paper grid and band",
-        "n_batch": n_batch, "n_compare": n_compare,
+        "paper grid and band",
+        "n_batch": n_batch,
+        "n_compare": n_compare,
         "log_rho_rmse": {
-            "network_only": float(log_rho_rmse(np.stack([r.rho_network_ohmm for r in sub]),
-                                               truth)),
-            "network_plus_occam": float(log_rho_rmse(np.stack([r.rho_ohmm for r in sub]),
-                                                     truth)),
-            "occam_from_halfspace": float(log_rho_rmse(np.stack([r.rho_ohmm for r in halfspace]),
-                                                       truth)),
+            "network_only": float(log_rho_rmse(np.stack([r.rho_network_ohmm for r in sub]), truth)),
+            "network_plus_occam": float(log_rho_rmse(np.stack([r.rho_ohmm for r in sub]), truth)),
+            "occam_from_halfspace": float(
+                log_rho_rmse(np.stack([r.rho_ohmm for r in halfspace]), truth)
+            ),
             "pygimli_smooth": float(log_rho_rmse(np.array(occam), truth)),
         },
         "nrms_median": float(np.median([r.nrms for r in results])),
@@ -140,16 +162,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n-batch", type=int, default=1000)
     parser.add_argument("--n-compare", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--network", default=mtlib.DEFAULT_FIELD_NETWORK,
-                        help="shipped network for the guess (default: the field network)")
+    parser.add_argument(
+        "--network",
+        default=mtlib.DEFAULT_FIELD_NETWORK,
+        help="shipped network for the guess (default: the field network)",
+    )
     args = parser.parse_args()
 
     net = mtlib.load_pretrained(args.network)
-    threads = set_threads(args.threads)
     results = {
         "what": "mtlib.invert (network guess + Occam/Gauss–Newton) vs pyGIMLi smooth inversion",
-        "machine": {**machine(), "threads": threads},
+        "machine": machine(args.threads),
         "network": args.network,
         "timing": f"one warm-up call, then the median of {args.repeat} calls, both sides",
         "real": real_soundings(net, args.repeat),

@@ -24,13 +24,12 @@ Thread counts are set after every import and recorded.
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
 
 import numpy as np
 import torch
-from _common import machine, make_parser, set_threads, timed, write
+from _common import machine, make_parser, timed, write
 
 import mtlib
 from mtlib import field, fieldnet
@@ -53,8 +52,12 @@ def real_soundings(nets: dict, repeat: int) -> dict:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res, seconds = timed(lambda: invert(*args, net=net), repeat)
-            row[name] = {"nrms_network": res.nrms_network, "nrms": res.nrms,
-                         "iterations": res.iterations, "seconds": seconds}
+            row[name] = {
+                "nrms_network": res.nrms_network,
+                "nrms": res.nrms,
+                "iterations": res.iterations,
+                "seconds": seconds,
+            }
         rows.append(row)
     summary = {}
     for name in nets:
@@ -70,14 +73,16 @@ def real_soundings(nets: dict, repeat: int) -> dict:
             "iterations_median": float(np.median([r[name]["iterations"] for r in rows])),
             "seconds_per_sounding_median": float(np.median([r[name]["seconds"] for r in rows])),
         }
-    summary["iterations_from_halfspace_median"] = float(np.median(
-        [r["iterations_from_halfspace"] for r in rows]))
+    summary["iterations_from_halfspace_median"] = float(
+        np.median([r["iterations_from_halfspace"] for r in rows])
+    )
     return {"n_soundings": len(rows), "summary": summary, "soundings": rows}
 
 
 def synthetic(net, n_test: int, n_refine: int, z_rel_err: float = 0.05) -> dict:
-    metrics, test, drawn = fieldnet.frame_metrics(net, n_test, z_rel_err=z_rel_err,
-                                                  return_draws=True)
+    metrics, test, drawn = fieldnet.frame_metrics(
+        net, n_test, z_rel_err=z_rel_err, return_draws=True
+    )
     return {**metrics, **_refined_rmse(net, test, drawn, n_refine, z_rel_err)}
 
 
@@ -86,26 +91,38 @@ def _refined_rmse(net, test, drawn, n: int, z_rel_err: float) -> dict:
     responses = []
     for k in range(n):
         m = drawn["mask"][k].numpy()
-        responses.append(Response1D(FREQ_AXIS[m], 10.0 ** drawn["log_rhoa"][k].numpy()[m],
-                                    drawn["phase_deg"][k].numpy()[m], z_rel_err, None))
+        responses.append(
+            Response1D(
+                FREQ_AXIS[m],
+                10.0 ** drawn["log_rhoa"][k].numpy()[m],
+                drawn["phase_deg"][k].numpy()[m],
+                z_rel_err,
+                None,
+            )
+        )
     results = invert_many(responses, net)
     sq_net, sq_ref, iters = [], [], []
     for k, res in enumerate(results):
         # the truth read at the depths the engine reads the network's guess at
         centres = np.log10(layer_centres_log_m(res.thick_m) / fieldnet.DELTA_UNIT_M)
-        idx = np.clip(np.round((centres - FINE_GRID[0]) / fieldnet.FINE_STEP).astype(int), 0,
-                      FINE_GRID.size - 1)
+        idx = np.clip(
+            np.round((centres - FINE_GRID[0]) / fieldnet.FINE_STEP).astype(int),
+            0,
+            FINE_GRID.size - 1,
+        )
         true = test.log_rho[k].numpy()[idx]
         inside = res.depth_m < res.doi_m
         sq_net.append((np.log10(res.rho_network_ohmm) - true)[inside] ** 2)
         sq_ref.append((np.log10(res.rho_ohmm) - true)[inside] ** 2)
         iters.append(res.iterations)
-    return {"n_refined": n,
-            "log_rho_rmse_inside_doi_network_only": float(np.sqrt(np.mean(np.concatenate(sq_net)))),
-            "log_rho_rmse_inside_doi_refined": float(np.sqrt(np.mean(np.concatenate(sq_ref)))),
-            "nrms_median_refined": float(np.median([r.nrms for r in results])),
-            "nrms_median_network": float(np.median([r.nrms_network for r in results])),
-            "iterations_mean": float(np.mean(iters))}
+    return {
+        "n_refined": n,
+        "log_rho_rmse_inside_doi_network_only": float(np.sqrt(np.mean(np.concatenate(sq_net)))),
+        "log_rho_rmse_inside_doi_refined": float(np.sqrt(np.mean(np.concatenate(sq_ref)))),
+        "nrms_median_refined": float(np.median([r.nrms for r in results])),
+        "nrms_median_network": float(np.median([r.nrms_network for r in results])),
+        "iterations_mean": float(np.mean(iters)),
+    }
 
 
 def throughput(net, batch: int) -> dict:
@@ -113,12 +130,22 @@ def throughput(net, batch: int) -> dict:
     x = data.batch(torch.arange(len(data)), torch.Generator().manual_seed(0))[0]
     x = x.repeat(math.ceil(batch / len(data)), 1, 1)[:batch]
     _, seconds = timed(lambda: net.normalized(x), 3)
-    soundings = [(FREQ_AXIS, 10.0 ** data.log_rhoa[k].numpy(), data.phase[k].numpy(),
-                  np.full(FREQ_AXIS.size, 0.05), np.ones(FREQ_AXIS.size, bool))
-                 for k in range(2000)]
+    soundings = [
+        (
+            FREQ_AXIS,
+            10.0 ** data.log_rhoa[k].numpy(),
+            data.phase[k].numpy(),
+            np.full(FREQ_AXIS.size, 0.05),
+            np.ones(FREQ_AXIS.size, bool),
+        )
+        for k in range(2000)
+    ]
     _, guess_s = timed(lambda: net.guesses(soundings), 3)
-    return {"network_soundings_per_s": batch / seconds, "batch": batch,
-            "guesses_end_to_end_soundings_per_s": len(soundings) / guess_s}
+    return {
+        "network_soundings_per_s": batch / seconds,
+        "batch": batch,
+        "guesses_end_to_end_soundings_per_s": len(soundings) / guess_s,
+    }
 
 
 def main() -> None:
@@ -127,21 +154,23 @@ def main() -> None:
     parser.add_argument("--n-test", type=int, default=5000)
     parser.add_argument("--n-refine", type=int, default=300)
     parser.add_argument("--batch", type=int, default=50_000)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
 
-    nets = {mtlib.DEFAULT_FIELD_NETWORK: mtlib.load_pretrained(mtlib.DEFAULT_FIELD_NETWORK),
-            mtlib.DEFAULT_ENSEMBLE: mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE)}
+    nets = {
+        mtlib.DEFAULT_FIELD_NETWORK: mtlib.load_pretrained(mtlib.DEFAULT_FIELD_NETWORK),
+        mtlib.DEFAULT_ENSEMBLE: mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE),
+    }
     field_net = nets[mtlib.DEFAULT_FIELD_NETWORK]
-    threads = set_threads(args.threads)
     start = time.perf_counter()
     results = {
         "what": "the field network vs the paper's ensemble: real soundings, calibration and "
-                "accuracy on the field prior, throughput",
-        "machine": {**machine(), "threads": threads},
-        "field_network": {"name": mtlib.DEFAULT_FIELD_NETWORK,
-                          "n_parameters": field_net.net.n_parameters(),
-                          "train_time_s": field_net.training.get("train_time_s")},
+        "accuracy on the field prior, throughput",
+        "machine": machine(args.threads),
+        "field_network": {
+            "name": mtlib.DEFAULT_FIELD_NETWORK,
+            "n_parameters": field_net.net.n_parameters(),
+            "train_time_s": field_net.training.get("train_time_s"),
+        },
         "timing": f"one warm-up call, then the median of {args.repeat} calls",
         "real": real_soundings(nets, args.repeat),
         "synthetic": synthetic(field_net, args.n_test, args.n_refine),

@@ -1,0 +1,302 @@
+"""The README's benchmark numbers, generated from the JSON files in ``bench/results/``.
+
+Each block of the README between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` is
+rendered here from the latest benchmark results; nothing between the markers is written by
+hand. ``make bench`` re-runs the benchmarks and then this script; ``tests/test_readme.py``
+fails when the README and the JSON files disagree.
+
+    python bench/readme.py          # rewrite the blocks
+    python bench/readme.py --check  # exit 1 when a block is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+BLOCK = re.compile(
+    r"(<!-- bench:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /bench:(?P=name) -->)", re.S
+)
+
+
+def load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text())
+
+
+def count(x: float) -> str:
+    """A rate or count to 3 significant digits, thousands separated by spaces."""
+    digits = max(0, len(str(int(abs(x)))) - 3)
+    return f"{round(x, -digits):,.0f}".replace(",", " ")
+
+
+def ms(seconds: float) -> str:
+    return f"{1e3 * seconds:#.2g} ms" if seconds < 0.01 else f"{1e3 * seconds:.1f} ms"
+
+
+def threads(d: dict) -> str:
+    t = d["machine"]["threads"]
+    return f"torch {t['torch']}, numba {t['numba']}, pyGIMLi {t['pygimli']} threads"
+
+
+def explorer() -> str:
+    d = load("explorer")
+    return (
+        f"a median of **{d['update_ms_median']:.0f} ms per update** with the paper's "
+        f"ensemble and {d['update_ms_median_field_network']:.0f} ms with the field network "
+        f"(95th percentile {d['update_ms_p95']:.0f} / "
+        f"{d['update_ms_p95_field_network']:.0f} ms), headless, view rendered to PNG, "
+        f"{threads(d)} (`bench/explorer.py` → `bench/results/explorer.json`)\n"
+    )
+
+
+def field() -> str:
+    d, e = load("field"), load("field_ensemble")
+    r, re_ = d["real"], e["real"]
+    lower = sum(
+        s["nrms"] < s["pygimli_nrms"] for s in r["soundings"] if s.get("pygimli_nrms") is not None
+    )
+    lo, hi = r["speedup_per_sounding_range"]
+    syn, syn_e = d["synthetic"], e["synthetic"]
+    rmse, rmse_e = syn["log_rho_rmse"], syn_e["log_rho_rmse"]
+    return "\n".join(
+        [
+            f"2-core CPU; {threads(d)}, set after every import; {d['timing']}.",
+            "",
+            "| real-data set | mtlib, field network | mtlib, paper ensemble "
+            "| pyGIMLi smooth (λ = 20) |",
+            "| --- | --- | --- | --- |",
+            f"| soundings | {r['n_soundings']} | {re_['n_soundings']} | failed on "
+            f"{r['n_pygimli_failed']} |",
+            f"| median nRMS of the network's guess alone | {r['nrms_network_median']:.2f} | "
+            f"{re_['nrms_network_median']:.2f} | — |",
+            f"| median nRMS, final | {r['nrms_median']:.2f} | {re_['nrms_median']:.2f} | "
+            f"{r['pygimli_nrms_median']:.2f} |",
+            f"| nRMS ≤ max(1, 1.05 × pyGIMLi's) on every sounding | "
+            f"{'yes' if r['nrms_within_target_every_sounding'] else 'no'} (lower than pyGIMLi's "
+            f"on {lower}) | {'yes' if re_['nrms_within_target_every_sounding'] else 'no'} | — |",
+            f"| Gauss–Newton iterations, median | {r['iterations_from_network_median']:.0f} from "
+            f"the guess, {r['iterations_from_halfspace_median']:.0f} from a half-space | "
+            f"{re_['iterations_from_network_median']:.0f} | — |",
+            f"| one call per sounding, median | {ms(r['seconds_per_sounding_median'])} (network "
+            f"included): **{r['speedup_per_sounding_median']:.1f}× faster** ({lo:.1f}–{hi:.0f}× by "
+            f"sounding; target 10×) | {ms(re_['seconds_per_sounding_median'])}: "
+            f"{re_['speedup_per_sounding_median']:.1f}× | "
+            f"{ms(r['pygimli_seconds_per_sounding_median'])} |",
+            f"| one batched call, per sounding | {ms(r['batched_seconds_per_sounding'])} | "
+            f"{ms(re_['batched_seconds_per_sounding'])} | — |",
+            "",
+            f"| {count(syn['n_batch'])} synthetic paper-scheme soundings, 5 % \\|Z\\| errors, "
+            "paper grid "
+            f"| log10-ρ RMSE ({syn['n_compare']} compared), field network | paper ensemble |",
+            "| --- | --- | --- |",
+            f"| network guess alone | {rmse['network_only']:.3f} | {rmse_e['network_only']:.3f} |",
+            f"| network + Occam | {rmse['network_plus_occam']:.3f} | "
+            f"{rmse_e['network_plus_occam']:.3f} |",
+            f"| Occam from a half-space | {rmse['occam_from_halfspace']:.3f} | "
+            f"{rmse_e['occam_from_halfspace']:.3f} |",
+            f"| pyGIMLi smooth | {rmse['pygimli_smooth']:.3f} | {rmse_e['pygimli_smooth']:.3f} |",
+            "",
+            f"Batched over the {count(syn['n_batch'])} synthetic soundings, network + Occam takes "
+            f"{ms(syn['batched_seconds_per_sounding'])} per sounding against pyGIMLi's "
+            f"{ms(syn['pygimli_seconds_per_sounding_median'])}: "
+            f"**{syn['speedup_batched_vs_pygimli']:.0f}× faster** (target 50×).",
+            "",
+        ]
+    )
+
+
+def fieldnet() -> str:
+    d = load("fieldnet")
+    s, syn, tp = d["real"]["summary"], d["synthetic"], d["throughput_cpu"]
+    f, e = s["field_quick"], s["ensemble_quick"]
+    above = [
+        x
+        for x in d["real"]["soundings"]
+        if x["field_quick"]["nrms"] <= 2 and x["field_quick"]["nrms_network"] > 3
+    ]
+    names = ", ".join(f"{x['station']} {x['field_quick']['nrms_network']:.2f}" for x in above)
+    n_le1 = sum(x["field_quick"]["nrms_network"] <= 1 for x in d["real"]["soundings"])
+    n_le1_e = sum(x["ensemble_quick"]["nrms_network"] <= 1 for x in d["real"]["soundings"])
+
+    def cov(level):
+        c = syn["coverage"][level]
+        bins = c["per_depth_bin"].values()
+        return f"{100 * c['inside_doi']:.1f} % ({100 * min(bins):.1f}–{100 * max(bins):.1f} %)"
+
+    return "\n".join(
+        [
+            f"2-core CPU, {threads(d)}; {d['timing']}.",
+            "",
+            "| | field network | paper ensemble | target |",
+            "| --- | --- | --- | --- |",
+            f"| real set ({d['real']['n_soundings']} soundings): guess alone, median nRMS | "
+            f"**{f['nrms_network_median']:.2f}** ({n_le1} ≤ 1) | {e['nrms_network_median']:.2f} "
+            f"({n_le1_e} ≤ 1) | ≤ 1.5 |",
+            f"| real set: guess alone where the refinement fits to ≤ 2, worst | "
+            f"{f['nrms_network_max_where_refined_le_2']:.2f} "
+            f"({f['n_network_above_3_where_refined_le_2']} above 3{': ' + names if names else ''}) "
+            f"| {e['nrms_network_max_where_refined_le_2']:.2f} "
+            f"({e['n_network_above_3_where_refined_le_2']} above 3) | ≤ 3 on each |",
+            f"| real set: Gauss–Newton iterations, median (half-space: "
+            f"{s['iterations_from_halfspace_median']:.0f}) | **{f['iterations_median']:.0f}** | "
+            f"{e['iterations_median']:.0f} | ≤ 2 |",
+            f"| field-prior test, 5 % errors: 68 % interval covers (above the depth of "
+            f"investigation; per depth bin) | {cov('0.68')} | — | 63–73 % |",
+            f"| field-prior test, 5 % errors: 95 % interval covers (same) | {cov('0.95')} | — | "
+            f"90–100 % |",
+            f"| field-prior test: log10-ρ RMSE above the depth of investigation, guess alone / "
+            f"refined ({syn['n_refined']} soundings) | "
+            f"{syn['log_rho_rmse_inside_doi_network_only']:.3f} / "
+            f"{syn['log_rho_rmse_inside_doi_refined']:.3f} decades | — | reported |",
+            f"| CPU inference, single network | {count(tp['network_soundings_per_s'])} soundings/s "
+            f"({count(tp['guesses_end_to_end_soundings_per_s'])}/s with the resampling onto the "
+            f"axis) | — | ≥ 10 000/s |",
+            "",
+        ]
+    )
+
+
+def ensemble() -> str:
+    d = load("ensemble")
+    rows = [
+        "| noise | RMSE single | RMSE ensemble | 68 % interval: coverage (worst–best "
+        "layer) | 95 % interval |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for level, m in d["by_noise"].items():
+        cells = []
+        for p in ("68%", "95%"):
+            c = m[f"coverage_{p}"]
+            lo, hi = c["layer_range"]
+            cells.append(f"{100 * c['overall']:.1f} % ({100 * lo:.1f}–{100 * hi:.1f})")
+        rows.append(
+            f"| {level} | {m['rmse_single']:.4f} | {m['rmse_ensemble']:.4f} | "
+            f"{cells[0]} | {cells[1]} |"
+        )
+    speed = d["cpu_soundings_per_s"]
+    overall = all(
+        m[f"coverage_{p}"]["overall_within_target"]
+        for m in d["by_noise"].values()
+        for p in ("68%", "95%")
+    )
+    outside = [
+        f"{d['n_layers'] - m[f'coverage_{p}']['layers_within_target']} layers of the {p} "
+        f"interval at {level} noise (worst {m[f'coverage_{p}']['worst_layer_off_points']:.1f} "
+        "points off)"
+        for level, m in d["by_noise"].items()
+        for p in ("68%", "95%")
+        if m[f"coverage_{p}"]["layers_within_target"] < d["n_layers"]
+    ]
+    return "\n".join(
+        [
+            f"On {count(d['n_test'])} fresh test models (`bench/ensemble.py` → "
+            f"`bench/results/ensemble.json`, {threads(d)}):",
+            "",
+            *rows,
+            "",
+            "Overall coverage within ±5 points of nominal at every noise level: "
+            f"{'yes' if overall else 'no'}; per layer, outside ±5 points: "
+            f"{'; '.join(outside) if outside else 'none'}.",
+            "",
+            f"The ensemble costs {d['n_members']} networks: "
+            f"{count(speed['ensemble_with_std'])} soundings/s with σ against "
+            f"{count(speed['single'])} for the single network (same run).",
+            "",
+        ]
+    )
+
+
+def speed() -> str:
+    f, i = load("forward"), load("inference")
+    cmp = i["same_noisy_soundings"]
+    net, occ = cmp["network"], cmp["pygimli_occam"]
+    paths = i["cpu_inference_paths_ms"]
+    return "\n".join(
+        [
+            f"`bench/forward.py` → `bench/results/forward.json` and `bench/inference.py` → "
+            f"`bench/results/inference.json`, 2-core CPU, {threads(i)}, each path warmed up "
+            "and timed as the median of repeated calls:",
+            "",
+            "| | soundings / s |",
+            "| --- | --- |",
+            f"| forward, mtlib numpy (numba, float64) | {count(f['mtlib_numpy_float64_cpu'])} |",
+            f"| forward, mtlib torch CPU float64 / float32 | {count(f['mtlib_torch_float64_cpu'])} "
+            f"/ {count(f['mtlib_torch_float32_cpu'])} |",
+            f"| forward, pyGIMLi `MT1dModelling`, per-sounding loop | "
+            f"{count(f['pygimli_loop_cpu'])} |",
+            f"| build the {count(f['paper_dataset_samples'])}-sample `paper` dataset | "
+            f"{f['paper_dataset_build_s']:.0f} s |",
+            f"| U-Net inference, CPU, batched ({count(i['batch'])} soundings in one call) | "
+            f"{count(i['network_cpu_soundings_per_s'])} |",
+            f"| U-Net inference, CPU, one call per sounding | "
+            f"{count(1 / net['per_sounding_call']['median_s'])} |",
+            f"| pyGIMLi smooth inversion, one call per sounding | "
+            f"{count(1 / occ['per_sounding_call']['median_s'])} |",
+            "",
+            f"On the same {cmp['n_soundings']} soundings with {100 * cmp['rel_noise']:g} % noise "
+            f"the U-Net reaches an RMSE of {net['log_rho_rmse']:.3f} decades against "
+            f"{occ['log_rho_rmse']:.3f} for pyGIMLi's smooth inversion (λ = {occ['lambda']:g}, "
+            f"χ² ≈ {occ['mean_chi2']:.2f}); one sounding per call it is "
+            f"**{cmp['speedup_per_sounding']:.0f}× faster**, batched "
+            f"**{cmp['speedup_batched']:.0f}×**. The CPU inference path (BatchNorm folded, "
+            f"eager) takes {paths['1']['fused_eager_ms']:.2f} ms for one sounding and "
+            f"{paths['2048']['fused_eager_ms']:.0f} ms for 2 048, against "
+            f"{paths['1']['jit_frozen_ms']:.2f} and {paths['2048']['jit_frozen_ms']:.0f} ms "
+            "for the TorchScript-frozen path it replaced (same run).",
+            "",
+        ]
+    )
+
+
+RENDERERS = {
+    "explorer": explorer,
+    "field": field,
+    "fieldnet": fieldnet,
+    "ensemble": ensemble,
+    "speed": speed,
+}
+
+
+def render(text: str) -> str:
+    """``text`` with every bench block re-rendered; ``ValueError`` for an unknown block or
+    a renderer without a block."""
+    found = set()
+
+    def fill(match):
+        name = match["name"]
+        if name not in RENDERERS:
+            raise ValueError(f"README block bench:{name} has no renderer in bench/readme.py")
+        found.add(name)
+        return match.group(1) + RENDERERS[name]() + match.group(4)
+
+    out = BLOCK.sub(fill, text)
+    if found != set(RENDERERS):
+        raise ValueError(f"README lacks the blocks {sorted(set(RENDERERS) - found)}")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    text = README.read_text()
+    new = render(text)
+    if args.check:
+        if new != text:
+            print("README benchmark blocks are stale: run python bench/readme.py", file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
