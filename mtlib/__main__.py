@@ -112,6 +112,11 @@ def card_markdown(card: dict) -> str:
             f"{m['train_time_s'] / 60:.1f} min on {m['device']}"
         )
     if ensemble:
+        if t.get("warm_start"):
+            lines.append(
+                "- every member starts from the paper network trained on the same data "
+                "(`unet_<profile>`) and fine-tunes it (`mtlib.train.widened`)"
+            )
         c = t["calibration"]
         lines.append(
             f"- calibration: {c['n']:,} soundings of the {c['split']} split, noise {c['noise']}"

@@ -90,5 +90,6 @@ def ensemble_card(ensemble, name: str, profile, n_test: int | None = None) -> di
         "members": [_training_card(m) for m in t["members"]],
         "train_time_s": t["train_time_s"],
         "calibration": t["calibration"],
+        "warm_start": bool(t.get("warm_start", False)),
     }
     return card

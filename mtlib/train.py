@@ -31,6 +31,7 @@ Run folder::
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -157,6 +158,51 @@ def _new_network(config: TrainConfig, dev: torch.device, **arch) -> UNet1d:
         out_channels=2 if config.uncertainty else 1,
         **arch,
     ).to(dev)
+
+
+def widened(
+    base: UNet1d, config: TrainConfig, in_channels: int, start_rmse: float, dev: torch.device
+) -> UNet1d:
+    """A network for ``config`` (variance head, noise input) that starts as ``base`` (a
+    trained paper network, one output, two inputs): every weight of ``base`` copied, the
+    noise input's first-layer weights at zero and the mean output not reading the variance
+    channel, so its first predictions are ``base``'s; the variance head starts from this
+    config's seed, its output near ``start_rmse`` (``base``'s validation RMSE, normalized
+    units). On ``dev``; ``base`` stays where it is."""
+    net = _new_network(
+        config,
+        dev,
+        n_freq=base.config["n_freq"],
+        n_layers=base.config["n_layers"],
+        in_channels=in_channels,
+        kernel_size=base.config["kernel_size"],
+    )
+    if (base.config["base_channels"], base.config["depth"]) != (config.base_channels, config.depth):
+        raise ValueError("a warm start needs the base network's base_channels and depth")
+    n_lay, n_freq = base.config["n_layers"], base.config["n_freq"]
+    own = net.state_dict()
+    with torch.no_grad():
+        for name, value in base.state_dict().items():
+            target = own[name]
+            if target.shape == value.shape:
+                target.copy_(value)
+            elif name == "encoders.0.0.weight":  # (C, in, k): the noise channel reads 0
+                target.zero_()
+                target[:, : value.shape[1]] = value
+            elif name in ("head.weight", "head.bias"):  # the mean channel is base's
+                target[: value.shape[0]] = value
+            elif name == "to_layers.weight":  # (2L, 2F): mean rows read the mean channel
+                target[:n_lay] = 0.0
+                target[:n_lay, :n_freq] = value
+                target[n_lay:] *= 0.1
+            elif name == "to_layers.bias":
+                target[:n_lay] = value
+                target[n_lay:] = 2 * math.log(start_rmse)
+            else:
+                raise ValueError(
+                    f"cannot widen {name}: {tuple(value.shape)} → {tuple(target.shape)}"
+                )
+    return net
 
 
 def fit(
@@ -355,12 +401,15 @@ def train(
     device: str | None = None,
     progress: bool = True,
     stop_after_epochs: int | None = None,
+    init: Inverter | None = None,
 ) -> TrainResult:
     """Train a U-Net on ``dataset``'s train split, early-stopping on its val split.
 
-    Resumes from ``run_dir/checkpoint.pt`` when it exists for the same config and dataset
-    (and raises ``ValueError`` when it belongs to another). ``stop_after_epochs`` ends this
-    call after that many new epochs, as an interruption would (for splitting long runs).
+    Resumes from ``run_dir/checkpoint.pt`` when it exists for the same config, dataset and
+    start (and raises ``ValueError`` when it belongs to another). ``stop_after_epochs`` ends
+    this call after that many new epochs, as an interruption would (for splitting long
+    runs). ``init``: a trained paper network to start from (:func:`widened`), for ensemble
+    members that fine-tune it instead of learning from scratch.
     """
     if config.data_weight > 0:
         raise ValueError(
@@ -370,25 +419,26 @@ def train(
     run_dir = Path(run_dir)
     dev = choose_device(device)
     norm = Normalizer()
-    net = _new_network(
-        config,
-        dev,
-        n_freq=dataset.spec.n_freq,
-        n_layers=dataset.spec.n_layers,
-        in_channels=3 if config.noise_input else 2,
-    )
+    in_channels = 3 if config.noise_input else 2
+    identity = {"config": asdict(config), "dataset_hash": dataset.content_hash}
+    if init is None:
+        net = _new_network(
+            config,
+            dev,
+            n_freq=dataset.spec.n_freq,
+            n_layers=dataset.spec.n_layers,
+            in_channels=in_channels,
+        )
+    else:
+        if not np.allclose(init.freq_hz, dataset.freq_hz, rtol=1e-9) or init.normalizer != norm:
+            raise ValueError(
+                "init was trained on other frequencies or normalization than this dataset"
+            )
+        net = widened(init.net, config, in_channels, init.training["best_val_rmse"], dev)
+        identity["init"] = _weights_hash(init.net)
     train_split = _Split(dataset.load("train"), norm, dev, config)
     val_split = _Split(dataset.load("val"), norm, dev, config)
-    state = fit(
-        net,
-        train_split,
-        val_split,
-        config,
-        run_dir,
-        {"config": asdict(config), "dataset_hash": dataset.content_hash},
-        progress,
-        stop_after_epochs,
-    )
+    state = fit(net, train_split, val_split, config, run_dir, identity, progress, stop_after_epochs)
     training = _training_record(
         state,
         config,
@@ -428,11 +478,13 @@ def train_ensemble(
     calibration_noise_max: float,
     progress: bool = True,
     device: str | None = None,
+    init: Inverter | None = None,
 ) -> Ensemble:
     """Train one member per config (``run_dir/member_<k>``, each resumable), calibrate the
     ensemble on ``dataset``'s validation split with noise up to ``calibration_noise_max``
     and save it as ``run_dir/ensemble.pt``. Finished members are loaded, not retrained;
-    an interrupted one resumes from its checkpoint."""
+    an interrupted one resumes from its checkpoint. With ``init`` (the paper network trained
+    on ``dataset``) every member starts from it (:func:`widened`) and fine-tunes."""
     run_dir = Path(run_dir)
     results = [
         train(
@@ -441,6 +493,7 @@ def train_ensemble(
             run_dir / f"member_{k}",
             device=device,
             progress=progress,
+            init=init,
         )
         for k, cfg in enumerate(configs)
     ]
@@ -455,6 +508,7 @@ def train_ensemble(
     ensemble.calibrate(val["rho_ohmm"], rhoa, phase, level if ensemble.takes_noise else None)
     ensemble.training = {
         "n_members": len(configs),
+        "warm_start": init is not None,
         "dataset_hash": dataset.content_hash,
         "calibration": {
             "split": "val",
@@ -519,6 +573,15 @@ def train_field(
     if state["finished"]:
         network.save(run_dir / "field.pt")
     return network
+
+
+def _weights_hash(net: UNet1d) -> str:
+    """A short fingerprint of a network's weights (what a warm-started run starts from)."""
+    digest = hashlib.sha256()
+    for name, value in sorted(net.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(value.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _device_name(dev: torch.device) -> str:

@@ -109,8 +109,11 @@ plt.show()
 # * it also receives the noise level of the data as a third input channel: real data come
 #   with error bars, and a network told them need not guess whether a wiggle is noise or
 #   structure;
-# * the members differ only by their seed (initial weights, batch order, noise draws) and
-#   are trained with noise up to `ensemble_noise_max` (12 %), most of it small (levels
+# * in the CPU profiles (`smoke`, `quick`) every member starts from the network trained
+#   above — its noise input reading nothing and its variance head fresh — and fine-tunes it
+#   for a few epochs (`ensemble_epochs`); the `paper` profile trains each from scratch. The
+#   members differ by their seed (the variance head's initial weights, batch order, noise
+#   draws) and are trained with noise up to `ensemble_noise_max` (12 %), most of it small (levels
 #   12 % · u³ with u uniform: a third of the soundings below 0.5 %, one in eight above 8 %),
 #   so they learn how noise blurs the section without losing accuracy on clean data (in a
 #   trial, a member trained with evenly spread levels had an RMSE of 0.070 decades on
@@ -121,12 +124,14 @@ plt.show()
 #   per layer until they hold as many true values as they claim (notebook 04 checks this on
 #   a fresh test set).
 #
-# Each member is a resumable run of its own (`runs/<profile>/ensemble/member_<k>`); on two
-# CPU cores each takes about as long as the network above.
+# Each member is a resumable run of its own (`runs/<profile>/ensemble/member_<k>`); warm
+# started, on two CPU cores, each takes about a minute (from scratch, as long as the
+# network above).
 
 # %%
 ens = train.train_ensemble(ds, P.ensemble_configs(), P.ensemble_dir(),
-                              calibration_noise_max=P.ensemble_noise_max)
+                           calibration_noise_max=P.ensemble_noise_max,
+                           init=result.inverter if P.ensemble_warm_start else None)
 for k, m in enumerate(ens.training["members"]):
     print(f"member {k} (seed {m['config']['seed']}): best validation RMSE "
           f"{m['best_val_rmse'] * span:.4f} decades (noise up to "

@@ -246,3 +246,38 @@ def test_train_ensemble_trains_calibrates_saves_and_resumes(tmp_path):
     again = train_ensemble(ds, configs, tmp_path / "run", calibration_noise_max=0.1, progress=False)
     np.testing.assert_array_equal(again.std_scale, ens.std_scale)
     assert again.training["train_time_s"] == ens.training["train_time_s"]  # nothing retrained
+
+
+def test_a_widened_member_starts_as_the_paper_network_and_resumes(tmp_path):
+    from mtlib.train import train, widened
+
+    spec = dataset.DatasetSpec(n_samples=600, chunk_size=300, seed=3)
+    ds = dataset.build_dataset(tmp_path / "ds", spec, progress=False)
+    tiny = dict(batch_size=128, base_channels=4, depth=2, lr_schedule="cosine")
+    base = train(ds, TrainConfig(max_epochs=2, **tiny), tmp_path / "base", progress=False)
+    cfg = TrainConfig(
+        max_epochs=2, uncertainty=True, noise_input=True, noise_max=0.1, seed=4, **tiny
+    )
+    net = widened(base.inverter.net, cfg, 3, 0.05, torch.device("cpu")).eval()
+    x = torch.randn(5, 3, 40)
+    with torch.no_grad():
+        mean, log_var = net(x)[:, 0], net(x)[:, 1]
+        torch.testing.assert_close(mean, base.inverter.net(x[:, :2]))  # noise reads nothing
+        x[:, 2] += 1.0
+        torch.testing.assert_close(net(x)[:, 0], mean)
+    assert abs(float(log_var.mean()) - 2 * np.log(0.05)) < 1.0  # starts near its error
+    ens = train_ensemble(ds, [cfg], tmp_path / "ens", 0.1, progress=False, init=base.inverter)
+    assert ens.training["warm_start"] and ens.takes_noise and ens.has_uncertainty
+    # the start is part of a run's identity: another start is refused, not resumed
+    other = train(ds, TrainConfig(max_epochs=2, seed=9, **tiny), tmp_path / "b2", progress=False)
+    with pytest.raises(ValueError, match="another training run"):
+        train(ds, cfg, tmp_path / "ens" / "member_0", progress=False, init=other.inverter)
+
+
+def test_the_cpu_profiles_warm_start_their_members():
+    from mtlib import config
+
+    quick = config.get_profile("quick")
+    assert quick.ensemble_warm_start and not config.get_profile("paper").ensemble_warm_start
+    assert {(c.max_epochs, c.lr) for c in quick.ensemble_configs()} == {(4, 0.003)}
+    assert config.get_profile("paper").ensemble_configs()[0].max_epochs == 150
