@@ -34,6 +34,7 @@ bench: setup
 	$(PY) bench/field.py --network ensemble_quick --out bench/results/field_ensemble.json
 	$(PY) bench/fieldnet.py
 	$(PY) bench/ensemble.py
+	$(PY) bench/train.py
 	$(PY) bench/readme.py
 
 # Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.

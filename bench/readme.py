@@ -44,6 +44,12 @@ def threads(d: dict) -> str:
     return f"torch {t['torch']}, numba {t['numba']}, pyGIMLi {t['pygimli']} threads"
 
 
+def missed(real: dict) -> str:
+    """The stations that missed the fit target, in parentheses ('' when none did)."""
+    names = real.get("nrms_target_missed_by") or []
+    return f" (missed on {', '.join(names)})" if names else ""
+
+
 def explorer() -> str:
     d = load("explorer")
     return (
@@ -79,7 +85,8 @@ def field() -> str:
             f"{r['pygimli_nrms_median']:.2f} |",
             f"| nRMS ≤ max(1, 1.05 × pyGIMLi's) on every sounding | "
             f"{'yes' if r['nrms_within_target_every_sounding'] else 'no'} (lower than pyGIMLi's "
-            f"on {lower}) | {'yes' if re_['nrms_within_target_every_sounding'] else 'no'} | — |",
+            f"on {lower}) | {'yes' if re_['nrms_within_target_every_sounding'] else 'no'}"
+            f"{missed(re_)} | — |",
             f"| Gauss–Newton iterations, median | {r['iterations_from_network_median']:.0f} from "
             f"the guess, {r['iterations_from_halfspace_median']:.0f} from a half-space | "
             f"{re_['iterations_from_network_median']:.0f} | — |",
@@ -180,6 +187,7 @@ def ensemble() -> str:
             f"{cells[0]} | {cells[1]} |"
         )
     speed = d["cpu_soundings_per_s"]
+    better = [level for level, m in d["by_noise"].items() if m["rmse_ensemble"] <= m["rmse_single"]]
     overall = all(
         m[f"coverage_{p}"]["overall_within_target"]
         for m in d["by_noise"].values()
@@ -200,6 +208,9 @@ def ensemble() -> str:
             "",
             *rows,
             "",
+            f"The ensemble's mean is at least as accurate as the single network at "
+            f"{len(better)} of {len(d['by_noise'])} noise levels"
+            f"{' (' + ', '.join(better) + ')' if better else ''}. "
             "Overall coverage within ±5 points of nominal at every noise level: "
             f"{'yes' if overall else 'no'}; per layer, outside ±5 points: "
             f"{'; '.join(outside) if outside else 'none'}.",
@@ -254,12 +265,34 @@ def speed() -> str:
     )
 
 
+def training() -> str:
+    d = load("train")
+    cpu, est = d["cpu"], d["quick_profile_estimate_cpu_min"]
+    gpu = d.get("cuda")
+    return (
+        f"Training throughput (`bench/train.py` → `bench/results/train.json`, "
+        f"{threads(d)}): the paper network {count(cpu['paper_network_samples_per_s'])} "
+        f"samples/s, an ensemble member {count(cpu['ensemble_member_samples_per_s'])} "
+        f"samples/s on the CPU"
+        + (
+            f", {count(gpu['paper_network_samples_per_s'])} and "
+            f"{count(gpu['ensemble_member_samples_per_s'])} on the GPU"
+            if gpu
+            else " (no GPU measured)"
+        )
+        + f"; at these rates the quick profile trains its network in ≈ "
+        f"{est['paper_network']:.0f} min and its fine-tuned ensemble in ≈ "
+        f"{est['ensemble']:.0f} min (from scratch: ≈ {est['ensemble_from_scratch']:.0f} min).\n"
+    )
+
+
 RENDERERS = {
     "explorer": explorer,
     "field": field,
     "fieldnet": fieldnet,
     "ensemble": ensemble,
     "speed": speed,
+    "training": training,
 }
 
 
