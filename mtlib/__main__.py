@@ -59,6 +59,11 @@ def reproduce(profile: str, notebooks_dir: Path, only: list[str] | None = None) 
     # notebooks run in their own folder; their data, runs and figures stay where the
     # command was given (the repository's root for `make reproduce`)
     os.environ["MTLIB_HOME"] = str(work_dir().resolve())
+    print(
+        f"[{profile}] mtlib from {Path(__file__).resolve().parent}; data, runs and figures "
+        f"in {os.environ['MTLIB_HOME']}",
+        flush=True,
+    )
     for path in notebooks:
         start = time.perf_counter()
         print(f"[{profile}] {path.name} ...", flush=True)

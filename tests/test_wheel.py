@@ -62,3 +62,32 @@ def test_wheel_outside_the_checkout_carries_networks_and_soundings(tmp_path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert float(run.stdout.split("nrms")[-1]) <= 1.0 + 1e-9
+
+    # every notebook, copied into an empty folder, runs on the installed wheel (smoke profile)
+    notebooks = elsewhere / "notebooks"
+    notebooks.mkdir()
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        (notebooks / path.name).write_bytes(path.read_bytes())
+    env = {k: v for k, v in env.items() if not k.startswith("MTLIB_")}  # conftest's scratch
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mtlib",
+            "reproduce",
+            "--profile",
+            "smoke",
+            "--notebooks",
+            str(notebooks),
+        ],
+        cwd=elsewhere,
+        env={**env, "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert f"mtlib from {site.resolve() / 'mtlib'}" in run.stdout, run.stdout[:500]
+    assert run.stdout.count("done in") == len(list(notebooks.glob("*.ipynb"))) == 7
+    assert (elsewhere / "figures" / "07_field_summary.png").is_file()
+    assert (elsewhere / "runs" / "smoke" / "ensemble" / "ensemble.pt").is_file()
