@@ -194,6 +194,45 @@ def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool 
     return 0
 
 
+def train_network(profile_name: str, out: Path, device: str | None) -> int:
+    """Train (or resume) the paper network of a profile into ``out``. Under ``torchrun``
+    (``WORLD_SIZE`` > 1) every process trains on its shard of the training split
+    (data-parallel: gloo on CPUs, NCCL on GPUs, the profile's batch size global); rank 0
+    builds the dataset, writes the checkpoints and ``model.pt``."""
+    import torch.distributed as dist
+
+    from . import dataset
+    from .train import train
+
+    profile = get_profile(profile_name)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1:
+        import torch
+
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+    rank = dist.get_rank() if world > 1 else 0
+    try:
+        if rank == 0:  # one writer; the others open it once it is complete
+            dataset.build_dataset(profile.dataset_dir(), profile.dataset_spec())
+        if world > 1:
+            dist.barrier()
+        ds = dataset.build_dataset(profile.dataset_dir(), profile.dataset_spec(), progress=False)
+        result = train(ds, profile.train_config(), out, device=device, progress=rank == 0)
+    finally:
+        if world > 1:
+            dist.destroy_process_group()
+    if rank == 0:
+        print(
+            f"{profile.name}: {result.epochs_run} epochs on {world} process(es), best "
+            f"validation RMSE {result.best_val_rmse:.5f} (normalized), "
+            f"{result.elapsed_s:.1f} s; {out / 'model.pt'}",
+            flush=True,
+        )
+    return 0
+
+
 def train_field(profile_name: str, device: str | None, weights_dir: Path | None) -> int:
     """Train (or resume) a field-network profile; with ``weights_dir``, ship the finished
     network there (:func:`ship_field`)."""
@@ -464,6 +503,14 @@ def main(argv: list[str] | None = None) -> int:
         help="ship the profile's uncertainty ensemble instead of its network",
     )
     shp.add_argument("--weights", type=Path, default=WEIGHTS_DIR)
+    trn = sub.add_parser(
+        "train",
+        help="train (or resume) the paper network of a profile into --out; "
+        "data-parallel under torchrun --nproc_per_node=N",
+    )
+    trn.add_argument("--profile", default="quick", choices=sorted(PROFILES))
+    trn.add_argument("--out", type=Path, required=True, help="run folder (checkpoint, model.pt)")
+    trn.add_argument("--device", default=None)
     trf = sub.add_parser(
         "train-field",
         help="train (or resume) the field network of a "
@@ -525,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.command == "reproduce":
         return reproduce(args.profile, args.notebooks, args.only)
+    if args.command == "train":
+        return train_network(args.profile, args.out, args.device)
     if args.command == "train-field":
         return train_field(args.profile, args.device, args.weights if args.ship else None)
     if args.command == "ship":

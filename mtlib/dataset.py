@@ -125,11 +125,21 @@ class Dataset:
         lo, hi = SPLITS[split]
         return int(round(lo * len(self))), int(round(hi * len(self)))
 
-    def load(self, split: str = "all") -> dict[str, np.ndarray]:
+    def load(
+        self, split: str = "all", shard: tuple[int, int] | None = None
+    ) -> dict[str, np.ndarray]:
         """Arrays of one split: ``rho_ohmm (n, L)``, ``rhoa_ohmm (n, F)``, ``phase_deg (n, F)``.
 
-        Reads only the chunks overlapping the split (memory-mapped)."""
+        Reads only the chunks overlapping the split (memory-mapped). ``shard=(k, n)``: only
+        the k-th of n equal contiguous parts of the split (the remainder of the division
+        left out), what rank k of n data-parallel processes trains on."""
         start, stop = self.split_range(split)
+        if shard is not None:
+            k, n = shard
+            if not 0 <= k < n:
+                raise ValueError(f"shard must be (k, n) with 0 <= k < n, got {shard}")
+            size = (stop - start) // n
+            start, stop = start + k * size, start + (k + 1) * size
         spec = self.spec
         parts = []
         for index in range(start // spec.chunk_size, -(-stop // spec.chunk_size)):

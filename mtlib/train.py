@@ -70,16 +70,33 @@ class TrainResult:
 
 
 def choose_device(device: str | None = None) -> torch.device:
-    """``device`` if given, else CUDA when available, else CPU."""
+    """``device`` if given, else CUDA when available (under ``torchrun``, the GPU of this
+    process's ``LOCAL_RANK``), else CPU."""
     if device is not None:
         return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    return torch.device("cpu")
 
 
 def _epoch_generator(seed: int, epoch: int, device: torch.device) -> torch.Generator:
+    """The epoch's random numbers (order, noise), different on every data-parallel rank."""
     gen = torch.Generator(device=device)
-    gen.manual_seed(int(seed) * 1_000_003 + int(epoch))
+    gen.manual_seed(int(seed) * 1_000_003 + int(epoch) + 7_919 * _rank_and_world()[0])
     return gen
+
+
+def _rank_and_world() -> tuple[int, int]:
+    """This process's rank and the number of processes (0, 1 outside ``torchrun``)."""
+    dist = torch.distributed
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _barrier() -> None:
+    if _rank_and_world()[1] > 1:
+        torch.distributed.barrier()
 
 
 class _Split:
@@ -223,8 +240,12 @@ def fit(
     returns the run's state (history, best epoch and RMSE, elapsed time, finished)."""
     from tqdm.auto import tqdm
 
+    rank, world = _rank_and_world()
     run_dir.mkdir(parents=True, exist_ok=True)
     dev = next(net.parameters()).device
+    # data-parallel: each rank steps on its shard, DDP averages the gradients; the state
+    # (weights, checkpoints) stays the plain network's, identical on every rank
+    model = net if world == 1 else torch.nn.parallel.DistributedDataParallel(net)
     opt, sched = _optimizer(net, config)
     state = _fresh_state()
     ckpt = _checkpoint(run_dir, identity, dev)
@@ -239,7 +260,7 @@ def fit(
         initial=state["epoch"],
         unit="epoch",
         desc=f"{desc} on {dev.type}",
-        disable=not progress,
+        disable=not progress or rank != 0,
     )
     new_epochs = 0
     while not state["finished"]:
@@ -247,7 +268,7 @@ def fit(
             break
         epoch = state["epoch"] + 1
         start = time.perf_counter()
-        train_rmse = _train_epoch(net, opt, train_split, config, epoch)
+        train_rmse = _train_epoch(model, opt, train_split, config, epoch, world)
         val = _val_rmse(net, val_split, config.seed)
         lr_used = opt.param_groups[0]["lr"]
         if config.lr_schedule == "plateau":
@@ -262,7 +283,9 @@ def fit(
             "seconds": time.perf_counter() - start,
         }
         _end_epoch(state, row, net, config)
-        _save_checkpoint(run_dir, identity, net, opt, sched, state)
+        if rank == 0:
+            _save_checkpoint(run_dir, identity, net, opt, sched, state)
+        _barrier()
         new_epochs += 1
         bar.update(1)
         bar.set_postfix(train=f"{train_rmse:.4f}", val=f"{val:.4f}", lr=f"{lr_used:.1e}")
@@ -304,15 +327,18 @@ def _fresh_state() -> dict:
     }
 
 
-def _train_epoch(net: UNet1d, opt, split, config: TrainConfig, epoch: int) -> float:
-    """One pass over ``split`` in the epoch's seeded order; the mean batch RMSE."""
+def _train_epoch(net, opt, split, config: TrainConfig, epoch: int, world: int = 1) -> float:
+    """One pass over ``split`` in the epoch's seeded order, in batches of
+    ``config.batch_size / world`` (with ``world`` data-parallel ranks, the global batch is
+    the config's); the mean batch RMSE."""
     dev = next(net.parameters()).device
     gen = _epoch_generator(config.seed, epoch, dev)
     net.train()
     order = torch.randperm(len(split), generator=gen, device=dev)
     losses = []
-    for first in range(0, len(split), config.batch_size):
-        idx = order[first : first + config.batch_size]
+    batch_size = max(config.batch_size // world, 2)
+    for first in range(0, len(split), batch_size):
+        idx = order[first : first + batch_size]
         if idx.numel() < 2:  # BatchNorm needs two samples
             continue
         x, y = split.batch(idx, gen)
@@ -436,8 +462,12 @@ def train(
             )
         net = widened(init.net, config, in_channels, init.training["best_val_rmse"], dev)
         identity["init"] = _weights_hash(init.net)
-    train_split = _Split(dataset.load("train"), norm, dev, config)
-    val_split = _Split(dataset.load("val"), norm, dev, config)
+    rank, world = _rank_and_world()
+    shard = (rank, world) if world > 1 else None
+    if world > 1:  # another sharding is another run
+        identity["world_size"] = world
+    train_split = _Split(dataset.load("train", shard=shard), norm, dev, config)
+    val_split = _Split(dataset.load("val"), norm, dev, config)  # whole: the same on all ranks
     state = fit(net, train_split, val_split, config, run_dir, identity, progress, stop_after_epochs)
     training = _training_record(
         state,
@@ -445,12 +475,14 @@ def train(
         net,
         dev,
         dataset_hash=dataset.content_hash,
-        n_train=len(train_split),
+        n_train=len(train_split) * world,
         n_val=len(val_split),
+        world_size=world,
     )
     inverter = Inverter(net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m, training=training)
-    if state["finished"]:
+    if state["finished"] and rank == 0:
         inverter.save(run_dir / "model.pt")
+    _barrier()
     return TrainResult(
         inverter=inverter,
         history=state["history"],
