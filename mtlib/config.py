@@ -114,6 +114,10 @@ class TrainConfig:
     noise_exponent: float = 1.0
     """Noise levels are ``noise_max · u**noise_exponent``, u uniform in [0, 1): 1 spreads them
     evenly, larger values put most soundings near noise-free and fewer near the maximum."""
+    amp: bool = False
+    """bf16 autocast of the forward pass (mixed precision, for GPUs with bf16): weights,
+    optimizer, loss and validation stay float32. Off by default: no GPU run has yet shown
+    that it keeps the paper profile's accuracy."""
 
     def __post_init__(self):
         for name in (

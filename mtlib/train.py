@@ -342,7 +342,9 @@ def _train_epoch(net, opt, split, config: TrainConfig, epoch: int, world: int = 
         if idx.numel() < 2:  # BatchNorm needs two samples
             continue
         x, y = split.batch(idx, gen)
-        out = net(x)
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=config.amp):
+            out = net(x)
+        out = out.float()  # the loss (and its square roots) in float32
         loss, rmse = _loss(out, y, config.nll_weight)
         if config.data_weight > 0:
             loss = loss + config.data_weight * split.data_misfit(out, x)

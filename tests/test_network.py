@@ -298,3 +298,20 @@ def test_inference_copy_answers_as_the_network(out_channels, n_freq):
         torch.testing.assert_close(InferenceUNet(net)(x), net(x), rtol=1e-4, atol=1e-5)
     with pytest.raises(ValueError, match="input must have shape"):
         InferenceUNet(net)(torch.randn(2, 2, n_freq))
+
+
+def test_mixed_precision_training_learns_like_float32(tiny_dataset, tmp_path):
+    results = {
+        amp: train.train(
+            tiny_dataset,
+            train.TrainConfig(max_epochs=12, amp=amp, **TINY),
+            tmp_path / f"amp{amp}",
+            progress=False,
+        )
+        for amp in (False, True)
+    }
+    for result in results.values():
+        assert result.history[-1]["val_rmse"] < result.history[0]["val_rmse"]
+    fp32, bf16 = (results[a].best_val_rmse for a in (False, True))
+    assert abs(bf16 - fp32) / fp32 < 0.2, (fp32, bf16)
+    assert results[True].inverter.training["config"]["amp"] is True
