@@ -21,8 +21,8 @@ reproduce: setup
 	$(PY) -m mtlib reproduce --profile $(PROFILE)
 
 test: setup
-	$(PY) -m ruff check mtlib tests bench conftest.py
-	$(PY) -m ruff format --check mtlib tests bench conftest.py
+	$(PY) -m ruff check mtlib tests bench tools conftest.py
+	$(PY) -m ruff format --check mtlib tests bench tools conftest.py
 	$(PY) -m pytest
 
 # Every benchmark JSON in bench/results/, then the README's numbers generated from them.

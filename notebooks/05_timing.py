@@ -26,6 +26,17 @@
 profile = None  # smoke | quick | paper; None → $MTLIB_PROFILE or "quick"
 
 # %%
+# On Colab, or wherever mtlib is not installed yet: install it from the repository (the
+# address comes from pyproject.toml; tools/links.py writes it here)
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("mtlib") is None:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
+                           "mtlib[lab] @ git+https://github.com/OWNER/mtlib"])
+
+# %%
 import os
 
 import matplotlib.pyplot as plt

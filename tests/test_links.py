@@ -1,0 +1,32 @@
+"""The repository's public address comes from one place (pyproject.toml) into the README's
+Binder/Colab links and every notebook's install line (tools/links.py)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def links():
+    spec = importlib.util.spec_from_file_location("tools_links", ROOT / "tools" / "links.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_links_match_pyproject(links):
+    for path, text in links.render(links.slug()).items():
+        assert path.read_text() == text, f"stale links in {path.name}: run python tools/links.py"
+
+
+def test_a_new_address_reaches_the_readme_and_every_notebook(links):
+    rendered = links.render("someone/mtlib-fork")
+    assert len(rendered) == 1 + 2 * 7  # README, and each notebook's .py and .ipynb
+    for path, text in rendered.items():
+        assert "someone/mtlib-fork" in text, path.name
+        if path.suffix != ".md":
+            assert "git+https://github.com/someone/mtlib-fork" in text, path.name
+    assert "not published yet" not in rendered[ROOT / "README.md"]
