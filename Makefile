@@ -35,7 +35,7 @@ bench: setup
 	$(PY) bench/fieldnet.py
 	$(PY) bench/ensemble.py
 	$(PY) bench/train.py
-	$(PY) bench/readme.py
+	$(PY) tools/readme.py
 
 # Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.
 ship: setup

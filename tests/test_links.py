@@ -1,20 +1,18 @@
 """The repository's public address comes from one place (pyproject.toml) into the README's
 Binder/Colab links and every notebook's install line (tools/links.py)."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from conftest import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def links():
-    spec = importlib.util.spec_from_file_location("tools_links", ROOT / "tools" / "links.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("links")
 
 
 def test_links_match_pyproject(links):

@@ -1,24 +1,22 @@
-"""The README's benchmark numbers are the latest benchmark JSON's (bench/readme.py)."""
+"""The README's benchmark numbers are the latest benchmark JSON's (tools/readme.py)."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from conftest import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def readme_tool():
-    spec = importlib.util.spec_from_file_location("bench_readme", ROOT / "bench" / "readme.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("readme")
 
 
 def test_readme_blocks_match_the_benchmark_json(readme_tool):
     text = (ROOT / "README.md").read_text()
-    assert readme_tool.render(text) == text, "stale README numbers: run python bench/readme.py"
+    assert readme_tool.render(text) == text, "stale README numbers: run python tools/readme.py"
 
 
 def test_a_changed_number_is_caught(readme_tool):

@@ -13,10 +13,11 @@ is missing). Publishing under another address: change that one line, run
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
+
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_OWNER = "OWNER"
@@ -81,23 +82,7 @@ def render(repo: str) -> dict[Path, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    stale = [p for p, text in render(slug()).items() if p.read_text() != text]
-    if args.check:
-        for path in stale:
-            print(
-                f"stale links in {path.relative_to(ROOT)}: run python tools/links.py",
-                file=sys.stderr,
-            )
-        return 1 if stale else 0
-    for path, text in render(slug()).items():
-        if path in stale:
-            path.write_text(text)
-    return 0
+    return write_or_check(__doc__, render(slug()), "tools/links.py")
 
 
 if __name__ == "__main__":

@@ -5,17 +5,18 @@ rendered here from the latest benchmark results; nothing between the markers is 
 hand. ``make bench`` re-runs the benchmarks and then this script; ``tests/test_readme.py``
 fails when the README and the JSON files disagree.
 
-    python bench/readme.py          # rewrite the blocks
-    python bench/readme.py --check  # exit 1 when a block is stale
+    python tools/readme.py          # rewrite the blocks
+    python tools/readme.py --check  # exit 1 when a block is stale
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from pathlib import Path
+
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -304,7 +305,7 @@ def render(text: str) -> str:
     def fill(match):
         name = match["name"]
         if name not in RENDERERS:
-            raise ValueError(f"README block bench:{name} has no renderer in bench/readme.py")
+            raise ValueError(f"README block bench:{name} has no renderer in tools/readme.py")
         found.add(name)
         return match.group(1) + RENDERERS[name]() + match.group(4)
 
@@ -315,20 +316,7 @@ def render(text: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    text = README.read_text()
-    new = render(text)
-    if args.check:
-        if new != text:
-            print("README benchmark blocks are stale: run python bench/readme.py", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(new)
-    return 0
+    return write_or_check(__doc__, {README: render(README.read_text())}, "tools/readme.py")
 
 
 if __name__ == "__main__":
