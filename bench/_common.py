@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import platform
-import time
 from pathlib import Path
 
 import torch
@@ -55,9 +54,9 @@ def write(results: dict, out: Path) -> None:
 def timed(fn, repeat: int):
     """Result of one warm-up call and the median wall time of ``repeat`` more
     (:func:`mtlib.timing.timed`, the method every benchmark and notebook uses)."""
-    time.sleep(timing.SETTLE_S)
-    result = fn()
-    return result, timing.timed(fn, repeat, warmup=0).median_s
+    results = []  # the warm-up call's result is the one returned
+    median_s = timing.timed(lambda: results.append(fn()), repeat).median_s
+    return results[0], median_s
 
 
 def set_threads(n: int) -> dict:

@@ -214,11 +214,15 @@ def train_network(profile_name: str, out: Path, device: str | None) -> int:
             torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
     rank = dist.get_rank() if world > 1 else 0
     try:
-        if rank == 0:  # one writer; the others open it once it is complete
-            dataset.build_dataset(profile.dataset_dir(), profile.dataset_spec())
+        # one writer (rank 0); the others open the dataset once it is complete
+        if rank == 0:
+            ds = dataset.build_dataset(profile.dataset_dir(), profile.dataset_spec())
         if world > 1:
             dist.barrier()
-        ds = dataset.build_dataset(profile.dataset_dir(), profile.dataset_spec(), progress=False)
+        if rank > 0:
+            ds = dataset.build_dataset(
+                profile.dataset_dir(), profile.dataset_spec(), progress=False
+            )
         result = train(ds, profile.train_config(), out, device=device, progress=rank == 0)
     finally:
         if world > 1:

@@ -80,18 +80,19 @@ def interleaved(fns: dict, repeat: int = 50, warmup: int = 1) -> dict:
     }
 
 
-def per_call(fns) -> Timing:
-    """One timed call of each of ``fns`` (after one untimed call of the first): the median
-    and best over them — how long one sounding takes when each is its own call."""
+def per_call(fns) -> tuple[list, Timing]:
+    """One timed call of each of ``fns`` (after one untimed call of the first): their
+    results, and the median and best over them — how long one sounding takes when each is
+    its own call."""
     fns = list(fns)
     time.sleep(SETTLE_S)
     fns[0]()
-    times = []
+    results, times = [], []
     for fn in fns:
         start = time.perf_counter()
-        fn()
+        results.append(fn())
         times.append(time.perf_counter() - start)
-    return Timing(float(np.median(times)), float(np.min(times)), len(times), 1)
+    return results, Timing(float(np.median(times)), float(np.min(times)), len(times), 1)
 
 
 def time_prediction(
@@ -125,21 +126,16 @@ def compare_with_occam(
     told = told_noise(net, rel_noise)
     rho_net = net.predict(rhoa_n, phase_n, **told)
     batched = timed(lambda: net.predict(rhoa_n, phase_n, **told))
-    single = per_call(
+    _, single = per_call(
         lambda i=i: net.predict(rhoa_n[i], phase_n[i], **told) for i in range(n_soundings)
     )
     z_rel_err = errors.z_rel_err_from_rhoa(rel_noise)
-    occam = []
-
-    def occam_run(i):
-        occam.append(
-            occam_invert(
-                net.freq_hz, rhoa_n[i], phase_n[i], net.thick_m, z_rel_err=z_rel_err, lam=lam
-            )
+    occam, occam_timing = per_call(
+        lambda i=i: occam_invert(
+            net.freq_hz, rhoa_n[i], phase_n[i], net.thick_m, z_rel_err=z_rel_err, lam=lam
         )
-
-    occam_timing = per_call(lambda i=i: occam_run(i) for i in range(n_soundings))
-    occam = occam[1:]  # the first sounding ran twice (warm-up)
+        for i in range(n_soundings)
+    )
     rho_occam = np.array([r.rho_ohmm for r in occam])
     per_sounding_batched = batched.median_s / n_soundings
     return {

@@ -295,7 +295,7 @@ class Explorer:
 
     def _use(self, net):
         self.net = net
-        self.uncertain = isinstance(net, FieldNetwork) or net.has_uncertainty
+        self.uncertain = net.has_uncertainty  # the field network's too (calibrated σ)
 
     def _on_network(self, change):
         self._use(self.networks[change["new"]])
