@@ -1,7 +1,7 @@
 """Explorer update time: slider move → forward + network + redraw, on this CPU.
 
 Writes ``bench/results/explorer.json`` (or ``--out``): median and 95th percentile of the
-full update (computation and rendering of the view to PNG, as shown in a notebook without
+full update (computation and rendering of the view to JPEG, as shown in a notebook without
 ipympl) and of the computation alone, over ``--moves`` slider moves that each change a
 value, with the paper's network and then with the field network chosen in the menu.
 
@@ -15,7 +15,7 @@ import time
 import numpy as np
 from _common import machine, make_parser, write
 
-from mtlib.widgets import Explorer
+from mtlib.widgets import RHO_STEPS_OHMM, Explorer
 
 
 def _moves(explorer, n: int):
@@ -26,7 +26,8 @@ def _moves(explorer, n: int):
         k = move % len(explorer.rho_sliders)
         explorer.last_update_ms = None
         if move % 2:
-            explorer.rho_sliders[k].value = float(10 ** rng.uniform(np.log10(2), np.log10(220)))
+            values = [v for v in RHO_STEPS_OHMM if v != explorer.rho_sliders[k].value]
+            explorer.rho_sliders[k].value = float(rng.choice(values))
         else:  # a noise level other than the current one, so that every move updates
             explorer.noise_slider.value = float(
                 rng.choice([v for v in (0.0, 0.02, 0.05) if v != explorer.noise_slider.value])
@@ -47,7 +48,7 @@ def main() -> None:
 
     explorer = Explorer(noise=0.02)
     results = {
-        "what": "explorer update after one slider move, ms (compute + blit + PNG encode)",
+        "what": "explorer update after one slider move, ms (compute + blit + JPEG encode)",
         "machine": machine(args.threads),
         "moves": args.moves,
         "target_ms": 100,

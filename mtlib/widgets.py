@@ -12,6 +12,10 @@ matplotlib artists (``set_data``); with the ``ipympl`` backend (``%matplotlib wi
 canvas itself is the view, otherwise the same figure is re-rendered into an image widget.
 Callbacks never raise: a problem is shown in the status line instead.
 
+The resistivity sliders step through round values (1–5 % apart: 2.0, 2.1, …, 100, 105, …) and
+the depth sliders through the layer tops: a browser sends back exactly the value it was
+given, so a preset stays selected. Depth sliders cannot cross.
+
     from mtlib.widgets import Explorer
     Explorer()          # in a notebook cell
 """
@@ -50,6 +54,28 @@ PRESETS = {
     "thin conductive layer": ([0, 13, 14, 15, 39], [100.0, 100.0, 3.0, 100.0, 100.0]),
 }
 
+# the view: 900 × 340 px, which fits a notebook column beside JupyterLab's file browser
+FIGSIZE_IN = (9.0, 3.4)
+DPI = 100
+
+
+def resistivity_steps(lo_ohmm: float = RHO_MIN_OHMM, hi_ohmm: float = RHO_MAX_OHMM) -> np.ndarray:
+    """The values a resistivity slider takes, from ``lo_ohmm`` to ``hi_ohmm`` (Ω·m): round
+    numbers 1–5 % apart — 1.00, 1.05, …, 1.95, then 2.0, 2.1, …, 9.9 in each decade."""
+    mantissas = [m / 20 for m in range(20, 40)] + [m / 10 for m in range(20, 100)]
+    decades = range(int(np.floor(np.log10(lo_ohmm))), int(np.ceil(np.log10(hi_ohmm))) + 1)
+    values = [round(m * 10.0**e, 9) for e in decades for m in mantissas]
+    return np.array([v for v in values if lo_ohmm <= v <= hi_ohmm])
+
+
+RHO_STEPS_OHMM = resistivity_steps()
+
+
+def nearest_step(rho_ohmm: float) -> float:
+    """The slider value (one of :data:`RHO_STEPS_OHMM`) nearest to ``rho_ohmm`` in log ρ."""
+    log_steps = np.log10(RHO_STEPS_OHMM)
+    return float(RHO_STEPS_OHMM[np.argmin(np.abs(log_steps - np.log10(rho_ohmm)))])
+
 
 def control_model(layer_idx, rho_ohmm, n_layers: int):
     """One model ``(n_layers,)`` from control layers that may repeat or come unsorted.
@@ -67,6 +93,22 @@ def control_model(layer_idx, rho_ohmm, n_layers: int):
         )
     model = interpolate_controls(unique_idx[None], rho_ohmm[first][None], n_layers)[0]
     return model, note
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    """torch on one thread for the duration (then as before). One sounding is too small a
+    batch for a second thread to help, and in a browser session the browser and the server
+    share the cores: with both threads the network took 16–24 ms instead of 5–10 ms on two
+    busy cores (same speed on idle ones)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class Explorer:
@@ -99,38 +141,32 @@ class Explorer:
         tops = layer_tops_m(self.thick_m)
         self._centers_m = layer_centers_m(self.thick_m)
         depth_options = [(f"{top:.0f} m", i) for i, top in enumerate(tops)]
-        log_lo, log_hi = np.log10(RHO_MIN_OHMM), np.log10(RHO_MAX_OHMM)
+        rho_options = [(f"{v:g} Ω·m", v) for v in RHO_STEPS_OHMM]
+        label = {"description_width": "80px"}
         self.depth_sliders = [
-            w.SelectionSlider(
-                options=depth_options, description=f"layer {k + 1}", continuous_update=True
-            )
+            w.SelectionSlider(options=depth_options, description=f"layer {k + 1} top", style=label)
             for k in range(N_CONTROL)
         ]
         self.rho_sliders = [
-            w.FloatLogSlider(
-                base=10,
-                min=log_lo,
-                max=log_hi,
-                step=0.01,
-                value=100.0,
-                description="ρ (Ω·m)",
-                readout_format=".3g",
+            w.SelectionSlider(
+                options=rho_options, value=100.0, description=f"layer {k + 1} ρ", style=label
             )
-            for _ in range(N_CONTROL)
+            for k in range(N_CONTROL)
         ]
         self.noise_slider = w.FloatSlider(
             value=noise, min=0.0, max=0.1, step=0.005, description="noise", readout_format=".1%"
         )
         self.seed_box = w.IntText(value=seed, description="seed", layout=w.Layout(width="160px"))
-        self.random_button = w.Button(description="random model", icon="random")
+        self.random_button = w.Button(description="random model")
         self.preset_box = w.Dropdown(
             options=list(PRESETS) + ["custom"], value=preset, description="preset"
         )
         self.pygimli_button = w.Button(
             description="compare with pyGIMLi",
             tooltip="run pyGIMLi's smooth inversion on these data",
+            layout=w.Layout(width="auto"),
         )
-        self.status = w.HTML()
+        self.status = w.HTML(layout=w.Layout(min_height="4.5em"))  # steady as lines come
         self.last_update_ms = float("nan")
         self._busy = False
         self._occam = None
@@ -154,16 +190,31 @@ class Explorer:
             import matplotlib.pyplot as plt
 
             with plt.ioff():
-                self.fig = plt.figure(figsize=(12, 4.3))
+                self.fig = plt.figure(figsize=FIGSIZE_IN, dpi=DPI)
+            # the figure fits a notebook column; the toolbar shows on hover only
+            self.fig.canvas.header_visible = False
+            self.fig.canvas.footer_visible = False
         else:
             import ipywidgets as w
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
 
-            self.fig = Figure(figsize=(12, 4.3))
+            self.fig = Figure(figsize=FIGSIZE_IN, dpi=DPI)
             FigureCanvasAgg(self.fig)
-            self.image = w.Image(format="png")
+            # a fixed box, so that a new picture changes no layout; on a narrow page it
+            # shrinks and keeps its aspect (never stretched or cut off)
+            width_px, height_px = (round(DPI * size) for size in FIGSIZE_IN)
+            self.image = w.Image(
+                format="jpeg",
+                layout=w.Layout(
+                    width=f"{width_px}px",
+                    height=f"{height_px}px",
+                    max_width="100%",
+                    object_fit="contain",
+                ),
+            )
         ax_m, ax_r, ax_p = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.3, 1.3]})
+        self.ax_model, self.ax_phase = ax_m, ax_p
         plotting.model_axes(ax_m, PLOT_BOTTOM_M)
         plotting.sounding_axes(ax_r, ax_p, self.freq_hz)
         ax_r.set_ylim(1, 400)
@@ -182,7 +233,7 @@ class Explorer:
         }
         (self.lines["ctrl"],) = ax_m.plot([], [], "o", color="k", ms=4)
         self.lines["doi"] = ax_m.axhline(
-            np.nan, color="0.3", ls=":", lw=1, label=f"σ > {DOI_THRESHOLD_DECADES:g} decades below"
+            np.nan, color="0.3", ls=":", lw=1, label=f"σ > {DOI_THRESHOLD_DECADES:g} dec. below"
         )
         # the band is drawn (blitted) with the lines; without uncertainty it stays hidden
         self.band = plotting.plot_band(
@@ -192,7 +243,7 @@ class Explorer:
             self.thick_m,
             PLOT_BOTTOM_M,
             color="C3",
-            label="U-Net 95 % interval",
+            label="U-Net 95 %",
             visible=self.uncertain,
         )
         data_style = dict(ls="none", marker="o", ms=3, color="0.5", label="data")
@@ -205,15 +256,49 @@ class Explorer:
             self.lines[name + "_rhoa"], self.lines[name + "_phase"] = plotting.plot_sounding(
                 ax_r, ax_p, self.freq_hz, empty_f, empty_f, **style
             )
-        ax_m.legend(fontsize=8, loc="lower left")
-        ax_p.legend(fontsize=8, loc="lower right")
-        self.fig.tight_layout()
         for name, line in self.lines.items():
             line.set_animated(True)  # drawn by blitting only, over a cached background
             line.set_visible(not name.startswith("occam") and name != "doi")  # shown once known
         self.band.set_animated(True)
+        self._legend_key = None
+        self._legends()
+        self.fig.tight_layout()
         self.fig.canvas.mpl_connect("draw_event", self._on_draw)
-        self.fig.canvas.draw()
+        self._full_draw()
+
+    def _legends(self) -> bool:
+        """Legends listing what this view can show now: the band and the depth cue for a
+        calibrated network, pyGIMLi's lines once it has run. True when they changed (the
+        legends are part of the static background: the caller must draw in full)."""
+        key = (self.uncertain, self._occam is not None)
+        if key == self._legend_key:
+            return False
+        self._legend_key = key
+        model = ["true", "pred"] + ["occam"] * key[1] + ["doi"] * key[0]
+        sounding = ["data", "true_resp", "pred_resp"] + ["occam_resp"] * key[1]
+        for ax, handles, loc in (
+            (self.ax_model, [self.lines[k] for k in model] + [self.band] * key[0], "lower left"),
+            (self.ax_phase, [self.lines[k + "_phase"] for k in sounding], "lower right"),
+        ):
+            legend = ax.legend(handles=handles, fontsize=7, loc=loc)
+            for entry in legend.legend_handles:  # a line hidden for now is still listed
+                entry.set_visible(True)
+        return True
+
+    def _full_draw(self):
+        """Draw everything (the draw event then keeps the new background)."""
+        if self._canvas_waits():
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg.draw(self.fig.canvas)  # render only; the browser asks once there
+        else:
+            self.fig.canvas.draw()
+
+    def _canvas_waits(self) -> bool:
+        """ipympl's canvas before a browser has shown it. Sending it a picture then is what
+        leaves it blank: ipympl (0.10) keeps that picture as a bare base64 string, which the
+        browser loads as a broken image. Once connected, the browser asks for a full draw."""
+        return self._ipympl and getattr(self.fig.canvas, "syncing_data_url", False)
 
     def _on_draw(self, _event=None):
         """After a full draw (first show, resize): keep the static background for blitting."""
@@ -228,31 +313,42 @@ class Explorer:
     def _redraw(self):
         """Blit the moving lines over the static background (axes, ticks, grids, legends),
         which is what keeps an update well under 100 ms. ipympl: blit the live canvas.
-        Otherwise encode the canvas as PNG (``self.png``) into the image widget of the view
-        (a plain widget-state update, no output capture)."""
+        Otherwise encode the canvas (``self.frame``) into the image widget of the view (a
+        plain widget-state update, no output capture)."""
         canvas = self.fig.canvas
-        canvas.restore_region(self._background)
-        self._draw_dynamic()
+        if self._legends():
+            self._full_draw()
+        else:
+            canvas.restore_region(self._background)
+            self._draw_dynamic()
         if self._ipympl:
-            canvas.blit(self.fig.bbox)
+            if not self._canvas_waits():
+                canvas.blit(self.fig.bbox)
             return
-        self.png = self._render_png()
-        self.image.value = self.png
+        self.frame = self._encode("jpeg")
+        self.image.value = self.frame
 
-    def _render_png(self) -> bytes:
-        """The canvas as it is now (background and blitted lines) encoded as PNG."""
-        from matplotlib.image import imsave
+    def _encode(self, fmt: str) -> bytes:
+        """The canvas as it is now (background and blitted lines) as ``"png"`` or ``"jpeg"``.
+        The live view is a JPEG (quality 90, no colour subsampling: no visible artefacts on
+        lines and text): 1–2 ms to encode where a PNG takes 7–15 ms, most of an update."""
+        from PIL import Image
 
+        canvas = self.fig.canvas
+        rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         buf = io.BytesIO()
-        imsave(buf, np.asarray(self.fig.canvas.buffer_rgba()), format="png")
+        if fmt == "jpeg":
+            rgb.convert("RGB").save(buf, format="jpeg", quality=90, subsampling=0)
+        else:
+            rgb.save(buf, format="png")
         return buf.getvalue()
 
     def snapshot(self, path=None):
-        """The current view as an IPython image (for static notebook output); also written
-        to ``path`` when given."""
+        """The current view as a PNG image (for static notebook output); also written to
+        ``path`` when given."""
         from IPython.display import Image
 
-        png = self._render_png()
+        png = self._encode("png")
         if path is not None:
             with open(path, "wb") as fh:
                 fh.write(png)
@@ -275,7 +371,7 @@ class Explorer:
             order = np.argsort(layer_idx, kind="stable")
             for k, j in enumerate(order):
                 self.depth_sliders[k].value = int(layer_idx[j])
-                self.rho_sliders[k].value = float(np.clip(rho_ohmm[j], RHO_MIN_OHMM, RHO_MAX_OHMM))
+                self.rho_sliders[k].value = nearest_step(rho_ohmm[j])
 
     def model(self):
         """The true model from the sliders: ``(rho_ohmm (L,), note)``."""
@@ -288,10 +384,22 @@ class Explorer:
     def _on_change(self, change):
         if self._busy:
             return
-        if change["owner"] in self.depth_sliders + self.rho_sliders:
+        owner = change["owner"]
+        if owner in self.depth_sliders:
+            self._keep_depth_order(owner)
+        if owner in self.depth_sliders + self.rho_sliders:
             with self._quiet():
                 self.preset_box.value = "custom"
         self.update()
+
+    def _keep_depth_order(self, slider):
+        """A depth slider stops one layer short of its neighbours: layers cannot cross."""
+        k = self.depth_sliders.index(slider)
+        lo = self.depth_sliders[k - 1].value + 1 if k > 0 else 0
+        hi = self.depth_sliders[k + 1].value - 1 if k + 1 < N_CONTROL else self.n_layers - 1
+        if not lo <= slider.value <= hi:
+            with self._quiet():
+                slider.value = int(np.clip(slider.value, lo, hi))
 
     def _use(self, net):
         self.net = net
@@ -301,7 +409,7 @@ class Explorer:
         self._use(self.networks[change["new"]])
         self.band.set_visible(self.uncertain)
         self.lines["doi"].set_visible(self.uncertain)
-        self.update()
+        self.update()  # redraws the legends too when the new network lists other lines
 
     def _on_preset(self, change):
         if self._busy or change["new"] == "custom":
@@ -378,7 +486,8 @@ class Explorer:
         error goes to the status line (``raise_errors=True`` at construction)."""
         start = time.perf_counter()
         try:
-            state = self.compute()
+            with _one_torch_thread():
+                state = self.compute()
         except Exception as err:  # a callback must not die: say what went wrong instead
             if raise_errors:
                 raise

@@ -5,7 +5,7 @@ import pytest
 
 from mtlib import forward
 from mtlib.constants import PLOT_BOTTOM_M
-from mtlib.widgets import PRESETS, Explorer, control_model
+from mtlib.widgets import PRESETS, RHO_STEPS_OHMM, Explorer, control_model, nearest_step
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def test_starts_from_the_preset(explorer):
     model, note = explorer.model()
     np.testing.assert_allclose(model[idx], rho)
     assert note == "" and explorer.preset_box.value == "graded"
-    assert np.isfinite(explorer.last_update_ms) and explorer.png.startswith(b"\x89PNG")
+    assert np.isfinite(explorer.last_update_ms) and explorer.frame.startswith(b"\xff\xd8")  # JPEG
 
 
 def test_moving_a_resistivity_slider_updates_model_prediction_and_lines(explorer):
@@ -64,12 +64,37 @@ def test_noise_changes_the_data_and_the_prediction(explorer):
     explorer.noise_slider.value = 0.0
 
 
-def test_two_control_layers_at_the_same_depth_are_merged_without_error(explorer):
-    explorer.depth_sliders[1].value = explorer.depth_sliders[2].value
-    model, note = explorer.model()
-    assert "same depth" in note and "same depth" in explorer.status.value
+def test_depth_sliders_cannot_cross(explorer):
+    explorer.preset_box.value = "graded"
+    below = explorer.depth_sliders[2].value
+    explorer.depth_sliders[1].value = below + 3  # dragged past the layer below it
+    assert explorer.depth_sliders[1].value == below - 1
+    explorer.depth_sliders[3].value = 0  # dragged above the layer above it
+    assert explorer.depth_sliders[3].value == below + 1
+    idx = [s.value for s in explorer.depth_sliders]
+    assert idx == sorted(set(idx)) and explorer.state["note"] == ""
+    np.testing.assert_allclose(explorer.model()[0][idx], [s.value for s in explorer.rho_sliders])
+
+
+def test_control_layers_at_the_same_depth_are_merged_without_error():
+    model, note = control_model([0, 10, 10, 30, 39], [5.0, 15.0, 45.0, 120.0, 220.0], 40)
+    assert "same depth" in note and model[10] == 15.0  # the first one's resistivity is kept
     assert np.all(np.isfinite(model)) and np.all(model > 0)
-    assert np.all(np.isfinite(explorer.state["rho_pred"]))
+
+
+def test_resistivity_sliders_step_through_round_values():
+    assert RHO_STEPS_OHMM[0] == 2.0 and RHO_STEPS_OHMM[-1] == 220.0
+    ratios = RHO_STEPS_OHMM[1:] / RHO_STEPS_OHMM[:-1]
+    assert np.all(ratios > 1.005) and np.all(ratios < 1.051)  # 1–5 % apart
+    for _, rho in PRESETS.values():  # every preset value is a slider value
+        assert set(rho) <= set(RHO_STEPS_OHMM)
+    assert nearest_step(61.0) == 61.0 and nearest_step(60.4) == 60.0
+    assert nearest_step(1.0) == 2.0 and nearest_step(1e4) == 220.0
+
+
+def test_sliders_carry_distinct_labels(explorer):
+    labels = [s.description for s in explorer.depth_sliders + explorer.rho_sliders]
+    assert len(set(labels)) == len(labels) and labels[5] == "layer 1 ρ"
 
 
 def test_controls_in_any_order_give_the_sorted_model():
@@ -102,10 +127,16 @@ def test_pygimli_comparison_on_demand(explorer):
     pytest.importorskip("pygimli")
     explorer.preset_box.value = "conductor at depth"
     assert not explorer.lines["occam"].get_visible()
+    legend = [t.get_text() for t in explorer.ax_model.get_legend().get_texts()]
+    assert "pyGIMLi smooth" not in legend  # not listed before it has run
     explorer.compare_with_pygimli()
     assert explorer.lines["occam"].get_visible() and "pyGIMLi" in explorer.status.value
+    legend = [t.get_text() for t in explorer.ax_model.get_legend().get_texts()]
+    assert "pyGIMLi smooth" in legend
     explorer.rho_sliders[0].value = 50.0  # new data: the old pyGIMLi model is hidden
     assert not explorer.lines["occam"].get_visible()
+    legend = [t.get_text() for t in explorer.ax_phase.get_legend().get_texts()]
+    assert legend == ["data", "true", "U-Net model"]
 
 
 def test_widget_layout_builds(explorer):
@@ -155,3 +186,24 @@ def test_switching_to_the_field_network(explorer):
     np.testing.assert_allclose(np.repeat(field, 2), explorer.lines["pred"].get_xdata())
     explorer.network_box.value = "paper network"
     np.testing.assert_allclose(explorer.state["rho_pred"], paper)
+
+
+def test_the_live_canvas_gets_no_picture_before_a_browser_shows_it():
+    """ipympl keeps a picture sent before the browser connects as a bare base64 string (a
+    broken image in the browser): the explorer only renders until then."""
+    pytest.importorskip("ipympl")
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    matplotlib.use("module://ipympl.backend_nbagg")
+    try:
+        live = Explorer(preset="graded")
+        assert live._ipympl and live.fig.canvas._data_url is None
+        old = live.state["rho_pred"].copy()
+        live.rho_sliders[1].value = 3.0
+        assert not np.allclose(live.state["rho_pred"], old)
+        assert live.fig.canvas._data_url is None
+        rgba = np.asarray(live.fig.canvas.buffer_rgba())
+        assert (rgba[..., :3] < 250).any(axis=-1).mean() > 0.05  # rendered all the same
+    finally:
+        matplotlib.use(before)
