@@ -12,6 +12,9 @@ responses together (network guess + Occam/Gauss–Newton, :func:`mtlib.inversion
 and writes ``<station>_model.csv``, ``<station>_data.csv`` (with the phase-tensor skew per
 period), ``<station>.png`` and ``summary.csv`` to ``--out``.
 
+``app [--port N]`` serves the explorer (:class:`mtlib.widgets.Explorer`) as a Voilà web app on
+127.0.0.1 — only the widgets, no code — for a class or a demonstration; Ctrl-C stops it.
+
 ``ship`` copies the finished network of a profile's training run (or, with ``--ensemble``,
 its uncertainty ensemble) into ``mtlib/weights/`` with its model card (JSON, and a Markdown
 summary), measuring the card's test metrics on the spot.
@@ -77,6 +80,59 @@ def reproduce(profile: str, notebooks_dir: Path, only: list[str] | None = None) 
         drop_injected_parameters(path)
         print(f"[{profile}] {path.name} done in {time.perf_counter() - start:.1f} s", flush=True)
     return 0
+
+
+def free_port(preferred: int) -> int:
+    """``preferred`` if nothing listens on it on 127.0.0.1, else a port the system picks."""
+    import socket
+
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError("no free port on 127.0.0.1")  # pragma: no cover - port 0 always binds
+
+
+def app_command(port: int) -> list[str]:
+    """The Voilà command that serves the explorer app on 127.0.0.1:``port`` (widgets only)."""
+    from importlib.resources import files
+
+    notebook = files("mtlib") / "apps" / "explorer.ipynb"
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",  # the address printed is the address served
+        # jupytext's front-end extension (installed with the notebooks' tools) is built for
+        # JupyterLab only and fails to load in Voilà's page
+        "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
+    ]
+
+
+def serve_app(port: int) -> int:
+    """Serve the explorer app until Ctrl-C; returns Voilà's exit status."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("voila") is None:
+        print(
+            "error: the app needs Voilà: pip install 'mtlib[app]' (or run `make app`)",
+            file=sys.stderr,
+        )
+        return 2
+    port = free_port(port)
+    print(f"explorer app: http://127.0.0.1:{port}/  (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(app_command(port))
+    except KeyboardInterrupt:  # Voilà got the same Ctrl-C and is shutting down its kernels
+        return 0
 
 
 def card_markdown(card: dict) -> str:
@@ -558,7 +614,15 @@ def main(argv: list[str] | None = None) -> int:
         help="shipped network to use (default: the field network, "
         "field_quick; the paper's: ensemble_quick or unet_quick)",
     )
+    app = sub.add_parser(
+        "app", help="serve the explorer as a Voilà web app on 127.0.0.1 (widgets only)"
+    )
+    app.add_argument(
+        "--port", type=int, default=8866, help="default 8866, or a free one if it is taken"
+    )
     args = parser.parse_args(argv)
+    if args.command == "app":
+        return serve_app(args.port)
     if args.command == "invert":
         try:
             return invert_files(

@@ -103,3 +103,42 @@ def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, 
         main(["invert", str(sa295), "--network", "no_such_net", "--out", str(tmp_path / "e")]) == 2
     )
     assert "no shipped network" in capsys.readouterr().err
+
+
+def test_app_serves_the_packaged_explorer_notebook_on_localhost_only():
+    import nbformat
+
+    from mtlib.__main__ import app_command
+
+    command = app_command(8999)
+    assert command[1:3] == ["-m", "voila"]
+    assert "--port=8999" in command and "--Voila.ip=127.0.0.1" in command
+    assert "--Voila.port_retries=0" in command  # the address printed is the one served
+    nb = nbformat.read(command[3], as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code == ["from mtlib.widgets import Explorer\n\nExplorer()"]
+
+
+def test_app_port_falls_back_to_a_free_one_when_taken():
+    import socket
+
+    from mtlib.__main__ import free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        other = free_port(port)
+        assert other != port and other > 0
+    assert free_port(other) == other
+
+
+def test_app_without_voila_says_how_to_install_it(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a)
+    )
+    assert main(["app"]) == 2
+    assert "mtlib[app]" in capsys.readouterr().err

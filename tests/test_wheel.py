@@ -26,6 +26,9 @@ assert len(files) == 26 and (field.SOUNDINGS_DIR / "README.md").is_file()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     resp = field.read(next(p for p in files if p.name == "WIT2.edi")).response()
+from mtlib.__main__ import app_command
+app = Path(app_command(8866)[3])  # what `python -m mtlib app` serves
+assert app.is_relative_to(site) and app.is_file(), app
 res = mtlib.invert(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, resp.z_rel_err, mask=resp.mask)
 print(f"nrms {res.nrms:.3f}")
 """
@@ -45,6 +48,7 @@ def test_wheel_outside_the_checkout_carries_networks_and_soundings(tmp_path):
         "mtlib/weights/field_quick.card.json",
         "mtlib/soundings/WIT2.edi",
         "mtlib/soundings/README.md",
+        "mtlib/apps/explorer.ipynb",
     ):
         assert member in names, member
     subprocess.run(

@@ -44,7 +44,9 @@ def notebooks() -> list[Path]:
 
 
 def readme_block(repo: str) -> str:
-    binder = f"https://mybinder.org/v2/gh/{repo}/HEAD?urlpath=lab/tree/notebooks/06_explorer.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{repo}/HEAD?urlpath="
+    lab = binder + "lab/tree/notebooks/06_explorer.ipynb"
+    app = binder + "voila/render/mtlib/apps/explorer.ipynb"  # what `make app` serves
     colab = " · ".join(
         f"[{p.stem[:2]}](https://colab.research.google.com/github/{repo}/blob/main/notebooks/"
         f"{p.name})"
@@ -52,8 +54,9 @@ def readme_block(repo: str) -> str:
         if p.suffix == ".ipynb"
     )
     lines = [
-        f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder}) — the explorer on "
-        f"Binder; each notebook on Colab: {colab}"
+        f"[![Binder](https://mybinder.org/badge_logo.svg)]({lab}) — the explorer on "
+        f"Binder, in JupyterLab, or [as the app]({app}) (Voilà); each notebook on Colab: "
+        f"{colab}"
     ]
     if repo.startswith(PLACEHOLDER_OWNER + "/"):
         lines.append(
