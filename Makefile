@@ -1,12 +1,14 @@
 # mtlib: two commands do all the set-up on a fresh machine.
 #   make reproduce [PROFILE=smoke|quick|paper]   run the notebooks in order (papermill)
 #   make test                                    run the whole test suite, notebooks included
+#   make app [PORT=8866]                         the explorer as a web app (Voilà, 127.0.0.1)
+#   make test-browser                            the explorer driven in headless Chromium
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 
-.PHONY: setup reproduce test bench ship field-network clean-data
+.PHONY: setup reproduce test app test-browser bench ship field-network clean-data
 
 # The environment is rebuilt when the project's install file changes.
 $(VENV)/.installed: pyproject.toml
@@ -17,6 +19,11 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# An extra of pyproject.toml on top of the environment: .installed-app, .installed-browser
+$(VENV)/.installed-%: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev,$*]"
+	touch $@
+
 reproduce: setup
 	$(PY) -m mtlib reproduce --profile $(PROFILE)
 
@@ -25,8 +32,19 @@ test: setup
 	$(PY) -m ruff format --check mtlib tests bench tools conftest.py
 	$(PY) -m pytest
 
+PORT ?= 8866
+app: $(VENV)/.installed-app
+	$(PY) -m mtlib app --port $(PORT)
+
+# The browser is the operating system's Chromium (Debian's package), never a download.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+test-browser: $(VENV)/.installed-browser
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	$(PY) -m pytest --browser tests/browser
+
 # Every benchmark JSON in bench/results/, then the README's numbers generated from them.
-bench: setup
+bench: $(VENV)/.installed-browser
 	$(PY) bench/forward.py
 	$(PY) bench/inference.py
 	$(PY) bench/explorer.py
@@ -35,6 +53,7 @@ bench: setup
 	$(PY) bench/fieldnet.py
 	$(PY) bench/ensemble.py
 	$(PY) bench/train.py
+	$(PY) bench/browser.py
 	$(PY) tools/readme.py
 
 # Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.

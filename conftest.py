@@ -16,6 +16,21 @@ os.environ["MTLIB_RUNS"] = os.path.join(_SCRATCH, "runs")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="run the browser tests in tests/browser (make test-browser)",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/browser needs Chromium and servers: only with --browser (make test-browser)."""
+    if collection_path.name == "browser" and collection_path.parent.name == "tests":
+        return not config.getoption("--browser")
+    return None
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SCRATCH, ignore_errors=True)
 

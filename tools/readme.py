@@ -57,7 +57,7 @@ def explorer() -> str:
         f"a median of **{d['update_ms_median']:.0f} ms per update** with the paper's "
         f"ensemble and {d['update_ms_median_field_network']:.0f} ms with the field network "
         f"(95th percentile {d['update_ms_p95']:.0f} / "
-        f"{d['update_ms_p95_field_network']:.0f} ms), headless, view rendered to PNG, "
+        f"{d['update_ms_p95_field_network']:.0f} ms), headless, view encoded as JPEG, "
         f"{threads(d)} (`bench/explorer.py` → `bench/results/explorer.json`)\n"
     )
 
@@ -287,7 +287,31 @@ def training() -> str:
     )
 
 
+def browser() -> str:
+    d = load("browser")
+    rows = [
+        ("the Voilà app", "voila"),
+        ("notebook 06 in JupyterLab (image view)", "lab_notebook_06"),
+        ("JupyterLab, `%matplotlib widget` (ipympl canvas)", "lab_live_canvas"),
+    ]
+    lines = [
+        "| view | median | 95th percentile | of which the kernel's update |",
+        "| --- | --- | --- | --- |",
+    ] + [
+        f"| {label} | **{d[k]['latency_ms_median']:.0f} ms** | {d[k]['latency_ms_p95']:.0f} ms "
+        f"| {d[k]['kernel_update_ms_median']:.0f} ms |"
+        for label, k in rows
+    ]
+    return "\n".join(lines) + (
+        f"\n\n{d['moves']} key presses per view, target ≤ {d['target_ms']} ms median; "
+        f"{d['chromium'].split(' built')[0]}, {d['machine']['cpu_count']} cores; the whole "
+        f"session (three views, servers and kernels started) {d['session_s']:.0f} s "
+        "(`bench/browser.py` → `bench/results/browser.json`).\n"
+    )
+
+
 RENDERERS = {
+    "browser": browser,
     "explorer": explorer,
     "field": field,
     "fieldnet": fieldnet,
