@@ -16,7 +16,7 @@ import numpy as np
 
 from .constants import CALIBRATION_LEVELS, NOMINAL_LEVELS
 from .forward import mt1d
-from .noise import add_noise
+from .noise import add_noise, phase_std_deg
 from .predictor import Predictor, coverage, told_noise
 
 NOISE_LEVELS = (0.0, 0.02, 0.05, 0.10)
@@ -46,6 +46,26 @@ def data_misfit(rho_pred_ohmm, thick_m, freq_hz, rhoa_true_ohmm, phase_true_deg)
         "rhoa_rms_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_true_ohmm - 1) ** 2))),
         "phase_rms_deg": float(np.sqrt(np.mean((phase_pred - phase_true_deg) ** 2))),
     }
+
+
+def data_nrms(
+    rho_pred_ohmm, thick_m, freq_hz, rhoa_obs_ohmm, phase_obs_deg, rel_noise: float
+) -> np.ndarray:
+    """Data misfit of predicted models ``(n, L)`` to noisy data ``(n, F)`` in units of the
+    noise (:mod:`mtlib.noise`: ``rel_noise`` on ln ρa, :func:`mtlib.noise.phase_std_deg` on
+    φ): the normalized RMS over ρa and φ, per sounding ``(n,)``. About 1 for a model that
+    fits the data to their noise; well above 1 for one that does not explain them."""
+    if not rel_noise > 0:
+        raise ValueError(f"rel_noise must be > 0 to normalize the misfit, got {rel_noise}")
+    rhoa, phase = mt1d(rho_pred_ohmm, thick_m, freq_hz)
+    residuals = np.concatenate(
+        [
+            np.log(rhoa / rhoa_obs_ohmm) / rel_noise,
+            (phase - phase_obs_deg) / phase_std_deg(rel_noise),
+        ],
+        axis=-1,
+    )
+    return np.sqrt(np.mean(residuals**2, axis=-1))
 
 
 def evaluate(

@@ -99,9 +99,7 @@ def random_models(
     With ``return_controls=True`` also returns ``(control_idx (n, C), control_rho (n, C))``.
     """
     scheme = ModelScheme(n_layers, n_control, rho_min_ohmm, rho_max_ohmm, sampling, interp)
-    if int(n) != n or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    n = int(n)
+    n = _check_count(n)
     rng = np.random.default_rng(seed)
     control_idx = np.sort(
         np.argsort(rng.random((n, scheme.n_layers)), axis=1)[:, : scheme.n_control], axis=1
@@ -117,6 +115,58 @@ def random_models(
     if return_controls:
         return rho, (control_idx, control_rho)
     return rho
+
+
+def _check_count(n) -> int:
+    if int(n) != n or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    return int(n)
+
+
+def blocky_models(
+    n: int,
+    seed=0,
+    *,
+    n_layers: int = N_LAYERS,
+    n_blocks: tuple[int, int] = (3, 5),
+    rho_range_ohmm: tuple[float, float] = (1.0, 1000.0),
+) -> np.ndarray:
+    """``n`` models ``(n, n_layers)`` in Ω·m made of ``n_blocks`` (inclusive range)
+    homogeneous blocks with sharp boundaries: block tops at distinct random layers below
+    the first, values log-uniform in ``rho_range_ohmm``. Outside the paper's prior (no
+    interpolation between control layers, a wider range): a test of generalization."""
+    n = _check_count(n)
+    lo, hi = n_blocks
+    if not 1 <= lo <= hi <= n_layers:
+        raise ValueError(f"n_blocks must satisfy 1 <= min <= max <= {n_layers}, got {n_blocks}")
+    rng = np.random.default_rng(seed)
+    log_lo, log_hi = np.log10(rho_range_ohmm)
+    models = np.empty((n, n_layers))
+    for i in range(n):
+        k = int(rng.integers(lo, hi + 1))
+        tops = np.sort(rng.choice(np.arange(1, n_layers), k - 1, replace=False))
+        values = 10.0 ** rng.uniform(log_lo, log_hi, k)
+        models[i] = values[np.searchsorted(tops, np.arange(n_layers), side="right")]
+    return models
+
+
+def thin_conductor_models(
+    n: int,
+    seed=0,
+    *,
+    n_layers: int = N_LAYERS,
+    contrast_decades: tuple[float, float] = (1.0, 1.5),
+) -> np.ndarray:
+    """``n`` paper-scheme models, each with one thin conductor: a single layer (between the
+    fourth and the tenth-last) ``contrast_decades`` (uniform) less resistive than the
+    model there. A one-layer spike needs three adjacent control layers in the paper's
+    scheme, so the network has hardly seen one."""
+    n = _check_count(n)
+    rng = np.random.default_rng(seed)
+    models = random_models(n, seed=rng, n_layers=n_layers)
+    layer = rng.integers(3, n_layers - 10, n)
+    models[np.arange(n), layer] /= 10.0 ** rng.uniform(*contrast_decades, n)
+    return models
 
 
 FIELD_FAMILIES = {"smooth": 0.4, "blocky": 0.4, "paper": 0.2}

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import errors
 from .baseline import occam_invert
-from .evaluate import log_rho_rmse
+from .evaluate import data_nrms, log_rho_rmse
 from .forward import mt1d
 from .generator import random_models
 from .noise import add_noise
@@ -113,14 +113,23 @@ def time_prediction(
 def compare_with_occam(
     net: Predictor, n_soundings: int, rel_noise: float = 0.02, seed: int = 0, lam: float = 20.0
 ) -> dict:
-    """The network against pyGIMLi's smooth inversion on the same noisy paper-scheme
-    soundings (the network's grid, errors as the noise).
+    """The network against pyGIMLi's smooth inversion on the same ``n_soundings`` noisy
+    paper-scheme soundings: :func:`compare_on_models` on :func:`random_models`."""
+    return compare_on_models(net, random_models(n_soundings, seed=seed), rel_noise, seed, lam)
+
+
+def compare_on_models(
+    net: Predictor, rho: np.ndarray, rel_noise: float = 0.02, seed: int = 0, lam: float = 20.0
+) -> dict:
+    """The network against pyGIMLi's smooth inversion on the noisy soundings of the models
+    ``rho`` ``(n, L)`` in Ω·m (the network's grid, errors as the noise).
 
     Both sides are timed per sounding (one call each, :func:`per_call`); the network also
-    batched (all soundings in one call, per sounding). Returns the log10-ρ RMSE and the
-    timings of both, the speed-ups, and the models themselves.
+    batched (all soundings in one call, per sounding). Returns the log10-ρ RMSE, the data
+    misfit (nRMS against the noise, :func:`mtlib.evaluate.data_nrms`) and the timings of
+    both, the speed-ups, and the models themselves.
     """
-    rho = random_models(n_soundings, seed=seed)
+    n_soundings = len(rho)
     rhoa, phase = mt1d(rho, net.thick_m, net.freq_hz)
     rhoa_n, phase_n = add_noise(rhoa, phase, rel_noise, seed=[seed, 1])
     told = told_noise(net, rel_noise)
@@ -138,17 +147,20 @@ def compare_with_occam(
     )
     rho_occam = np.array([r.rho_ohmm for r in occam])
     per_sounding_batched = batched.median_s / n_soundings
+    data = (net.thick_m, net.freq_hz, rhoa_n, phase_n, rel_noise)
     return {
         "n_soundings": n_soundings,
         "rel_noise": rel_noise,
         "network": {
             "log_rho_rmse": float(log_rho_rmse(rho_net, rho)),
+            "data_nrms_median": float(np.median(data_nrms(rho_net, *data))),
             "per_sounding_call": single.as_dict(),
             "batched_s_per_sounding": per_sounding_batched,
             "batched_call": batched.as_dict(),
         },
         "pygimli_occam": {
             "log_rho_rmse": float(log_rho_rmse(rho_occam, rho)),
+            "data_nrms_median": float(np.median(data_nrms(rho_occam, *data))),
             "per_sounding_call": occam_timing.as_dict(),
             "mean_chi2": float(np.mean([r.chi2 for r in occam])),
             "lambda": lam,

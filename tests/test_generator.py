@@ -100,3 +100,26 @@ def test_bad_options_raise(kwargs, name):
     args.update(kwargs)
     with pytest.raises(ValueError, match=name):
         generator.random_models(**args)
+
+
+def test_blocky_models_are_few_sharp_blocks_over_a_wide_range():
+    models = generator.blocky_models(200, seed=5)
+    assert models.shape == (200, 40)
+    n_blocks = 1 + np.count_nonzero(np.diff(models, axis=1), axis=1)
+    assert n_blocks.min() == 3 and n_blocks.max() == 5  # every count drawn, none other
+    assert models.min() >= 1.0 and models.max() <= 1000.0
+    assert models.min() < 2.0 and models.max() > 220.0  # outside the paper's range
+    np.testing.assert_array_equal(models, generator.blocky_models(200, seed=5))
+    with pytest.raises(ValueError, match="n_blocks"):
+        generator.blocky_models(3, n_blocks=(0, 2))
+
+
+def test_thin_conductor_models_divide_one_layer_of_a_paper_model():
+    thin = generator.thin_conductor_models(50, seed=7)
+    rng = np.random.default_rng(7)  # the construction: a paper model, then one layer divided
+    ratio = generator.random_models(50, seed=rng) / thin
+    changed = ratio != 1.0
+    assert np.all(changed.sum(axis=1) == 1)
+    layers = np.nonzero(changed)[1]
+    assert layers.min() >= 3 and layers.max() < 30
+    assert np.all((ratio[changed] >= 10.0) & (ratio[changed] <= 10**1.5))

@@ -265,6 +265,21 @@ def test_model_errors_and_data_misfit_known_answers():
     assert doubled["rhoa_rms_pct"] == pytest.approx(100.0) and doubled["phase_rms_deg"] < 1e-10
 
 
+def test_data_nrms_is_one_for_the_true_model_under_noise_and_grows_for_a_wrong_one():
+    rho = generator.random_models(400, seed=6)
+    rhoa, phase = forward.mt1d(rho, THICK, FREQ)
+    rhoa_n, phase_n = add_noise(rhoa, phase, 0.05, seed=1)
+    nrms = evaluate.data_nrms(rho, THICK, FREQ, rhoa_n, phase_n, 0.05)
+    assert nrms.shape == (400,) and np.mean(nrms**2) == pytest.approx(1.0, abs=0.03)
+    # a half-space 10 % too resistive: ln ρa off by ln 1.1 ≈ 1.9 σ, the phase still 45°
+    half = np.full((3, 40), 50.0)
+    rhoa, phase = forward.mt1d(half, THICK, FREQ)
+    off = evaluate.data_nrms(half * 1.1, THICK, FREQ, rhoa, phase, 0.05)
+    np.testing.assert_allclose(off, np.log(1.1) / 0.05 / np.sqrt(2), rtol=1e-9)
+    with pytest.raises(ValueError, match="rel_noise"):
+        evaluate.data_nrms(half, THICK, FREQ, rhoa, phase, 0.0)
+
+
 def test_evaluate_reports_every_noise_level(untrained_inverter):
     rho = generator.random_models(50, seed=5)
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
