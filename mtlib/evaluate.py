@@ -74,7 +74,10 @@ def evaluate(
     """Metrics of ``inverter`` on soundings of known models, for each noise level.
 
     ``rho_ohmm`` (n, L) true models; ``rhoa_ohmm``, ``phase_deg`` (n, F) their noise-free
-    responses at ``inverter.freq_hz``. Returns ``{level: {metric: value}}``; noise of level
+    responses at ``inverter.freq_hz``. Returns ``{level: {metric: value}}``: model errors,
+    the misfit to the noise-free data, and at each noise level the misfit to the noisy data
+    in units of the noise (:func:`data_nrms`): its median (``data_nrms_median``) and the
+    share of soundings above 2 (``data_nrms_over_2``); noise of level
     ``k`` uses seed ``[seed, k]``; a network that takes the noise level is told it. For a
     predictor with calibrated uncertainty (an :class:`mtlib.ensemble.Ensemble`) the
     calibration is measured too (see :func:`calibration_metrics`).
@@ -91,6 +94,12 @@ def evaluate(
         metrics.update(
             data_misfit(pred.rho_ohmm, inverter.thick_m, inverter.freq_hz, rhoa_ohmm, phase_deg)
         )
+        if level > 0:  # do the predicted models explain the noisy data they came from?
+            nrms = data_nrms(
+                pred.rho_ohmm, inverter.thick_m, inverter.freq_hz, rhoa_in, phase_in, level
+            )
+            metrics["data_nrms_median"] = float(np.median(nrms))
+            metrics["data_nrms_over_2"] = float(np.mean(nrms > 2))
         if inverter.has_uncertainty:
             metrics.update(calibration_metrics(inverter, rho_ohmm, pred.rho_ohmm, pred.std_log10))
         results[float(level)] = metrics
