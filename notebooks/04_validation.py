@@ -49,6 +49,47 @@ print(f"profile: {P.name}; network trained on {net.training['n_train']:,} sample
       f"{net.training['epochs_run']} epochs, on {net.training['device']} ({origin})")
 
 # %% [markdown]
+# ## The paper and this run
+#
+# What the paper fixes, what it leaves open, and what this run used (from the network's
+# own training record and the profile; the design notes give the reasons for each choice).
+
+# %%
+from IPython.display import Markdown, display
+
+cfg, spec = net.training["config"], P.dataset_spec()
+scheme = spec.scheme
+rows = [
+    ("samples", "500 000", f"{P.n_samples:,} ({net.training['n_train']:,} for training)"),
+    ("layers, ρ range", "40, (2, 220) Ω·m",
+     f"{net.n_layers} (a half-space below {net.depth_m[-1]:.0f} m), "
+     f"({scheme.rho_min_ohmm:g}, {scheme.rho_max_ohmm:g}) Ω·m"),
+    ("control layers, draw of their ρ", "5, *not stated*",
+     f"{scheme.n_control}, " + {"uniform": "uniform in ρ", "loguniform": "uniform in log ρ"}[
+         scheme.sampling]),
+    ("interpolation", "linear, *in ρ or log ρ not stated*",
+     {"linear": "linear in ρ", "log": "linear in log ρ"}[scheme.interp]),
+    ("frequencies", "*not stated*",
+     f"{net.freq_hz.size}, {net.freq_hz[0]:g} Hz → {net.freq_hz[-1]:g} Hz"),
+    ("noise in training", "*not stated*", f"up to {100 * cfg['noise_max']:g} % on ρa"),
+    ("normalization", "0–1, *formula lost*", "min–max of log10 on the generator's bounds, φ/90°"),
+    ("network", "1D U-Net, *depth and widths not stated*",
+     f"depth {cfg['depth']}, {cfg['base_channels']} base channels, "
+     f"{net.net.n_parameters():,} parameters"),
+    ("loss, optimizer", "RMSE, Adam from lr 0.01",
+     f"RMSE of normalized log10 ρ, Adam from lr {cfg['lr']:g}"),
+    ("learning-rate schedule", "*not stated* (\"initial\" implies one)", cfg["lr_schedule"]),
+    ("batch size", "*not stated*", f"{cfg['batch_size']}"),
+    ("epochs, early stopping", "≈ 150, patience 25",
+     f"{net.training['epochs_run']} of at most {cfg['max_epochs']} (best {net.training['best_epoch']}), "
+     f"patience {cfg['patience']}"),
+    ("hardware, training time", "RTX 3090, *not stated*",
+     f"{net.training['device']}, {net.training['train_time_s'] / 60:.1f} min"),
+]
+display(Markdown("| | paper | this run |\n| --- | --- | --- |\n"
+                 + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+
+# %% [markdown]
 # ## Fig. 2 — loss curves
 #
 # Training and validation RMSE (normalized log10 ρ, the paper's loss) at every epoch.
