@@ -26,7 +26,13 @@ For each sounding (:func:`invert` for one, :func:`invert_many` for a batch):
    inverts from (and towards) a half-space instead, the classic Occam set-up.
 
 The depth of investigation ``doi_m`` is the Niblett–Bostick penetration depth
-``sqrt(ρa/(ωμ0))`` (δ/√2) of the longest usable period on the final model's response.
+``sqrt(ρa/(ωμ0))`` (δ/√2) of the longest usable period on the final model's response: a
+rule of thumb from the data alone. ``oldenburg_li=True`` measures one from the inversion
+itself (Oldenburg & Li 1999, ``doi_index_m``): the soundings are inverted twice more
+towards two half-space references a decade above and below the data's level, and where the
+two models differ by more than ``OL_THRESHOLD`` of the references' difference the model
+follows the reference, not the data. (The network's σ flag, ``network_uncertain_below_m``,
+is neither: it says where the network was unsure.)
 """
 
 from __future__ import annotations
@@ -65,6 +71,13 @@ PLAIN_NETWORK_STD_LOG10 = 0.3
 STATIC_SHIFT_STD_LOG10 = 0.3
 """Prior σ (decades) of the static shift when it is estimated: a factor 2 either way."""
 STARTS = ("network", "halfspace")
+OL_REFERENCE_DECADES = 1.0
+"""The Oldenburg–Li references: half-spaces this many decades above and below the data's
+mean log ρa."""
+OL_THRESHOLD = 0.1
+"""Oldenburg–Li index above which a layer's resistivity is set by the reference."""
+OL_FITTED_FACTOR = 1.1
+"""A sounding whose final nRMS exceeds this times the target gets no Oldenburg–Li depth."""
 
 
 @dataclass
@@ -184,6 +197,9 @@ class InversionResult:
     network_high_ohmm: np.ndarray | None = None
     network_uncertain_below_m: float | None = None  # σ > threshold below (inf: nowhere)
     seconds: float = 0.0  # wall time of this sounding's share of the batch
+    doi_index: np.ndarray | None = None  # (L,) Oldenburg–Li index (oldenburg_li=True)
+    doi_index_m: float | None = None  # below it the index exceeds OL_THRESHOLD (inf: nowhere
+    # on the grid; NaN: not fitted to the target)
 
     @property
     def n_masked(self) -> int:
@@ -372,6 +388,60 @@ def _padded(data):
     )
 
 
+def oldenburg_li_index(
+    freq, log_rhoa, phase, p, mask, thick_m, m_start_log10, **occam_options
+) -> np.ndarray:
+    """The Oldenburg–Li index ``(n, L)`` of soundings in the engine's units (as
+    :func:`invert_many` passes them to :func:`mtlib.occam.occam_invert`; ``thick_m``
+    (n, L-1)): ``|m₁ − m₂| / |r₁ − r₂|`` of two inversions whose only difference is their
+    half-space reference, ``OL_REFERENCE_DECADES`` above and below the data's mean log ρa —
+    about 0 where the data fix the model, about 1 where the reference does. Both start from
+    ``m_start_log10`` (n, L), the model that fits: each then moves towards its reference
+    only as far as the data let it."""
+    n_lay = thick_m.shape[1] + 1
+    level = np.sum(np.where(mask, log_rhoa, 0.0), axis=1) / mask.sum(axis=1) / np.log(10)
+    models = []
+    for sign in (1.0, -1.0):
+        ref = np.repeat((level + sign * OL_REFERENCE_DECADES)[:, None], n_lay, axis=1)
+        res = occam_invert(
+            freq,
+            log_rhoa,
+            phase,
+            errors.rhoa_rel_err(p),
+            errors.phase_std_rad(p),
+            mask,
+            thick_m,
+            ref,
+            np.full_like(ref, FALLBACK_STD_LOG10),
+            m_start_log10,
+            **occam_options,
+        )
+        models.append(np.log10(res.rho_ohmm))
+    return np.abs(models[0] - models[1]) / (2 * OL_REFERENCE_DECADES)
+
+
+def depth_from_index(index, depth_m, threshold: float = OL_THRESHOLD) -> float:
+    """Top of the deepest run of layers, down to the half-space, whose index exceeds
+    ``threshold`` (np.inf when the half-space's does not): the depth of investigation."""
+    above = np.asarray(index) > threshold
+    if not above[-1]:
+        return float("inf")
+    k = above.size - 1
+    while k > 0 and above[k - 1]:
+        k -= 1
+    return float(np.asarray(depth_m)[k])
+
+
+def _index_depth(index, thick_m, nrms: float, target_nrms: float) -> float | None:
+    """The Oldenburg–Li depth, NaN for a sounding not fitted to the target (the engine then
+    gives the reference no weight, and the index no meaning); None when not asked."""
+    if index is None:
+        return None
+    if nrms > OL_FITTED_FACTOR * target_nrms:
+        return float("nan")
+    return depth_from_index(index, layer_tops_m(thick_m))
+
+
 def invert_many(
     responses,
     net=None,
@@ -386,6 +456,7 @@ def invert_many(
     smallness: float = SMALLNESS,
     max_iter: int = 20,
     doi_threshold: float = DOI_THRESHOLD_DECADES,
+    oldenburg_li: bool = False,
     err_name: str = "z_rel_err",
     refused: dict | None = None,
 ) -> list[InversionResult | None]:
@@ -400,7 +471,8 @@ def invert_many(
     data-covering ones. ``smallness``: weight α_s of the
     σ-weighted closeness to the reference (:mod:`mtlib.occam`). A sounding that cannot be
     inverted raises ``ValueError``; with a dict as ``refused`` it is skipped instead (its
-    result is None) and ``refused[index]`` says why.
+    result is None) and ``refused[index]`` says why. ``oldenburg_li``: also measure the
+    Oldenburg–Li depth of investigation (two more inversions per sounding, batched).
     """
     if start not in STARTS:
         raise ValueError(f"start must be one of {STARTS}, got {start!r}")
@@ -444,6 +516,22 @@ def invert_many(
         max_iter=max_iter,
         static_shift_std_log10=static_shift_std_log10 if estimate_static_shift else None,
     )
+    doi_index = (
+        oldenburg_li_index(
+            freq,
+            log_rhoa,
+            phase,
+            p,
+            mask,
+            np.stack(grids),
+            np.log10(res.rho_ohmm),
+            target_nrms=target_nrms,
+            smallness=smallness,
+            max_iter=max_iter,
+        )
+        if oldenburg_li
+        else [None] * len(data)
+    )
     seconds = (time.perf_counter() - t0) / len(data)
 
     out: list[InversionResult | None] = [None] * len(responses)
@@ -475,6 +563,8 @@ def invert_many(
             network_high_ohmm=guess.get("high"),
             network_uncertain_below_m=guess.get("uncertain_below"),
             seconds=seconds,
+            doi_index=doi_index[k],
+            doi_index_m=_index_depth(doi_index[k], thick, res.nrms[k], target_nrms),
         )
     return out
 

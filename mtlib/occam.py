@@ -333,7 +333,7 @@ def occam_invert(
         x_ref.copy()
         if m_start_log10 is None
         else np.concatenate(
-            [np.asarray(m_start_log10, dtype=float), np.zeros((n, shift_on))], axis=1
+            [np.asarray(m_start_log10, dtype=float), np.zeros((n, int(shift_on)))], axis=1
         )
     )
     chi2 = data.misfits(x)

@@ -126,15 +126,21 @@ with warnings.catch_warnings():
         rows.append(dict(station=resp.station, res=res, half=half, nrms_pg=nrms_pg, t_ours=t_ours,
                          t_pg=t_pg, rho_pg=rho_pg, resp=resp))
 
+    # the Oldenburg–Li depth of investigation: two more inversions per sounding (batched)
+    for r, res_ol in zip(rows, invert_many(responses, net, oldenburg_li=True)):
+        r["doi_ol_m"] = res_ol.doi_index_m
+
 print(f"batched: {len(responses)} soundings in {batch_s:.2f} s "
       f"({1e3 * batch_s / len(responses):.1f} ms each)\n")
 print(f"{'station':>8} | {'nRMS net':>8} | {'Occam':>6} | {'pyGIMLi':>7} | {'iter':>4} | "
-      f"{'iter hs':>7} | {'μ':>8} | {'t ours':>7} | {'t pyGIMLi':>9} | {'DOI':>8}")
+      f"{'iter hs':>7} | {'μ':>8} | {'t ours':>7} | {'t pyGIMLi':>9} | {'DOI NB':>7} | "
+      f"{'DOI O&L':>7}")
 for r in rows:
     res = r["res"]
     print(f"{r['station']:>8} | {res.nrms_network:8.2f} | {res.nrms:6.2f} | {r['nrms_pg']:7.2f} | "
           f"{res.iterations:4d} | {r['half'].iterations:7d} | {res.mu:8.2g} | "
-          f"{1e3 * r['t_ours']:5.1f}ms | {1e3 * r['t_pg']:7.1f}ms | {res.doi_m / 1e3:6.1f}km")
+          f"{1e3 * r['t_ours']:5.1f}ms | {1e3 * r['t_pg']:7.1f}ms | {res.doi_m / 1e3:5.1f}km | "
+          f"{r['doi_ol_m'] / 1e3:5.1f}km")
 
 # %% [markdown]
 # The network's guess alone explains many soundings within a factor two of their errors;
@@ -163,6 +169,26 @@ fig = plotting.field_summary_figure([r["station"] for r in rows],
                                     [r["res"].nrms for r in rows], [r["nrms_pg"] for r in rows],
                                     iters, iters_hs)
 plotting.save(fig, "07_field_summary")
+
+# %% [markdown]
+# **Two depths of investigation** are in the table. *DOI NB* is the Niblett–Bostick rule of
+# thumb: the penetration depth of the longest period, from the data alone. *DOI O&L* asks
+# the inversion itself (Oldenburg & Li 1999): each sounding is inverted twice more from the
+# final model towards two half-space references a decade above and below its level; below
+# the depth where the two models differ by more than a tenth of the references' difference,
+# the model says what the reference says, not what the data say. It is undefined (nan) for
+# a sounding not fitted to its errors — the engine then gives the reference no weight. The
+# network's σ flag of notebook 06 is neither: it says where the network was unsure.
+
+# %%
+ol = np.array([r["doi_ol_m"] for r in rows])
+nb = np.array([r["res"].doi_m for r in rows])
+fitted = np.array([r["res"].nrms <= 1.1 for r in rows])
+finite = np.isfinite(ol)
+print(f"O&L depth defined on {np.sum(~np.isnan(ol))} of {len(rows)} soundings (undefined on "
+      f"the {np.sum(~fitted)} not fitted to their errors), within the grid on {finite.sum()}; "
+      f"median O&L / NB ratio {np.median(ol[finite] / nb[finite]):.2f}")
+assert np.all(np.isnan(ol) == ~fitted), "defined exactly where the fit reaches the errors"
 
 # %% [markdown]
 # ## 3. The field network and the paper's network

@@ -282,3 +282,34 @@ def test_random_extreme_soundings_are_inverted_or_refused_by_name(net):
         assert np.all(np.isfinite(res.rho_ohmm)) and np.isfinite(res.nrms)
         assert res.nrms <= res.nrms_network + 1e-9
     assert np.median([r.nrms for r in done]) <= 1.0 + 1e-9
+
+
+def test_depth_from_index_is_the_top_of_the_deepest_run_above_the_threshold():
+    from mtlib.inversion import depth_from_index
+
+    depth = np.array([0.0, 10.0, 20.0, 30.0, 40.0])
+    assert depth_from_index([0.01, 0.5, 0.02, 0.2, 0.3], depth) == 30.0  # a shallow spike
+    assert depth_from_index([0.01, 0.02, 0.03, 0.04, 0.05], depth) == np.inf
+    assert depth_from_index([0.2, 0.3, 0.4, 0.5, 0.6], depth) == 0.0
+
+
+def test_oldenburg_li_depth_follows_the_longest_period():
+    """A 100 Ω·m half-space seen down to 0.1 Hz and down to 10 Hz: the data-driven depth of
+    investigation is near the skin depth of the longest period, and shallower for the
+    shorter band."""
+    freq = np.logspace(3, -1, 33)
+    rhoa, phase = forward.mt1d(np.array([100.0, 100.0]), np.array([1000.0]), freq)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, 0.04, seed=2)
+    depths = {}
+    for f_min in (0.1, 10.0):
+        keep = freq >= f_min * 0.999
+        res = invert(
+            freq[keep], rhoa_n[keep], phase_n[keep], 0.02, start="halfspace", oldenburg_li=True
+        )
+        assert res.doi_index.shape == res.rho_ohmm.shape and np.all(res.doi_index >= 0)
+        skin = forward.skin_depth_m(100.0, f_min)
+        assert 0.3 * skin < res.doi_index_m < 3 * skin, (f_min, res.doi_index_m, skin)
+        depths[f_min] = res.doi_index_m
+    assert depths[10.0] < depths[0.1] / 3
+    plain = invert(freq, rhoa_n, phase_n, 0.02, start="halfspace")
+    assert plain.doi_index is None and plain.doi_index_m is None
