@@ -494,3 +494,80 @@ def calibration_figure(thick_m, metrics: dict, levels):
     ax_s.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     return fig
+
+
+def unet_stages(net) -> list[tuple[str, int, int]]:
+    """``(stage, channels, length)`` of every stage of a :class:`mtlib.unet.UNet1d`, read off
+    one forward pass of the module itself (so the figure shows the code, not a sketch)."""
+    import torch
+
+    cfg = net.config
+    stages = [("input", cfg["in_channels"], cfg["n_freq"])]
+
+    def record(name):
+        return lambda _module, _inputs, out: stages.append((name, *out.shape[1:]))
+
+    named = [(f"encoder {k + 1}", m) for k, m in enumerate(net.encoders)]
+    named += [("bottleneck", net.bottleneck)]
+    named += [(f"decoder {k + 1}", m) for k, m in enumerate(net.decoders)]
+    named += [("1×1 conv", net.head)]
+    hooks = [m.register_forward_hook(record(name)) for name, m in named]
+    try:
+        was_training = net.training
+        net.eval()
+        with torch.no_grad():
+            net(torch.zeros(1, cfg["in_channels"], cfg["n_freq"]))
+        net.train(was_training)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    stages.append(("dense → layers", cfg["out_channels"], cfg["n_layers"]))
+    return stages
+
+
+def unet_figure(net):
+    """Fig. 1: the U-Net as the code builds it — each stage a box (height ∝ length along the
+    frequency axis, width ∝ log2 channels) on its level of the U, with max-pooling down,
+    transposed convolutions up and the skip connections across."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    stages = unet_stages(net)
+    depth = net.config["depth"]
+    level = [0] + list(range(depth)) + [depth] + list(range(depth - 1, -1, -1)) + [0, 0]
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    boxes = []
+    x = 0.0
+    for (name, channels, length), lev in zip(stages, level):
+        width, height = 0.25 * np.log2(channels) + 0.2, 0.02 * length
+        y = -1.2 * lev - height / 2
+        ax.add_patch(Rectangle((x, y), width, height, fc="C0" if lev else "C1", alpha=0.35))
+        ax.text(x + width / 2, y + height + 0.05, f"{channels}×{length}", ha="center", fontsize=7)
+        ax.text(x + width / 2, y - 0.08, name, ha="center", va="top", fontsize=7)
+        boxes.append((x, y, width, height))
+        x += max(width + 0.45, 1.1)  # room for the names under narrow boxes
+
+    def arrow(a, b, **style):
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=8, **style))
+
+    for (x0, y0, w0, h0), (x1, y1, _, h1), lev0, lev1 in zip(boxes, boxes[1:], level, level[1:]):
+        colour = {1: "C3", -1: "C2"}.get(lev1 - lev0, "0.3")  # down: pooling, up: transposed
+        arrow((x0 + w0, y0 + h0 / 2), (x1, y1 + h1 / 2), color=colour)
+    for k in range(depth):  # skip connections: encoder k+1 → decoder depth-k
+        (xe, ye, we, he), (xd, yd, _, hd) = boxes[1 + k], boxes[2 + 2 * depth - 1 - k]
+        arrow((xe + we, ye + he * 0.8), (xd, yd + hd * 0.8), color="0.5", ls="--")
+    ax.plot([], [], color="C3", label="max-pooling ÷2")
+    ax.plot([], [], color="C2", label="transposed conv ×2")
+    ax.plot([], [], color="0.5", ls="--", label="skip connection (concatenated)")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_xlim(-0.3, x)
+    ax.set_ylim(-1.2 * depth - 1.0, 1.2)
+    ax.axis("off")
+    ax.set_title(
+        f"1D U-Net as built: channels × length per stage "
+        f"({net.n_parameters():,} parameters; conv blocks: (conv–BatchNorm–ReLU)×2, "
+        f"kernel {net.config['kernel_size']})",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig

@@ -79,6 +79,14 @@ print(f"U-Net: depth {cfg.depth}, base channels {cfg.base_channels}, "
       f"{net.n_parameters():,} trainable parameters")
 
 # %% [markdown]
+# The paper's Fig. 1, drawn from this very module (one forward pass records each stage's
+# channels and length), so it cannot drift from the code:
+
+# %%
+fig = plotting.unet_figure(net)
+plotting.save(fig, "fig1_unet")
+
+# %% [markdown]
 # ## 3. Training
 #
 # Adam at 0.01, then the profile's schedule: for `paper`, the rate is halved after 5 epochs

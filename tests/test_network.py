@@ -330,3 +330,19 @@ def test_mixed_precision_training_learns_like_float32(tiny_dataset, tmp_path):
     fp32, bf16 = (results[a].best_val_rmse for a in (False, True))
     assert abs(bf16 - fp32) / fp32 < 0.2, (fp32, bf16)
     assert results[True].inverter.training["config"]["amp"] is True
+
+
+def test_unet_stages_are_read_off_the_module():
+    from mtlib.plotting import unet_stages
+
+    stages = unet_stages(UNet1d(n_freq=37, base_channels=8, depth=2))
+    assert stages == [
+        ("input", 2, 37),
+        ("encoder 1", 8, 37),
+        ("encoder 2", 16, 19),  # ceil-mode pooling
+        ("bottleneck", 32, 10),
+        ("decoder 1", 16, 19),
+        ("decoder 2", 8, 37),
+        ("1×1 conv", 1, 37),
+        ("dense → layers", 1, 40),
+    ]
