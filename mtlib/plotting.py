@@ -15,6 +15,10 @@ from .config import figures_dir
 from .constants import DOI_THRESHOLD_DECADES, PLOT_BOTTOM_M
 from .grid import step_profile
 
+REFINED_COLOR = "C4"
+"""The physics refinement (network guess → Occam) in every field figure: black stays the
+true model of the synthetic figures, red the network, blue pyGIMLi."""
+
 
 def save(fig, name: str, folder: str | Path | None = None) -> Path:
     """Save ``fig`` as ``<folder>/<name>.png`` (default: the project's figures/)."""
@@ -282,13 +286,13 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
         result.rho_ohmm,
         result.thick_m,
         bottom,
-        color="k",
+        color=REFINED_COLOR,
         label=f"Occam from the guess (nRMS {result.nrms:.2f}, {result.iterations} it.)",
     )
     for k, (label, rho) in enumerate((extra_models or {}).items()):
         plot_model(ax_m, rho, result.thick_m, bottom, color=f"C{k}", label=label)
     ax_m.axhspan(result.doi_m, bottom, color="0.85", alpha=0.5, lw=0)
-    mark_doi(ax_m, result.doi_m, label="depth of investigation")
+    mark_doi(ax_m, result.doi_m, label="Niblett–Bostick depth")
     ax_m.legend(fontsize=7, loc="lower left")
     sounding_axes(ax_r, ax_p, freq)
     ax_r.set_ylim(lo, hi)
@@ -314,7 +318,7 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
         freq[order],
         result.predicted[0][order],
         result.predicted[1][order],
-        color="k",
+        color=REFINED_COLOR,
         label="final model",
     )
     ax_r.legend(fontsize=8)
@@ -353,7 +357,7 @@ def field_summary_figure(
         [0.3, top], [0.3, top], [0.3 * 1.05, top * 1.05], color="0.85", label="within 5 %"
     )
     ax_n.scatter(nrms_reference, nrms_network, marker="x", color="C3", label="network only")
-    ax_n.scatter(nrms_reference, nrms, color="k", label="network + Occam")
+    ax_n.scatter(nrms_reference, nrms, color=REFINED_COLOR, label="network + Occam")
     for name, x, y in zip(stations, nrms_reference, nrms):
         ax_n.annotate(name, (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
     ax_n.set(
