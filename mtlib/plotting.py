@@ -575,3 +575,75 @@ def unet_figure(net):
     )
     fig.tight_layout()
     return fig
+
+
+def residuals_figure(items):
+    """Normalized residuals (observed − final model) / error of ln ρa and φ against frequency
+    for several soundings, ``items`` = [(title, response, result)]: within ±1 where a model
+    explains the data to their errors; a trend across periods is structure the model lacks."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        2, len(items), figsize=(3.2 * len(items), 4.6), sharey="row", squeeze=False
+    )
+    for k, (title, response, result) in enumerate(items):
+        m = result.mask
+        freq = response.freq_hz[m]
+        rhoa_pred, phase_pred = (np.asarray(p)[m] for p in result.predicted)
+        residuals = (
+            np.log(response.rhoa_ohmm[m] / rhoa_pred) / response.rhoa_rel_err[m],
+            (response.phase_deg[m] - phase_pred) / response.phase_err_deg[m],
+        )
+        for ax, r, name in zip(axes[:, k], residuals, ("ln ρa", "φ")):
+            ax.axhspan(-1, 1, color="0.9", lw=0)
+            for level in (-2, 2):
+                ax.axhline(level, color="0.6", ls=":", lw=1)
+            ax.plot(freq, r, "o", ms=3, color=REFINED_COLOR)
+            ax.set_xscale("log")
+            ax.set_xlim(freq.max() * 1.5, freq.min() / 1.5)
+            ax.set_ylim(-8, 8)
+            if k == 0:
+                ax.set_ylabel(f"{name} residual / error")
+        axes[0, k].set_title(f"{title} (nRMS {result.nrms:.2f})", fontsize=9)
+        axes[1, k].set_xlabel("frequency (Hz)")
+    fig.tight_layout()
+    return fig
+
+
+def tensor_figure(sounding, title: str = ""):
+    """The impedance tensor of a field sounding as a 1D inversion does not see it: apparent
+    resistivity and phase of Zxy and Zyx (their split is what no single 1D model can fit),
+    and the phase-tensor skew β (|β| beyond 3–6° means 3D effects)."""
+    import matplotlib.pyplot as plt
+
+    from .forward import apparent_resistivity_phase
+
+    freq = sounding.freq_hz
+    zxy, zyx = sounding.z_ohm[:, 0, 1], -sounding.z_ohm[:, 1, 0]  # -Zyx: same quadrant as Zxy
+    finite = np.isfinite(zxy) & (np.abs(zxy) > 0)
+    if finite.any() and np.median(np.angle(zxy[finite])) < 0:  # e^(-iωt) file: as response()
+        zxy, zyx = np.conj(zxy), np.conj(zyx)
+    fig, (ax_r, ax_p, ax_s) = plt.subplots(1, 3, figsize=(12, 3.6))
+    for z, label, color in ((zxy, "xy", "C1"), (zyx, "yx", "C9")):
+        rhoa, phase = apparent_resistivity_phase(z, freq)
+        ax_r.loglog(freq, rhoa, "o", ms=3, color=color, label=label)
+        ax_p.semilogx(freq, phase, "o", ms=3, color=color, label=label)
+    ax_s.semilogx(freq, sounding.skew_deg, "o", ms=3, color="0.3")
+    ax_s.axhspan(-3, 3, color="0.9", lw=0, label="|β| < 3°")
+    for level in (-6, 6):
+        ax_s.axhline(level, color="0.6", ls=":", lw=1)
+    for ax, ylabel in (
+        (ax_r, "apparent resistivity (Ω·m)"),
+        (ax_p, "phase (°)"),
+        (ax_s, "phase-tensor skew β (°)"),
+    ):
+        ax.set_xlim(freq.max() * 1.5, freq.min() / 1.5)
+        ax.set_xlabel("frequency (Hz)")
+        ax.set_ylabel(ylabel)
+        ax.grid(True, which="both", alpha=0.3)
+    ax_p.set_ylim(0, 90)
+    ax_r.legend(fontsize=8)
+    ax_s.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -191,6 +191,59 @@ print(f"O&L depth defined on {np.sum(~np.isnan(ol))} of {len(rows)} soundings (u
 assert np.all(np.isnan(ol) == ~fitted), "defined exactly where the fit reaches the errors"
 
 # %% [markdown]
+# ### Where the fits miss
+#
+# nRMS is one number; the normalized residuals (observed − final model, divided by the
+# error) show where a model misses. Within ±1 (grey) a datum is explained to its error; a run
+# of residuals on one side across many periods is structure a 1D model does not have. Three
+# soundings that fit, and the two that fit worst:
+
+# %%
+worst = sorted(rows, key=lambda r: r["res"].nrms)[-2:]
+shown = [r for r in rows if r["station"] in ("gv100", "WIT2", "IDD11")] + worst
+fig = plotting.residuals_figure([(r["station"], r["resp"], r["res"]) for r in shown])
+plotting.save(fig, "07_field_residuals")
+
+# %% [markdown]
+# What a 1D inversion does not see — the tensor behind the two worst fits: the apparent
+# resistivities and phases of Zxy and Zyx separately (a 1D earth makes them equal) and the
+# phase-tensor skew β (|β| beyond 3–6° means three-dimensional effects).
+
+# %%
+by_station = {field.read(path).station: path for path in files}
+split = {}
+for r in worst:
+    sounding = field.read(by_station[r["station"]])
+    used = r["res"].mask
+    z = sounding.z_ohm[used]
+    split[r["station"]] = np.median(np.abs(np.log10(np.abs(z[:, 0, 1] / z[:, 1, 0]) ** 2)))
+    print(f"{r['station']}: nRMS {r['res'].nrms:.2f}; median |β| "
+          f"{np.median(np.abs(sounding.skew_deg[used])):.1f}°, median split of ρxy and ρyx "
+          f"{split[r['station']]:.2f} decades")
+    plotting.save(plotting.tensor_figure(sounding, title=f"{r['station']}: the tensor"),
+                  f"07_tensor_{r['station']}")
+# the claim above, checked: the worst fits are soundings whose two modes differ
+assert all(v > 0.3 for v in split.values()), "the worst fits have split modes"
+
+# %% [markdown]
+# The two misses have different causes. **YNP15S** is three-dimensional: its skew is far
+# beyond 6° and its two modes differ by well over a decade — no 1D model can fit both, and
+# the determinant averages them. **SR910** is milder in skew, but its apparent resistivity
+# falls by about six decades over three decades of frequency while its phase stays between
+# 30° and 60°. In 1D, ρa and φ are tied (a fall of ρa towards long periods goes with
+# phases well above 45°, near 90° for so steep a fall): these data contradict each other,
+# which points at the file's processing or units rather than at an earth the engine misses.
+
+# %%
+sr910 = next(r for r in rows if r["station"] == "SR910")
+used = sr910["res"].mask
+fall = np.log10(np.nanmax(sr910["resp"].rhoa_ohmm[used]) / np.nanmin(sr910["resp"].rhoa_ohmm[used]))
+span = np.log10(sr910["resp"].freq_hz[used].max() / sr910["resp"].freq_hz[used].min())
+print(f"SR910: ρa falls {fall:.1f} decades over {span:.1f} decades of frequency; median phase "
+      f"{np.median(sr910['resp'].phase_deg[used]):.0f}°")
+assert fall > 1.5 * span and np.median(sr910["resp"].phase_deg[used]) < 70
+
+# %% [markdown]
 # ## 3. The field network and the paper's network
 #
 # The paper's network (here its uncertainty ensemble) was trained on 2–220 Ω·m models of
