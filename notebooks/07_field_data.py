@@ -60,7 +60,7 @@ import warnings
 import numpy as np
 
 import mtlib
-from mtlib import baseline, config, field, plotting, pretrained
+from mtlib import baseline, config, field, forward, plotting, pretrained
 from mtlib.inversion import invert, invert_many
 
 P = config.get_profile(profile)
@@ -321,9 +321,25 @@ for station in ("gv100", "WIT2", "IDD11"):
 # %% [markdown]
 # ## 5. Static shift and dimensionality on real soundings
 #
-# A galvanic distortion multiplies ρa by a frequency-independent factor and leaves φ alone.
-# Since a 1D phase curve fixes ρa only up to such a factor, one sounding cannot measure its
-# own shift: the estimate is set by its prior (a factor 2 either way, 1 σ) and by whatever in
+# A galvanic distortion multiplies ρa by a frequency-independent factor c and leaves φ
+# alone. The two similarity laws of 1D MT (notebook 01) say why that is undetectable: the
+# model with every resistivity × c and every thickness × √c has, at the *same*
+# frequencies, exactly c times the apparent resistivity and the same phase. Checked on the
+# final model of WIT2:
+
+# %%
+wit2 = next(r for r in rows if r["station"] == "WIT2")
+c = 2.0
+rhoa_1, phase_1 = forward.mt1d(wit2["res"].rho_ohmm, wit2["res"].thick_m, wit2["resp"].freq_hz)
+rhoa_c, phase_c = forward.mt1d(c * wit2["res"].rho_ohmm, np.sqrt(c) * wit2["res"].thick_m,
+                               wit2["resp"].freq_hz)
+rel, dphi = np.max(np.abs(rhoa_c / (c * rhoa_1) - 1)), np.max(np.abs(phase_c - phase_1))
+print(f"ρ × {c:g}, h × √{c:g}: ρa × {c:g} to {rel:.1e} (relative), φ unchanged to {dphi:.1e}°")
+assert rel < 1e-10 and dphi < 1e-8
+
+# %% [markdown]
+# So data shifted by c are fitted exactly as well by a model c times more resistive and
+# √c times thicker (deeper): one sounding cannot measure its own shift: the estimate is set by its prior (a factor 2 either way, 1 σ) and by whatever in
 # the reference fixes the absolute level — the network's guess takes the data's own level.
 # On a sounding that is 1D (WIT2, median skew 0.3°) the posterior σ of the shift stays at
 # the prior's: unresolved, and said so. On gv161, whose long periods are not 1D, the shift
