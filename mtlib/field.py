@@ -44,6 +44,14 @@ SOUNDINGS_DIR = Path(__file__).resolve().parent / "soundings"
 """The project's real-data set (EDI and EMTF-XML; provenance in its README.md)."""
 
 
+def e_minus_iwt(z_ohm) -> bool:
+    """Whether impedances ``(F,)`` come in the e^(-iωt) time convention: their phases lie in
+    the fourth quadrant (mtlib's e^(+iωt) puts a 1D earth's in the first). Conjugate them."""
+    z_ohm = np.asarray(z_ohm)
+    finite = np.isfinite(z_ohm) & (np.abs(z_ohm) > 0)
+    return bool(finite.any() and np.median(np.angle(z_ohm[finite])) < 0)
+
+
 def phase_tensor_skew_deg(z_ohm) -> np.ndarray:
     """Phase-tensor skew angle β in degrees, ``(F,)`` from impedance tensors ``(F, 2, 2)``.
 
@@ -114,7 +122,7 @@ class Sounding:
             rel = sigma / np.abs(z1)
         rel = np.where(np.isfinite(rel), np.maximum(rel, error_floor), error_floor)
         finite = np.isfinite(z1) & (np.abs(z1) > 0)
-        if finite.any() and np.median(np.angle(z1[finite])) < 0:
+        if e_minus_iwt(z1):
             warnings.warn(
                 f"{self.station}: the {invariant} invariant's phases lie in the fourth "
                 "quadrant — the file uses the e^(-iωt) time convention; its "

@@ -388,28 +388,40 @@ def _padded(data):
     )
 
 
-def oldenburg_li_index(
-    freq, log_rhoa, phase, p, mask, thick_m, m_start_log10, **occam_options
-) -> np.ndarray:
-    """The Oldenburg–Li index ``(n, L)`` of soundings in the engine's units (as
-    :func:`invert_many` passes them to :func:`mtlib.occam.occam_invert`; ``thick_m``
-    (n, L-1)): ``|m₁ − m₂| / |r₁ − r₂|`` of two inversions whose only difference is their
-    half-space reference, ``OL_REFERENCE_DECADES`` above and below the data's mean log ρa —
-    about 0 where the data fix the model, about 1 where the reference does. Both start from
-    ``m_start_log10`` (n, L), the model that fits: each then moves towards its reference
-    only as far as the data let it."""
+def _engine(data, thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, **options):
+    """:func:`mtlib.occam.occam_invert` on padded soundings ``data`` (:func:`_padded`), their
+    relative |Z| errors weighed as :mod:`mtlib.errors` says."""
+    freq, log_rhoa, phase, p, mask = data
+    return occam_invert(
+        freq,
+        log_rhoa,
+        phase,
+        errors.rhoa_rel_err(p),
+        errors.phase_std_rad(p),
+        mask,
+        thick_m,
+        m_ref_log10,
+        ref_std_log10,
+        m_start_log10,
+        **options,
+    )
+
+
+def oldenburg_li_index(data, thick_m, m_start_log10, **occam_options) -> np.ndarray:
+    """The Oldenburg–Li index ``(n, L)`` of padded soundings ``data`` (:func:`_padded`) on
+    grids ``thick_m`` (n, L-1): ``|m₁ − m₂| / |r₁ − r₂|`` of two inversions whose only
+    difference is their half-space reference, ``OL_REFERENCE_DECADES`` above and below the
+    data's mean log ρa — about 0 where the data fix the model, about 1 where the reference
+    does. Both start from ``m_start_log10`` (n, L), the model that fits: each then moves
+    towards its reference only as far as the data let it."""
+    _, log_rhoa, _, _, mask = data
     n_lay = thick_m.shape[1] + 1
     level = np.sum(np.where(mask, log_rhoa, 0.0), axis=1) / mask.sum(axis=1) / np.log(10)
     models = []
     for sign in (1.0, -1.0):
         ref = np.repeat((level + sign * OL_REFERENCE_DECADES)[:, None], n_lay, axis=1)
-        res = occam_invert(
-            freq,
-            log_rhoa,
-            phase,
-            errors.rhoa_rel_err(p),
-            errors.phase_std_rad(p),
-            mask,
+        res = _engine(
+            data,
             thick_m,
             ref,
             np.full_like(ref, FALLBACK_STD_LOG10),
@@ -500,35 +512,18 @@ def invert_many(
         for f, r, _, _, m in data
     ]
     m_ref, ref_std, covered, guesses = _references(data, grids, start, net, doi_threshold)
-    freq, log_rhoa, phase, p, mask = _padded(data)
-    res = occam_invert(
-        freq,
-        log_rhoa,
-        phase,
-        errors.rhoa_rel_err(p),
-        errors.phase_std_rad(p),
-        mask,
-        np.stack(grids),
+    padded, thick = _padded(data), np.stack(grids)
+    options = dict(target_nrms=target_nrms, smallness=smallness, max_iter=max_iter)
+    res = _engine(
+        padded,
+        thick,
         m_ref,
         ref_std,
-        target_nrms=target_nrms,
-        smallness=smallness,
-        max_iter=max_iter,
         static_shift_std_log10=static_shift_std_log10 if estimate_static_shift else None,
+        **options,
     )
     doi_index = (
-        oldenburg_li_index(
-            freq,
-            log_rhoa,
-            phase,
-            p,
-            mask,
-            np.stack(grids),
-            np.log10(res.rho_ohmm),
-            target_nrms=target_nrms,
-            smallness=smallness,
-            max_iter=max_iter,
-        )
+        oldenburg_li_index(padded, thick, np.log10(res.rho_ohmm), **options)
         if oldenburg_li
         else [None] * len(data)
     )

@@ -616,12 +616,12 @@ def tensor_figure(sounding, title: str = ""):
     and the phase-tensor skew β (|β| beyond 3–6° means 3D effects)."""
     import matplotlib.pyplot as plt
 
+    from .field import e_minus_iwt
     from .forward import apparent_resistivity_phase
 
     freq = sounding.freq_hz
     zxy, zyx = sounding.z_ohm[:, 0, 1], -sounding.z_ohm[:, 1, 0]  # -Zyx: same quadrant as Zxy
-    finite = np.isfinite(zxy) & (np.abs(zxy) > 0)
-    if finite.any() and np.median(np.angle(zxy[finite])) < 0:  # e^(-iωt) file: as response()
+    if e_minus_iwt(zxy):  # as Sounding.response() does for the invariant
         zxy, zyx = np.conj(zxy), np.conj(zyx)
     fig, (ax_r, ax_p, ax_s) = plt.subplots(1, 3, figsize=(12, 3.6))
     for z, label, color in ((zxy, "xy", "C1"), (zyx, "yx", "C9")):
