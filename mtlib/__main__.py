@@ -389,6 +389,7 @@ def invert_files(
     max_skew_deg: float | None,
     start: str,
     network: str | None,
+    roughness: str = "smooth",
 ) -> int:
     """Read, invert (batched) and report many files: per sounding a model CSV, a data CSV
     (data, errors, used periods, phase-tensor skew, the model's response) and a figure;
@@ -425,7 +426,12 @@ def invert_files(
     net = load_pretrained(network) if network and start == "network" else None
     results = (
         invert_many(
-            responses, net, start=start, estimate_static_shift=static_shift, refused=refused
+            responses,
+            net,
+            start=start,
+            roughness=roughness,
+            estimate_static_shift=static_shift,
+            refused=refused,
         )
         if responses
         else []
@@ -609,6 +615,12 @@ def main(argv: list[str] | None = None) -> int:
         help="reference and starting model (default: the network's guess)",
     )
     inv.add_argument(
+        "--roughness",
+        default="smooth",
+        choices=["smooth", "blocky"],
+        help="model norm: smooth (L2, default) or blocky (L1-like, sharp boundaries)",
+    )
+    inv.add_argument(
         "--network",
         default=None,
         help="shipped network to use (default: the field network, "
@@ -634,6 +646,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.max_skew,
                 args.start,
                 args.network,
+                args.roughness,
             )
         except ValueError as err:  # bad options: a message, not a traceback
             print(f"error: {err}", file=sys.stderr)

@@ -49,7 +49,7 @@ from .fieldnet import FieldNetwork
 from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_centres_log_m, layer_tops_m
-from .occam import SMALLNESS, occam_invert
+from .occam import SMALLNESS, blocky_invert, occam_invert
 from .predictor import Predictor, resolved_depth_m, told_noise
 from .pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
 
@@ -71,6 +71,7 @@ PLAIN_NETWORK_STD_LOG10 = 0.3
 STATIC_SHIFT_STD_LOG10 = 0.3
 """Prior σ (decades) of the static shift when it is estimated: a factor 2 either way."""
 STARTS = ("network", "halfspace")
+ROUGHNESS = ("smooth", "blocky")
 OL_REFERENCE_DECADES = 1.0
 """The Oldenburg–Li references: half-spaces this many decades above and below the data's
 mean log ρa."""
@@ -388,11 +389,15 @@ def _padded(data):
     )
 
 
-def _engine(data, thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, **options):
-    """:func:`mtlib.occam.occam_invert` on padded soundings ``data`` (:func:`_padded`), their
+def _engine(
+    data, thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, roughness="smooth", **options
+):
+    """:func:`mtlib.occam.occam_invert` (``roughness="blocky"``:
+    :func:`mtlib.occam.blocky_invert`) on padded soundings ``data`` (:func:`_padded`), their
     relative |Z| errors weighed as :mod:`mtlib.errors` says."""
     freq, log_rhoa, phase, p, mask = data
-    return occam_invert(
+    engine = blocky_invert if roughness == "blocky" else occam_invert
+    return engine(
         freq,
         log_rhoa,
         phase,
@@ -459,6 +464,7 @@ def invert_many(
     net=None,
     *,
     start: str = "network",
+    roughness: str = "smooth",
     estimate_static_shift: bool = False,
     static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
     z_err_cap: float = errors.Z_REL_ERR_CAP,
@@ -481,13 +487,18 @@ def invert_many(
     network or ensemble (``mtlib.load_pretrained("ensemble_quick")``) can be passed
     instead. ``thick_m`` (L-1,): one fixed grid for every sounding instead of the
     data-covering ones. ``smallness``: weight α_s of the
-    σ-weighted closeness to the reference (:mod:`mtlib.occam`). A sounding that cannot be
-    inverted raises ``ValueError``; with a dict as ``refused`` it is skipped instead (its
-    result is None) and ``refused[index]`` says why. ``oldenburg_li``: also measure the
-    Oldenburg–Li depth of investigation (two more inversions per sounding, batched).
+    σ-weighted closeness to the reference (:mod:`mtlib.occam`). ``roughness="blocky"``
+    measures the roughness nearly as an L1 norm (:func:`mtlib.occam.blocky_invert`): the
+    model that fits comes out in blocks with sharp boundaries instead of smooth. A sounding
+    that cannot be inverted raises ``ValueError``; with a dict as ``refused`` it is skipped
+    instead (its result is None) and ``refused[index]`` says why. ``oldenburg_li``: also
+    measure the Oldenburg–Li depth of investigation (two more inversions per sounding,
+    batched).
     """
     if start not in STARTS:
         raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+    if roughness not in ROUGHNESS:
+        raise ValueError(f"roughness must be one of {ROUGHNESS}, got {roughness!r}")
     responses = list(responses)
     if not responses:
         raise ValueError("responses is empty: nothing to invert")
@@ -519,6 +530,7 @@ def invert_many(
         thick,
         m_ref,
         ref_std,
+        roughness=roughness,
         static_shift_std_log10=static_shift_std_log10 if estimate_static_shift else None,
         **options,
     )

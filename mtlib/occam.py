@@ -5,7 +5,8 @@ For every sounding, with the model ``m = log10 ρ`` on ``L`` layers and the usab
 
     Φ(m) = ‖W (d − F(m))‖²  +  μ [ ‖R (m − m_ref)‖² + α_s ‖S (m − m_ref)‖² ]
 
-``R``: first differences between adjacent layers; ``S = diag(1/σ_ref)``: the reference
+``R``: first differences between adjacent layers (each weighted by ``w_j``, 1 unless
+given); ``S = diag(1/σ_ref)``: the reference
 model's standard deviation per layer (decades). With a network's guess as ``m_ref`` the
 roughness is that of the *departure* from the guess, so the guess's sharp boundaries cost
 nothing and survive where the data are blind, and ``σ_ref`` (the network's uncertainty)
@@ -27,11 +28,19 @@ more unknown, ``log10 s``, with a Gaussian prior of standard deviation
 factor, so the shift is set by its prior and by whatever in the reference fixes the absolute
 level; its posterior standard deviation (:func:`_shift_posterior_std`) lets the similarity
 direction of 1D MT go free, so it says when nothing did.
+
+The roughness above is an L2 norm: it spreads every change of resistivity over many layers
+(a *smooth* model). :func:`blocky_invert` measures it nearly as an L1 norm instead, by
+iteratively reweighted least squares (Farquharson & Oldenburg 1998): each round weighs a
+step ``r_j`` between layers by ``ε / sqrt(r_j² + ε²)`` from the previous round's model, so
+a few large jumps cost less than many small steps and the model that fits comes out
+*blocky* — still the smoothest in that sense, still chosen by the discrepancy principle.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from dataclasses import dataclass
 
@@ -54,6 +63,11 @@ SMALLNESS = 1.0
 σ, the Gaussian prior the network states)."""
 OVERFIT = 0.9**2
 """χ² below this fraction of the target, at the largest μ tried, means μ can still grow."""
+BLOCKY_EPS_LOG10 = 0.01
+"""ε of the blocky (IRLS) roughness, decades: steps much larger than it cost about their
+size (L1), much smaller ones their square (L2)."""
+BLOCKY_ROUNDS = 20
+"""Reweighting rounds of :func:`blocky_invert` after the smooth inversion."""
 
 
 @dataclass
@@ -180,19 +194,29 @@ class Spectral:
     def candidate_mus(self, chi2_now, chi2_target) -> np.ndarray:
         """μ (n, K) to try through the exact forward, increasing. On a grid of μ the
         linearized misfit grows with μ; candidates: around the largest μ whose linearized
-        misfit reaches the target (or the least it can reach), and larger μ — shorter,
-        safer steps — whose linearized misfit goes a fraction q of the way from there back
-        to the current misfit."""
+        misfit reaches the target (or the least it can reach), and the μ whose linearized
+        misfit goes a fraction q of the way from there back to the current misfit — larger
+        μ, shorter and safer steps, while the model does not fit yet; smaller μ once it
+        does."""
         grid_mu = np.maximum(self.lam.max(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
         lin = self.linear_misfits(grid_mu)
         level0 = np.maximum(chi2_target, lin.min(axis=1) * (1 + 1e-6))
-        levels = level0[:, None] + CANDIDATE_Q[None, :] * np.maximum(chi2_now - level0, 0)[:, None]
+        levels = level0[:, None] + CANDIDATE_Q[None, :] * (chi2_now - level0)[:, None]
         ok = lin[:, None, :] <= levels[:, :, None]  # (n, Q, grid)
         last_ok = MU_GRID.size - 1 - np.argmax(ok[:, :, ::-1], axis=2)
         mu_q = np.take_along_axis(grid_mu, last_ok, axis=1)  # (n, Q)
         mu_0 = mu_q[:, :1]
-        larger = np.maximum(mu_q[:, 1:], mu_0 * 10.0 ** (0.5 * np.arange(1, CANDIDATE_Q.size)))
-        return np.sort(np.concatenate([mu_0 * 10**-0.5, mu_0, larger], axis=1), axis=1)
+        # fitting already (Occam's second phase): the other levels lie between the current
+        # misfit and the target, at μ up to μ_0 — steps that still fit where the
+        # linearization is a little optimistic at the target itself
+        fitting = (chi2_now < level0)[:, None]
+        larger = np.where(
+            fitting,
+            mu_q[:, 1:],
+            np.maximum(mu_q[:, 1:], mu_0 * 10.0 ** (0.5 * np.arange(1, CANDIDATE_Q.size))),
+        )
+        first = mu_0 * np.where(fitting, 10**0.5, 10**-0.5)
+        return np.sort(np.concatenate([first, mu_0, larger], axis=1), axis=1)
 
     def posterior_variance(self, mu, index: int) -> np.ndarray:
         """Diagonal element ``index`` of ``(GᵀG + μM)⁻¹`` (n,) for μ (n,)."""
@@ -218,14 +242,21 @@ def _shift_posterior_std(g, norm, m_log10, thick) -> np.ndarray:
     return np.sqrt(np.linalg.inv(precision)[:, -1, -1])
 
 
-def _shorten_lost_steps(sub: _Soundings, x_now, chi2_now, x_new, chi2_c) -> None:
+def _shorten_lost_steps(sub: _Soundings, x_now, chi2_now, x_new, chi2_c, chi2_target) -> None:
     """A linearization far from the solution can overshoot at every μ: for those soundings
-    try shorter steps towards the best candidate (``x_k + t·δ``, t = 1/2 … 1/64); the best
-    shortened step that improves replaces the smallest-μ candidate (an overshoot anyway).
-    Updates ``x_new`` (n, K, P) and ``chi2_c`` (n, K) in place."""
+    try shorter steps towards the best candidate (``x_k + t·δ``, t = 1/2 … 1/64). Not
+    fitting yet, the best shortened step that improves the misfit counts; fitting already
+    (Occam's second phase) with no candidate that still fits, the longest shortened step
+    that does — part of the way towards a smoother model. It replaces the smallest-μ
+    candidate (an overshoot anyway). Updates ``x_new`` (n, K, P) and ``chi2_c`` (n, K) in
+    place."""
     rows = np.arange(len(x_now))
     best = np.argmin(chi2_c, axis=1)
-    lost = np.flatnonzero(chi2_c[rows, best] >= chi2_now)
+    limit = chi2_target * (1 + 1e-9)
+    fits = chi2_now <= limit
+    lost = np.flatnonzero(
+        np.where(fits, chi2_c[rows, best] > limit, chi2_c[rows, best] >= chi2_now)
+    )
     if lost.size == 0:
         return
     frac = 0.5 ** np.arange(1, 7)
@@ -233,9 +264,10 @@ def _shorten_lost_steps(sub: _Soundings, x_now, chi2_now, x_new, chi2_c) -> None
         x_new[lost, best[lost]][:, None, :] - x_now[lost, None, :]
     )
     chi2_h = sub.subset(lost).misfits(shortened)
-    h = np.argmin(chi2_h, axis=1)
     k = np.arange(lost.size)
-    better = chi2_h[k, h] < chi2_now[lost]
+    still_fits = chi2_h <= limit[lost, None]
+    h = np.where(fits[lost], np.argmax(still_fits, axis=1), np.argmin(chi2_h, axis=1))
+    better = np.where(fits[lost], still_fits[k, h], chi2_h[k, h] < chi2_now[lost])
     x_new[lost[better], 0] = shortened[k, h][better]
     chi2_c[lost[better], 0] = chi2_h[k, h][better]
 
@@ -280,6 +312,7 @@ def occam_invert(
     max_iter: int = 20,
     model_tol_log10: float = 0.01,
     stall_tol: float = 0.02,
+    roughness_weights=None,
 ) -> OccamResult:
     """Invert ``n`` soundings; see the module docstring.
 
@@ -287,7 +320,8 @@ def occam_invert(
     log units, phase in radians) and ``mask`` (n, F), masked entries may hold anything
     finite; ``thick_m`` (L-1,) or (n, L-1); ``m_ref_log10``, ``ref_std_log10`` (n, L) and
     ``m_start_log10`` (default the reference). ``smallness`` is ``α_s``;
-    ``static_shift_std_log10`` switches the static shift on. The numerical kernel: callers
+    ``static_shift_std_log10`` switches the static shift on; ``roughness_weights`` (n, L-1)
+    weighs each first difference (default 1). The numerical kernel: callers
     (:func:`mtlib.inversion.invert`) check the input.
     """
     start_time = time.perf_counter()
@@ -321,7 +355,11 @@ def occam_invert(
     # useless)
     rough = roughness_matrix(n_layers)
     norm = np.zeros((n, n_par, n_par))
-    norm[:, :n_layers, :n_layers] = rough.T @ rough
+    if roughness_weights is None:
+        norm[:, :n_layers, :n_layers] = rough.T @ rough
+    else:
+        weights = np.broadcast_to(np.asarray(roughness_weights, dtype=float), (n, n_layers - 1))
+        norm[:, :n_layers, :n_layers] = np.einsum("ji,nj,jk->nik", rough, weights, rough)
     idx = np.arange(n_layers)
     norm[:, idx, idx] += smallness / np.asarray(ref_std_log10, dtype=float) ** 2
     if shift_on:
@@ -342,7 +380,9 @@ def occam_invert(
     mu = np.full(n, np.nan)
     stop = np.full(n, "max_iter", dtype=object)
     shift_std = np.zeros(n)
-    norm_value = np.full(n, np.inf)
+    # the model norm of the current models: in Occam's second phase each step must lower it
+    y_start = x - x_ref
+    norm_value = np.einsum("ni,nij,nj->n", y_start, norm, y_start)
     # a starting model that is its own reference and already fits is the answer: zero
     # departure, misfit at or below the target
     fits_at_start = (chi2 <= chi2_target * (1 + 1e-9)) & np.all(x == x_ref, axis=1)
@@ -362,7 +402,7 @@ def occam_invert(
         # keep wild trial steps inside bounds so the forward stays finite
         x_new[..., :n_layers] = np.clip(x_new[..., :n_layers], LOG10_RHO_MIN, LOG10_RHO_MAX)
         chi2_c = sub.misfits(x_new)
-        _shorten_lost_steps(sub, x[a], chi2[a], x_new, chi2_c)
+        _shorten_lost_steps(sub, x[a], chi2[a], x_new, chi2_c, chi2_target[a])
         feasible = chi2_c <= chi2_target[a, None] * (1 + 1e-9)
         # Occam: the largest feasible μ (candidates are in increasing μ), else the best fit
         rows = np.arange(a.size)
@@ -430,3 +470,39 @@ def occam_invert(
         phase_rad=predicted[:, n_freq:],
         seconds=time.perf_counter() - start_time,
     )
+
+
+def irls_weights(m_log10, m_ref_log10, eps_log10: float = BLOCKY_EPS_LOG10) -> np.ndarray:
+    """Weights ``(n, L-1)`` of the first differences that make the squared roughness of
+    ``m − m_ref`` (n, L) approximate its L1 norm there: ``ε / sqrt(r² + ε²)``, 1 where the
+    model is flat, ``ε/|r|`` across a jump."""
+    step = np.diff(np.asarray(m_log10) - np.asarray(m_ref_log10), axis=1)
+    return eps_log10 / np.sqrt(step**2 + eps_log10**2)
+
+
+def blocky_invert(
+    *args, rounds: int = BLOCKY_ROUNDS, eps_log10: float = BLOCKY_EPS_LOG10, **kwargs
+) -> OccamResult:
+    """:func:`occam_invert` (same arguments) with a blocky roughness: the smooth inversion,
+    then ``rounds`` inversions each weighted by :func:`irls_weights` of the previous model
+    and started from it. ``iterations`` and ``seconds`` count all rounds; ``nrms_start`` is
+    that of the first start, ``mu`` the last one a round chose."""
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    if eps_log10 <= 0:
+        raise ValueError(f"eps_log10 must be > 0, got {eps_log10}")
+    call = inspect.signature(occam_invert).bind(*args, **kwargs)
+    call.arguments.pop("roughness_weights", None)
+    first = res = occam_invert(**call.arguments)
+    iterations, seconds, mu = res.iterations.copy(), res.seconds, res.mu
+    m_ref = np.asarray(call.arguments["m_ref_log10"], dtype=float)
+    for _ in range(rounds):
+        m = np.log10(res.rho_ohmm)
+        call.arguments["m_start_log10"] = m
+        res = occam_invert(**call.arguments, roughness_weights=irls_weights(m, m_ref, eps_log10))
+        iterations += res.iterations
+        seconds += res.seconds
+        mu = np.where(np.isnan(res.mu), mu, res.mu)  # a round that took no step keeps its μ
+    res.iterations, res.seconds, res.nrms_start = iterations, seconds, first.nrms_start
+    res.mu = mu
+    return res

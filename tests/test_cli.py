@@ -87,6 +87,7 @@ def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, 
     assert main(["invert", str(sa295), "--out", str(tmp_path / "a"), "--max-skew", "6"]) == 0
     assert main(["invert", str(sa295), "--out", str(tmp_path / "b")]) == 0
     assert main(["invert", str(sa295), "--out", str(tmp_path / "c"), "--start", "halfspace"]) == 0
+    assert main(["invert", str(sa295), "--out", str(tmp_path / "f"), "--roughness", "blocky"]) == 0
     assert (
         main(["invert", str(sa295), "--out", str(tmp_path / "d"), "--network", "unet_quick"]) == 0
     )
@@ -97,6 +98,8 @@ def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, 
     used = {k: int(r[2]) for k, r in rows.items()}
     assert used["a"] < used["b"]  # periods with |β| > 6° masked
     assert rows["c"][6] != rows["b"][6] or rows["c"][5] != rows["b"][5]  # another start
+    blocky = (tmp_path / "f" / "summary.csv").read_text().splitlines()[1].split(",")
+    assert blocky[5:7] != rows["b"][5:7]  # another model norm
     model = (tmp_path / "d" / "SA295_model.csv").read_text().splitlines()[0]
     assert "network_low95_ohmm" not in model  # the paper's U-Net has no interval
     assert (

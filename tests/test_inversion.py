@@ -206,6 +206,10 @@ def test_a_plain_network_and_a_halfspace_start(net):
     assert hs.scaling is None and not hs.network_covered.any()
     assert np.ptp(np.log10(hs.rho_network_ohmm)) == 0  # a half-space reference
     assert hs.nrms <= 1.0 + 1e-9 and hs.iterations > res.iterations
+    blocky = invert(freq, rhoa, phase, start="halfspace", roughness="blocky")
+    assert blocky.nrms <= 1.0 + 1e-9 and blocky.iterations > hs.iterations
+    with pytest.raises(ValueError, match="roughness must be one of"):
+        invert(freq, rhoa, phase, roughness="bumpy")
 
 
 def test_batch_equals_one_by_one_and_refusals_can_be_collected(net):

@@ -161,3 +161,56 @@ def test_a_good_reference_needs_fewer_iterations_and_gives_a_better_model(noisy)
     assert np.mean(from_guess.iterations) < np.mean(from_hs.iterations)
     rmse = lambda m: np.sqrt(np.mean((np.log10(m) - truth) ** 2))  # noqa: E731
     assert rmse(from_guess.rho_ohmm) < rmse(from_hs.rho_ohmm)
+
+
+def blocky_earth():
+    """100 Ω·m over a 5 Ω·m layer (300–700 m) over 300 Ω·m, on the paper's grid."""
+    tops = grid.layer_tops_m(THICK)
+    return np.where(tops < 300, 100.0, np.where(tops < 700, 5.0, 300.0))
+
+
+def test_a_start_that_fits_but_is_rougher_than_needed_is_smoothed():
+    rho = blocky_earth()
+    rhoa, phase = forward.mt1d(rho, THICK, FREQ)
+    m_ref = halfspace(rhoa[None])
+    inputs = (FREQ, *engine_inputs(rhoa[None], phase[None]), THICK, m_ref, np.ones_like(m_ref))
+    # the truth fits its noise-free data exactly, but is far rougher than needed to fit
+    # them to their errors: Occam's second phase walks on to the smoothest model that fits
+    m_true = np.log10(rho)[None]
+    res = occam.occam_invert(*inputs, m_true, smallness=1e-3)
+    rough = occam.roughness_matrix(40)
+    assert res.nrms_start[0] < 1e-9 and res.iterations[0] > 2
+    assert 0.8 < res.nrms[0] <= 1.0 + 1e-9
+    assert np.sum((rough @ np.log10(res.rho_ohmm[0])) ** 2) < 0.5 * np.sum((rough @ m_true[0]) ** 2)
+
+
+def test_blocky_inversion_fits_with_fewer_larger_steps_than_the_smooth_one():
+    rho = blocky_earth()
+    rhoa, phase = forward.mt1d(rho, THICK, FREQ)
+    rhoa, phase = noise.add_noise(rhoa, phase, 0.02, seed=1)
+    p = errors.z_rel_err_from_rhoa(0.02)
+    m_ref = halfspace(rhoa[None])
+    inputs = (FREQ, *engine_inputs(rhoa[None], phase[None], p), THICK, m_ref, np.ones_like(m_ref))
+    smooth = occam.occam_invert(*inputs, smallness=1e-3)
+    blocky = occam.blocky_invert(*inputs, smallness=1e-3)
+    assert smooth.nrms[0] <= 1.0 + 1e-9 and blocky.nrms[0] <= 1.0 + 1e-9
+    assert blocky.iterations[0] > smooth.iterations[0]
+    assert blocky.nrms_start[0] == pytest.approx(smooth.nrms_start[0])
+    steps = {k: np.abs(np.diff(np.log10(r.rho_ohmm[0]))) for k, r in (("s", smooth), ("b", blocky))}
+    # blocky: a smaller L1 roughness, concentrated in fewer steps (the largest one larger)
+    assert steps["b"].sum() < steps["s"].sum()
+    assert np.sum(steps["b"] > 0.05) < np.sum(steps["s"] > 0.05)
+    assert steps["b"].max() > 1.3 * steps["s"].max()
+    # and a top layer and a conductor closer to their true, flat values
+    m_b, m_s, m_t = (np.log10(r) for r in (blocky.rho_ohmm[0], smooth.rho_ohmm[0], rho))
+    cond = grid.layer_centers_m(THICK)
+    inside = (cond > 350) & (cond < 650)
+    assert np.abs(m_b[inside] - m_t[inside]).mean() < np.abs(m_s[inside] - m_t[inside]).mean()
+
+
+def test_irls_weights_are_one_where_flat_and_small_across_a_jump():
+    m = np.array([[1.0, 1.0, 2.0, 2.0]])
+    w = occam.irls_weights(m, np.zeros_like(m), eps_log10=0.01)
+    np.testing.assert_allclose(w, [[1.0, 0.01 / np.sqrt(1 + 1e-4), 1.0]])
+    with pytest.raises(ValueError, match="rounds"):
+        occam.blocky_invert(rounds=0)
