@@ -29,7 +29,8 @@ The depth of investigation ``doi_m`` is the Niblett–Bostick penetration depth
 ``sqrt(ρa/(ωμ0))`` (δ/√2) of the longest usable period on the final model's response: a
 rule of thumb from the data alone. ``oldenburg_li=True`` measures one from the inversion
 itself (Oldenburg & Li 1999, ``doi_index_m``): the soundings are inverted twice more
-towards two half-space references a decade above and below the data's level, and where the
+towards two half-space references a decade above and below the data's level, each fitting
+the data as well as the final model does (its nRMS, or the target if lower), and where the
 two models differ by more than ``OL_THRESHOLD`` of the references' difference the model
 follows the reference, not the data. (The network's σ flag, ``network_uncertain_below_m``,
 is neither: it says where the network was unsure.)
@@ -534,8 +535,12 @@ def invert_many(
         static_shift_std_log10=static_shift_std_log10 if estimate_static_shift else None,
         **options,
     )
+    # the two Oldenburg–Li inversions may move towards their references only while they
+    # fit as well as the model does: a sounding over-fitted at the start (its errors too
+    # large) would otherwise let them roam down to the target and every layer look free
+    ol_options = {**options, "target_nrms": np.minimum(res.nrms, target_nrms)}
     doi_index = (
-        oldenburg_li_index(padded, thick, np.log10(res.rho_ohmm), **options)
+        oldenburg_li_index(padded, thick, np.log10(res.rho_ohmm), **ol_options)
         if oldenburg_li
         else [None] * len(data)
     )

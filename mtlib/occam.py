@@ -306,7 +306,7 @@ def occam_invert(
     ref_std_log10,
     m_start_log10=None,
     *,
-    target_nrms: float = 1.0,
+    target_nrms=1.0,
     smallness: float = SMALLNESS,
     static_shift_std_log10: float | None = None,
     max_iter: int = 20,
@@ -319,7 +319,8 @@ def occam_invert(
     Shapes: ``freq_hz`` (F,) or (n, F); data, their standard errors (``ln ρa`` in natural
     log units, phase in radians) and ``mask`` (n, F), masked entries may hold anything
     finite; ``thick_m`` (L-1,) or (n, L-1); ``m_ref_log10``, ``ref_std_log10`` (n, L) and
-    ``m_start_log10`` (default the reference). ``smallness`` is ``α_s``;
+    ``m_start_log10`` (default the reference); ``target_nrms`` scalar or (n,).
+    ``smallness`` is ``α_s``;
     ``static_shift_std_log10`` switches the static shift on; ``roughness_weights`` (n, L-1)
     weighs each first difference (default 1). The numerical kernel: callers
     (:func:`mtlib.inversion.invert`) check the input.
@@ -345,7 +346,7 @@ def occam_invert(
         shift_std=static_shift_std_log10,
     )
     n_data = 2.0 * mask.sum(axis=1)
-    chi2_target = target_nrms**2 * n_data
+    chi2_target = np.asarray(target_nrms, dtype=float) ** 2 * n_data
     shift_on = static_shift_std_log10 is not None
     n_par = n_layers + shift_on
 

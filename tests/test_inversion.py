@@ -317,3 +317,16 @@ def test_oldenburg_li_depth_follows_the_longest_period():
     assert depths[10.0] < depths[0.1] / 3
     plain = invert(freq, rhoa_n, phase_n, 0.02, start="halfspace")
     assert plain.doi_index is None and plain.doi_index_m is None
+
+
+def test_oldenburg_li_inversions_fit_as_well_as_an_over_fitted_model():
+    """Errors far larger than the noise: the final model over-fits (nRMS well under 1). The
+    two reference inversions must keep that fit — allowed to worsen it to nRMS 1, they would
+    roam, every layer would look free, and the depth would collapse to the surface."""
+    freq = np.logspace(3, -1, 33)
+    rhoa, phase = forward.mt1d(np.array([100.0, 100.0]), np.array([1000.0]), freq)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, 0.01, seed=2)
+    res = invert(freq, rhoa_n, phase_n, 0.1, oldenburg_li=True)
+    assert res.nrms < 0.5
+    skin = forward.skin_depth_m(100.0, 0.1)
+    assert 0.3 * skin < res.doi_index_m < 3 * skin  # 1.6 km (a tenth of it) without the fix
