@@ -1,7 +1,7 @@
 """The explorer in a real browser: key press → new picture, in the page, on this machine.
 
 Runs the session of ``tools/browser.py`` (Debian's Chromium driven by Playwright): the Voilà
-app, notebook 06 run in JupyterLab (image view) and the explorer under ``%matplotlib
+app, notebook 07 run in JupyterLab (image view) and the explorer under ``%matplotlib
 widget`` (ipympl's live canvas). Writes ``bench/results/browser.json`` (or ``--out``) with
 the median and 95th percentile latency of ``--moves`` resistivity-slider key presses per
 view, the kernel-side update time the status line reports, and the whole session's time;
@@ -50,7 +50,7 @@ def main() -> None:
         "target_ms": 60,
         "session_s": session["session_s"],
     }
-    for view in ("voila", "lab_notebook_06", "lab_live_canvas"):
+    for view in ("voila", "lab_notebook", "lab_live_canvas"):
         results[view] = {key: session[view][key] for key in KEPT}
     write(results, args.out)
 

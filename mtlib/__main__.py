@@ -232,7 +232,7 @@ def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool 
         trained, kind, card_of = profile.run_dir() / "model.pt", Inverter, model_card
     if not trained.exists():
         print(
-            f"no finished training run at {trained}: run notebook 03 with profile "
+            f"no finished training run at {trained}: run notebook 04 with profile "
             f"{profile.name} first",
             file=sys.stderr,
         )

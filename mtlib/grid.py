@@ -59,6 +59,20 @@ def layer_centres_log_m(thick_m) -> np.ndarray:
     )
 
 
+def excess_conductance_s(rho_ohmm, thick_m, top_m: float, bottom_m: float, host_ohmm: float):
+    """Conductance (S) between depths ``top_m`` and ``bottom_m`` in excess of a host of
+    ``host_ohmm``: ``Σ h (1/ρ − 1/ρ_host)`` over the parts of the layers inside the window
+    (the half-space counts down to ``bottom_m``). ``rho_ohmm`` (..., L), ``thick_m`` (L-1,).
+    What a sounding sees of a thin conductor; a model that smears it keeps this number when
+    it fits the data (S-equivalence)."""
+    if not bottom_m > top_m:
+        raise ValueError(f"bottom_m must be below top_m, got {top_m} and {bottom_m}")
+    tops = layer_tops_m(thick_m)
+    ends = np.concatenate([tops[1:], [np.inf]])
+    inside = np.clip(np.minimum(ends, bottom_m) - np.maximum(tops, top_m), 0.0, None)
+    return np.sum(inside * (1.0 / np.asarray(rho_ohmm, dtype=float) - 1.0 / host_ohmm), axis=-1)
+
+
 def step_profile(values: np.ndarray, thick_m: np.ndarray, bottom_m: float | None = None):
     """Depth and value arrays that draw a layered model as a staircase.
 

@@ -2,7 +2,7 @@
 
 ``mtlib/weights/<name>.pt`` holds a bundle (:mod:`mtlib.inverter`) and
 ``<name>.card.json``/``.md`` its model card; they are found the same way from a checkout,
-an editable install and a wheel. A profile's notebooks use the network that notebook 03
+an editable install and a wheel. A profile's notebooks use the network that notebook 04
 trained for it when that run finished, else the shipped one.
 """
 
@@ -52,13 +52,13 @@ def load_network(path):
 
 def profile_network(profile):
     """The paper network for ``profile``'s notebooks (a :class:`mtlib.config.Profile`): the
-    one notebook 03 trained if its run finished, otherwise the shipped one."""
+    one notebook 04 trained if its run finished, otherwise the shipped one."""
     trained = profile.run_dir() / "model.pt"
     return load_network(trained) if trained.exists() else load_pretrained(DEFAULT_NETWORK)
 
 
 def profile_ensemble(profile):
-    """The uncertainty ensemble for ``profile``'s notebooks: the one notebook 03 trained if
+    """The uncertainty ensemble for ``profile``'s notebooks: the one notebook 04 trained if
     it finished, otherwise the shipped one."""
     trained = profile.ensemble_dir() / "ensemble.pt"
     return load_network(trained) if trained.exists() else load_pretrained(DEFAULT_ENSEMBLE)

@@ -31,6 +31,18 @@ def test_step_profile_draws_each_layer_over_its_depth_range():
     np.testing.assert_array_equal(values, [1, 1, 2, 2, 3, 3])
 
 
+def test_excess_conductance_counts_the_parts_of_layers_inside_the_window():
+    thick = np.array([100.0, 50.0, 200.0])  # tops 0, 100, 150, 350 (half-space)
+    rho = np.array([[100.0, 5.0, 100.0, 100.0], [100.0, 10.0, 10.0, 1.0]])
+    s = grid.excess_conductance_s(rho, thick, 50.0, 400.0, host_ohmm=100.0)
+    expected_0 = 50 * (1 / 5 - 1 / 100)
+    expected_1 = 250 * (1 / 10 - 1 / 100) + 50 * (1 / 1 - 1 / 100)  # 150–350, half-space
+    np.testing.assert_allclose(s, [expected_0, expected_1])
+    assert grid.excess_conductance_s(rho[0], thick, 0.0, 90.0, 100.0) == 0.0
+    with pytest.raises(ValueError, match="bottom_m must be below"):
+        grid.excess_conductance_s(rho, thick, 300.0, 200.0, 100.0)
+
+
 def test_models_stay_within_bounds_for_every_option():
     for sampling in generator.SAMPLINGS:
         for interp in generator.INTERPS:

@@ -291,7 +291,7 @@ def browser() -> str:
     d = load("browser")
     rows = [
         ("the Voilà app", "voila"),
-        ("notebook 06 in JupyterLab (image view)", "lab_notebook_06"),
+        ("notebook 07 in JupyterLab (image view)", "lab_notebook"),
         ("JupyterLab, `%matplotlib widget` (ipympl canvas)", "lab_live_canvas"),
     ]
     lines = [

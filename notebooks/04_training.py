@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 03 — Training the U-Net
+# # 04 — Training the U-Net
 #
 # The paper trains a 1D U-Net to map a sounding — apparent resistivity and phase at 40
 # frequencies — to the 40 layer resistivities, with Adam (initial learning rate 0.01), an
@@ -113,7 +113,7 @@ plt.show()
 
 # %% [markdown]
 # The best network is saved in the run folder (`model.pt`, with its training history);
-# notebooks 04 and 05 use it. When training is skipped, they use the shipped network in
+# notebooks 05 and 06 use it. When training is skipped, they use the shipped network in
 # `mtlib/weights/`, which is exactly what this notebook produces with the `quick` profile on a CPU.
 #
 # ## 4. An ensemble that knows what it does not know
@@ -140,7 +140,7 @@ plt.show()
 # * their prediction is the mean of the members; its variance is what the members expect to
 #   get wrong plus how much they disagree;
 # * the spread is then **calibrated** on the validation split: the intervals are stretched
-#   per layer until they hold as many true values as they claim (notebook 04 checks this on
+#   per layer until they hold as many true values as they claim (notebook 05 checks this on
 #   a fresh test set).
 #
 # Each member is a resumable run of its own (`runs/<profile>/ensemble/member_<k>`); warm

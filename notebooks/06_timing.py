@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 05 — Timing: the paper's 0.2 s, and the network against a classic inversion
+# # 06 — Timing: the paper's 0.2 s, and the network against a classic inversion
 #
 # The paper reports that predicting its whole validation set took 0.2 s on an RTX 3090.
 # Here the same is measured on this machine's CPU (and GPU when there is one), and the
@@ -44,18 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from mtlib import (
-    baseline,
-    config,
-    dataset,
-    evaluate,
-    forward,
-    generator,
-    noise,
-    plotting,
-    pretrained,
-    timing,
-)
+from mtlib import config, dataset, forward, generator, plotting, pretrained, timing
 from mtlib.constants import PLOT_BOTTOM_M
 
 P = config.get_profile(profile)
@@ -89,9 +78,10 @@ for device in devices:
 #
 # `n_occam` random soundings with 2 % noise, inverted by both on the same 40-layer grid.
 # pyGIMLi runs a regularized Gauss–Newton inversion per sounding (λ = 20, errors as the
-# noise). Both are timed alike (`mtlib.timing`: a warm-up call, then the median), with the
-# same threads: one call per sounding on each side, and the network also batched (all
-# soundings in one call) — two different questions, kept apart.
+# noise; notebook 03 shows the trade-off behind a fixed λ). Both are timed alike
+# (`mtlib.timing`: a warm-up call, then the median), with the same threads: one call per
+# sounding on each side, and the network also batched (all soundings in one call) — two
+# different questions, kept apart.
 
 # %%
 cmp = timing.compare_with_occam(net, P.n_occam, rel_noise=0.02, seed=P.test_seed)
@@ -129,54 +119,7 @@ for k, ax in enumerate(axes):
 axes[0].legend(fontsize=8, loc="lower left")
 fig.suptitle("Same noisy soundings (2 %): U-Net and pyGIMLi's smooth inversion")
 fig.tight_layout()
-plotting.save(fig, "05_network_vs_pygimli")
-
-# %% [markdown]
-# ### Why λ = 20? The regularization trade-off
-#
-# A smooth inversion minimizes data misfit + λ × roughness. One sounding (2 % noise)
-# inverted at λ from 0.3 to 1000: the misfit χ² (per datum, 1 = fitted to the noise) against
-# the model's roughness (RMS step of log10 ρ between layers), and the models themselves.
-# Below λ ≈ 100 every model fits the data to the noise — the data cannot choose among them
-# — and smaller λ only adds structure the data do not ask for; above it the models become
-# too smooth to fit. Occam's choice, the smoothest model that still fits (χ² = 1, the
-# discrepancy principle), is what `mtlib.invert` makes per sounding; pyGIMLi here keeps
-# one fixed λ = 20.
-
-# %%
-from mtlib import errors
-
-rho_one = generator.random_models(1, seed=21)[0]
-rhoa_one, phase_one = forward.mt1d(rho_one, net.thick_m, net.freq_hz)
-rhoa_one, phase_one = noise.add_noise(rhoa_one, phase_one, 0.02, seed=5)
-lams = [0.3, 1, 3, 10, 30, 100, 300, 1000]
-sweep = [baseline.occam_invert(net.freq_hz, rhoa_one, phase_one, net.thick_m,
-                               z_rel_err=errors.z_rel_err_from_rhoa(0.02), lam=lam)
-         for lam in lams]
-chi2 = np.array([r.chi2 for r in sweep])
-rough = np.array([np.sqrt(np.mean(np.diff(np.log10(r.rho_ohmm)) ** 2)) for r in sweep])
-err = [evaluate.log_rho_rmse(r.rho_ohmm, rho_one) for r in sweep]
-for lam, c2, ro, e in zip(lams, chi2, rough, err):
-    print(f"λ = {lam:6g}: χ² {c2:5.2f}, roughness {ro:.3f} decades, model error {e:.3f} decades")
-# the claims above, checked: smoother with every step of λ, and no fit at the largest
-assert np.all(np.diff(rough) < 0) and chi2[-1] > 1.5 * chi2[1] and chi2[-1] > 1.5
-
-fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 4))
-ax_t.plot(rough, chi2, "o-", color="C0")
-for lam, x, y in zip(lams, rough, chi2):
-    ax_t.annotate(f"λ={lam:g}", (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
-ax_t.axhline(1, color="0.6", ls=":", lw=1, label="χ² = 1: fitted to the noise")
-ax_t.set(xlabel="roughness (RMS step of log10 ρ, decades)", ylabel="χ² per datum",
-         title="trade-off curve")
-ax_t.legend(fontsize=8)
-plotting.model_axes(ax_m, bottom_m=PLOT_BOTTOM_M)
-plotting.plot_model(ax_m, rho_one, net.thick_m, PLOT_BOTTOM_M, color="k", label="true")
-for lam, shade in ((1, "C9"), (30, "C0"), (1000, "navy")):
-    plotting.plot_model(ax_m, sweep[lams.index(lam)].rho_ohmm, net.thick_m, PLOT_BOTTOM_M,
-                        color=shade, label=f"pyGIMLi, λ = {lam:g}")
-ax_m.legend(fontsize=8, loc="lower left")
-fig.tight_layout()
-plotting.save(fig, "05_tradeoff")
+plotting.save(fig, "06_network_vs_pygimli")
 
 # %% [markdown]
 # ## 3. Forward throughput
@@ -208,7 +151,7 @@ ax.set_xlim(min(values) / 3, max(values) * 30)
 ax.set_xlabel("seconds per sounding")
 ax.grid(True, axis="x", which="both", alpha=0.3)
 fig.tight_layout()
-plotting.save(fig, "05_timing")
+plotting.save(fig, "06_timing")
 
 # %% [markdown]
 # ## 4. Outside the training prior
@@ -258,14 +201,14 @@ for ax, (name, c) in zip(axes, ood.items()):
 axes[0].legend(fontsize=8, loc="lower left")
 fig.suptitle("One sounding of each family (2 % noise): the network's prior shows outside it")
 fig.tight_layout()
-plotting.save(fig, "05_out_of_distribution")
+plotting.save(fig, "06_out_of_distribution")
 
 # %% [markdown]
 # Outside its prior the network still returns a plausible-looking model, often no farther
 # from the truth than the smooth inversion (which blurs every sharp boundary), but its
 # models no longer explain the data: their misfit is several times the noise, while
 # pyGIMLi's stays at the noise. A network's guess must therefore be checked against the
-# data — which is what the physics refinement of `mtlib.invert` does (notebook 07), and
+# data — which is what the physics refinement of `mtlib.invert` does (notebook 08), and
 # why the field network was trained on a far wider prior.
 #
 # ## 5. When does training pay for itself?
@@ -287,5 +230,5 @@ assert break_even > 100  # training costs far more than one inversion
 # With the quick profile the training pays for itself only after tens of thousands of
 # soundings — far more than one survey. The network earns its keep when it is reused: over
 # many surveys, inside an iterative engine (its guess as the starting and reference model,
-# notebook 07), or for interactive work like the explorer, where a classic inversion per
+# notebook 08), or for interactive work like the explorer, where a classic inversion per
 # slider move would be too slow.

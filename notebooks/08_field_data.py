@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 07 — Real soundings: any band, real errors, a classic engine with the network as prior
+# # 08 — Real soundings: any band, real errors, a classic engine with the network as prior
 #
 # The paper's conclusion names its two limits: the network only works inside the band it was
 # trained on, and it was never tried on field data. This notebook takes it to **26 real
@@ -168,17 +168,18 @@ fig = plotting.field_summary_figure([r["station"] for r in rows],
                                     [r["res"].nrms_network for r in rows],
                                     [r["res"].nrms for r in rows], [r["nrms_pg"] for r in rows],
                                     iters, iters_hs)
-plotting.save(fig, "07_field_summary")
+plotting.save(fig, "08_field_summary")
 
 # %% [markdown]
 # **Two depths of investigation** are in the table. *DOI NB* is the Niblett–Bostick rule of
 # thumb: the penetration depth of the longest period, from the data alone. *DOI O&L* asks
 # the inversion itself (Oldenburg & Li 1999): each sounding is inverted twice more from the
-# final model towards two half-space references a decade above and below its level; below
-# the depth where the two models differ by more than a tenth of the references' difference,
+# final model towards two half-space references a decade above and below its level, each
+# fitting the data as well as the final model does; below the depth where the two models
+# differ by more than a tenth of the references' difference,
 # the model says what the reference says, not what the data say. It is undefined (nan) for
 # a sounding not fitted to its errors — the engine then gives the reference no weight. The
-# network's σ flag of notebook 06 is neither: it says where the network was unsure.
+# network's σ flag of notebook 07 is neither: it says where the network was unsure.
 
 # %%
 ol = np.array([r["doi_ol_m"] for r in rows])
@@ -202,7 +203,7 @@ assert np.all(np.isnan(ol) == ~fitted), "defined exactly where the fit reaches t
 worst = sorted(rows, key=lambda r: r["res"].nrms)[-2:]
 shown = [r for r in rows if r["station"] in ("gv100", "WIT2", "IDD11")] + worst
 fig = plotting.residuals_figure([(r["station"], r["resp"], r["res"]) for r in shown])
-plotting.save(fig, "07_field_residuals")
+plotting.save(fig, "08_field_residuals")
 
 # %% [markdown]
 # What a 1D inversion does not see — the tensor behind the two worst fits: the apparent
@@ -221,7 +222,7 @@ for r in worst:
           f"{np.median(np.abs(sounding.skew_deg[used])):.1f}°, median split of ρxy and ρyx "
           f"{split[r['station']]:.2f} decades")
     plotting.save(plotting.tensor_figure(sounding, title=f"{r['station']}: the tensor"),
-                  f"07_tensor_{r['station']}")
+                  f"08_tensor_{r['station']}")
 # the claim above, checked: the worst fits are soundings whose two modes differ
 assert all(v > 0.3 for v in split.values()), "the worst fits have split modes"
 
@@ -263,7 +264,7 @@ from mtlib.fieldnet import FINE_GRID
 examples, family = generator.field_models(300, FINE_GRID, seed=4, return_families=True)
 fig = plotting.field_prior_figure(FINE_GRID, {name: examples[family == name][:4]
                                               for name in generator.FIELD_FAMILIES})
-plotting.save(fig, "07_field_prior")
+plotting.save(fig, "08_field_prior")
 
 # %% [markdown]
 # Each guess alone (open), and the refinement from it (filled):
@@ -289,7 +290,7 @@ print(f"iterations, median: {np.median(iters):.1f} from the field network, "
       f"{np.median(iters_hs):.1f} from a half-space")
 assert all(r.nrms <= r.nrms_network + 1e-9 for r in paper)
 fig = plotting.networks_figure([r["station"] for r in rows], guess, final)
-plotting.save(fig, "07_field_networks")
+plotting.save(fig, "08_field_networks")
 
 # %% [markdown]
 # Where the data are 1D, both refinements end at the same misfit: the engine, not the
@@ -316,7 +317,7 @@ for station in ("gv100", "WIT2", "IDD11"):
     extra = ({f"pyGIMLi smooth (nRMS {r['nrms_pg']:.2f})": r["rho_pg"]}
              if r["rho_pg"] is not None else {})
     fig = plotting.field_result_figure(r["resp"], r["res"], title=station, extra_models=extra)
-    plotting.save(fig, f"07_field_{station}")
+    plotting.save(fig, f"08_field_{station}")
 
 # %% [markdown]
 # ## 5. Static shift and dimensionality on real soundings

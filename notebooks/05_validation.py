@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # 04 — Validation: the paper's Fig. 2 and Fig. 3, and what they leave out
+# # 05 — Validation: the paper's Fig. 2 and Fig. 3, and what they leave out
 #
-# The network of this profile (trained by notebook 03, or the shipped one when training was
+# The network of this profile (trained by notebook 04, or the shipped one when training was
 # skipped) is judged on a **fresh test set** drawn with a seed no dataset uses: errors in
 # log10 ρ overall and versus depth, how well its predicted models fit the data, and how it
 # copes with noise.
@@ -118,7 +118,7 @@ plotting.save(fig, "fig3_predictions")
 # %% [markdown]
 # ## Fig. 3 with uncertainty
 #
-# The same eight noise-free models through the uncertainty ensemble (notebook 03, or the
+# The same eight noise-free models through the uncertainty ensemble (notebook 04, or the
 # shipped one), told that the data are noise-free (`rel_noise=0`): its mean in red, its
 # calibrated 95 % interval shaded, and a dotted line where the ensemble's standard
 # deviation first exceeds 0.25 decades (a factor ≈ 1.8) — below it the data no longer pin
@@ -173,7 +173,7 @@ assert metrics[0.02]["data_nrms_over_2"] > 0.03, "some models do not explain the
 # above twice the noise — the network returns the model of its prior that comes closest,
 # not one that must fit. The RMS misfit to the noise-free data (3.4 % in ρa at 2 % noise) is
 # dominated by that tail. Stronger noise hides more of it. Fitting every sounding is the job
-# of the physics refinement (`mtlib.invert`, notebook 07), which starts from the guess.
+# of the physics refinement (`mtlib.invert`, notebook 08), which starts from the guess.
 
 # %% [markdown]
 # ## Error versus depth
@@ -187,7 +187,7 @@ assert metrics[0.02]["data_nrms_over_2"] > 0.03, "some models do not explain the
 # %%
 fig = plotting.error_vs_depth_figure(
     net.thick_m, {level: m["log_rho_rmse_by_layer"] for level, m in metrics.items()})
-plotting.save(fig, "04_error_vs_depth")
+plotting.save(fig, "05_error_vs_depth")
 
 # %% [markdown]
 # ## The worst case in the test set
@@ -203,7 +203,7 @@ fig = plotting.model_and_sounding_figure(
     np.stack([rho_test[worst], rho_all[worst]]), net.thick_m, net.freq_hz,
     np.stack([rhoa_test[worst], rhoa_pred]), np.stack([phase_test[worst], phase_pred]),
     labels=["true", "U-Net"], bottom_m=PLOT_BOTTOM_M)
-plotting.save(fig, "04_worst_case")
+plotting.save(fig, "05_worst_case")
 
 # %% [markdown]
 # ## Is the uncertainty honest? Calibration on the fresh test set
@@ -230,7 +230,7 @@ for level, m in ens_metrics.items():
 
 # %%
 fig = plotting.calibration_figure(ens.thick_m, ens_metrics, CALIBRATION_LEVELS)
-plotting.save(fig, "04_calibration")
+plotting.save(fig, "05_calibration")
 
 # %% [markdown]
 # Reading the figure: on the left, a curve on the diagonal means intervals of every width

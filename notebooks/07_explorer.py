@@ -14,12 +14,12 @@
 # ---
 
 # %% [markdown]
-# # 06 — Explorer: move the layers, watch the network follow
+# # 07 — Explorer: move the layers, watch the network follow
 #
 # The explorer lets you move the five control layers of a model (depth and resistivity),
 # add noise, draw random models or pick a teaching preset, and see at once the true model,
 # the U-Net's prediction with its calibrated 95 % interval (shaded; the uncertainty
-# ensemble of notebook 03), the depth below which that uncertainty exceeds 0.25 decades
+# ensemble of notebook 04), the depth below which that uncertainty exceeds 0.25 decades
 # (dotted), the data and the responses of both models. It runs the exact forward solver and
 # the networks on the CPU at every move.
 #
@@ -61,7 +61,7 @@ print(f"profile: {P.name}")
 
 # %%
 print(explorer.status.value.split("<br>")[0])
-explorer.snapshot(config.figures_dir() / "06_explorer.png")
+explorer.snapshot(config.figures_dir() / "07_explorer.png")
 
 # %% [markdown]
 # ## 2. Where it fails: resistors below a good conductor
@@ -99,7 +99,7 @@ explorer.snapshot()
 # fills in the rest. The ensemble says that it is unsure: its σ below the conductor is
 # larger than at the conductor itself, and its 95 % interval there is wide. This is the
 # network's limit, not the data's: a physics refinement of the guess against the data
-# (`mtlib.invert`, notebook 07) is what recovers it.
+# (`mtlib.invert`, notebook 08) is what recovers it.
 
 # %% [markdown]
 # ## 3. Thin layers
@@ -180,7 +180,7 @@ print(f"update time over {len(times_ms)} moves: median {np.median(times_ms):.0f}
 #
 # Move the sliders; pick a preset; press *random model* for a model of the paper's scheme;
 # press *compare with pyGIMLi* to run the classic smooth inversion on the same data. The
-# *network* menu switches to the field network (notebook 07): trained on a far wider prior
+# *network* menu switches to the field network (notebook 08): trained on a far wider prior
 # (any band, contrasts of five decades), it reads the same data and draws its guess and its
 # calibrated interval on the same grid — a general-purpose guess, less sharp on these
 # paper-scheme models than the network trained on them.
