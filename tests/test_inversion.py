@@ -330,3 +330,19 @@ def test_oldenburg_li_inversions_fit_as_well_as_an_over_fitted_model():
     assert res.nrms < 0.5
     skin = forward.skin_depth_m(100.0, 0.1)
     assert 0.3 * skin < res.doi_index_m < 3 * skin  # 1.6 km (a tenth of it) without the fix
+
+
+def test_the_default_network_is_loaded_once_per_process(monkeypatch):
+    from mtlib import inversion
+
+    loads = []
+    inversion.default_network.cache_clear()
+    real = inversion.load_pretrained
+    monkeypatch.setattr(inversion, "load_pretrained", lambda name: loads.append(name) or real(name))
+    freq = np.logspace(3, -1, 20)
+    rhoa, phase = forward.mt1d(np.array([100.0, 10.0]), np.array([500.0]), freq)
+    first = invert(freq, rhoa, phase)
+    again = invert(freq, rhoa, phase)
+    assert loads == ["field_quick"]
+    np.testing.assert_array_equal(first.rho_ohmm, again.rho_ohmm)
+    inversion.default_network.cache_clear()
