@@ -99,21 +99,31 @@ def plot_sounding(ax_rhoa, ax_phase, freq_hz, rhoa_ohmm, phase_deg, **kwargs):
 
 
 def model_and_sounding_figure(
-    rho_ohmm, thick_m, freq_hz, rhoa_ohmm, phase_deg, labels=None, bottom_m: float | None = None
+    rho_ohmm,
+    thick_m,
+    freq_hz,
+    rhoa_ohmm,
+    phase_deg,
+    labels=None,
+    bottom_m: float | None = None,
+    colors=None,
 ):
-    """Three panels: model(s), ρa and φ. ``rho_ohmm`` (L,) or (k, L), responses (k, F)."""
+    """Three panels: model(s), ρa and φ. ``rho_ohmm`` (L,) or (k, L), responses (k, F);
+    ``colors`` (k,) default matplotlib's cycle (the project's convention: true ``"k"``,
+    the U-Net ``"C3"``)."""
     import matplotlib.pyplot as plt
 
     rho_ohmm = np.atleast_2d(rho_ohmm)
     rhoa_ohmm, phase_deg = np.atleast_2d(rhoa_ohmm), np.atleast_2d(phase_deg)
     labels = labels or [None] * rho_ohmm.shape[0]
+    colors = colors or [None] * rho_ohmm.shape[0]
     fig, (ax_m, ax_r, ax_p) = plt.subplots(
         1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1, 1.3, 1.3]}
     )
     model_axes(ax_m, bottom_m)
     sounding_axes(ax_r, ax_p, freq_hz)
-    for rho, rhoa, phase, label in zip(rho_ohmm, rhoa_ohmm, phase_deg, labels):
-        line = plot_model(ax_m, rho, thick_m, bottom_m, label=label)
+    for rho, rhoa, phase, label, color in zip(rho_ohmm, rhoa_ohmm, phase_deg, labels, colors):
+        line = plot_model(ax_m, rho, thick_m, bottom_m, label=label, color=color)
         plot_sounding(ax_r, ax_p, freq_hz, rhoa, phase, color=line.get_color(), label=label)
     if labels[0] is not None:
         ax_r.legend(fontsize=8)

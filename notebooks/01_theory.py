@@ -86,6 +86,7 @@ rho_half = np.array([[2.0], [37.0], [220.0]])  # three half-spaces, L = 1 layer 
 rhoa, phase = forward.mt1d(rho_half, np.empty(0), freq_hz)
 print("max |ρa/ρ - 1| < 1e-14:", bool(np.max(np.abs(rhoa / rho_half - 1)) < 1e-14))
 print("max |φ - 45°|  < 1e-12:", bool(np.max(np.abs(phase - 45.0)) < 1e-12))
+assert np.max(np.abs(rhoa / rho_half - 1)) < 1e-14 and np.max(np.abs(phase - 45.0)) < 1e-12
 
 # %% [markdown]
 # ## 3. Check 2: two layers and their asymptotes
@@ -118,6 +119,12 @@ plotting.save(fig, "01_two_layer")
 for k, label in enumerate(["100 over 10", "100 over 1000"]):
     print(f"{label:>14} Ω·m: ρa(1 MHz) = {rhoa2[k, 0]:7.2f}, ρa(0.1 mHz) = {rhoa2[k, -1]:7.2f}, "
           f"φ at the ends = {phase2[k, 0]:.2f}°, {phase2[k, -1]:.2f}°")
+# the claims above: the asymptotes, 45° at both ends, above 45° over the conductive basement
+# and below it over the resistive one
+np.testing.assert_allclose(rhoa2[:, 0], two_layer[:, 0], rtol=0.01)
+np.testing.assert_allclose(rhoa2[:, -1], two_layer[:, 1], rtol=0.05)
+np.testing.assert_allclose(phase2[:, [0, -1]], 45.0, atol=1.0)
+assert phase2[0].max() > 60 and phase2[1].min() < 30
 
 # %% [markdown]
 # ## 4. The paper's 40-layer model
@@ -168,15 +175,20 @@ ax_t.set_title(r"$T_i = 20 + 10^{0.057(i-1)}$ m")
 ax_t.grid(True, alpha=0.3)
 fig.tight_layout()
 plotting.save(fig, "01_skin_depth")
+# the claim above: the band's skin depths run from ≈ 7 m to ≈ 24 km, beyond the basement's top
+shallow, deep = forward.skin_depth_m(2.0, freq_hz.max()), forward.skin_depth_m(220.0, freq_hz.min())
+print(f"skin depths from {shallow:.1f} m to {deep / 1e3:.1f} km")
+assert 6 < shallow < 8 and 23e3 < deep < 25e3 and deep > 10 * tops_m[-1]
 
 # %% [markdown]
 # The same idea, measured: the **sensitivity** $\partial\log\rho_a(f)/\partial\log\rho_j$ of
 # each frequency to each layer, from the differentiable torch forward (one backward pass per
 # frequency via `torch.autograd.functional.jacobian`). High frequencies feel only the top
 # layers, and lower frequencies reach deeper — unless a conductor screens what lies below.
-# That is what this model shows: its top seven layers are 5 Ω·m, and they take nearly all
-# the sensitivity; the more resistive layers 7–38 under them are almost invisible at every
-# frequency, and the lowest frequencies jump to the basement. Depth of penetration follows
+# That is what this model shows: its top seven layers are 5 Ω·m, and they take about four
+# fifths of the sensitivity; each of the 32 more resistive layers 7–38 under them gets a
+# twentieth of what a top layer gets — almost invisible at every frequency — and the lowest
+# frequencies jump to the basement. Depth of penetration follows
 # conductance, not frequency alone. (The x-axis is layer index, not depth: the layers
 # thicken downwards.)
 
@@ -202,6 +214,12 @@ fig.colorbar(mesh, label="∂ log ρa / ∂ log ρ_layer")
 ax.set_title("Which layers each frequency sees (model 0)")
 fig.tight_layout()
 plotting.save(fig, "01_sensitivity")
+# the claim above: the 5 Ω·m top layers take most of the sensitivity, each of layers 7–38 little
+share = np.abs(jac).sum(axis=0) / np.abs(jac).sum()
+print(f"share of the sensitivity: layers 0–6 {share[:7].sum():.1%}, 7–38 {share[7:39].sum():.1%}, "
+      f"basement {share[39]:.1%}")
+assert np.all(rho_example[0, :7] < 6) and share[:7].sum() > 0.7
+assert share[7:39].mean() < share[:7].mean() / 15
 
 # %% [markdown]
 # ## 6. Similarity laws
@@ -222,6 +240,9 @@ print("ρ·a, f·a  → ρa·a, same φ:", np.allclose(rhoa_a, a * rhoa_ex, rtol
       np.allclose(phase_a, phase_ex, atol=1e-10))
 print("h·s, f/s² → same ρa, φ  :", np.allclose(rhoa_s, rhoa_ex, rtol=1e-12),
       np.allclose(phase_s, phase_ex, atol=1e-10))
+np.testing.assert_allclose(rhoa_a, a * rhoa_ex, rtol=1e-12)
+np.testing.assert_allclose(rhoa_s, rhoa_ex, rtol=1e-12)
+np.testing.assert_allclose(np.stack([phase_a, phase_s]), np.stack([phase_ex, phase_ex]), atol=1e-10)
 
 # %% [markdown]
 # ## 7. Check 3: agreement with an independent code (pyGIMLi)
@@ -249,3 +270,4 @@ print(f"time for 1 000 soundings: pyGIMLi loop {t_pg * 1e3:.0f} ms, mtlib {t_our
 # %%
 # NBVAL_CHECK_OUTPUT
 print("agrees with pyGIMLi to 1e-10 in ρa and 1e-8° in phase:", rel_rhoa < 1e-10 and abs_phase < 1e-8)
+assert rel_rhoa < 1e-10 and abs_phase < 1e-8

@@ -60,6 +60,7 @@ print(f"profile: {P.name} — {P.n_samples:,} samples in chunks of {P.chunk_size
 print(f"layers: {len(thick_m)} + half-space; thickness {thick_m[0]:.1f} m → {thick_m[-1]:.1f} m; "
       f"basement at {tops_m[-1]:.1f} m")
 print(f"frequencies: {len(freq_hz)}, {freq_hz[0]:g} Hz → {freq_hz[-1]:g} Hz")
+assert len(thick_m) == 39 and round(thick_m[0]) == 21 and round(thick_m[-1]) == 167
 
 # %% [markdown]
 # ## 2. How one model is drawn
@@ -100,8 +101,8 @@ plotting.save(fig, "02_model_gallery")
 # ## 4. What the responses look like
 #
 # Median and 5–95 % / 25–75 % bands of apparent resistivity and phase over 10 000 models.
-# Apparent resistivities stay within (2, 220) Ω·m up to small overshoots near sharp
-# contrasts; phases stay between about 13° and 77°.
+# Apparent resistivities stay within (2, 220) Ω·m up to overshoots of at most ≈ 20 % near
+# sharp contrasts; phases stay between about 13° and 77°.
 
 # %%
 rho_many = generator.random_models(10_000, seed=5)
@@ -115,6 +116,9 @@ fig.tight_layout()
 plotting.save(fig, "02_response_distribution")
 print(f"ρa range: {rhoa_many.min():.2f} – {rhoa_many.max():.2f} Ω·m; "
       f"φ range: {phase_many.min():.1f}° – {phase_many.max():.1f}°")
+# the claims above: within the control range up to small overshoots, phases within ≈ 13–77°
+assert 2 / 1.25 < rhoa_many.min() and rhoa_many.max() < 220 * 1.25
+assert 10 < phase_many.min() < 16 and 74 < phase_many.max() < 80
 
 # %% [markdown]
 # ## 5. The dataset of this profile, on disk
@@ -138,6 +142,8 @@ for split in ("train", "val", "test"):
 # %%
 val = ds.load("val")
 print({name: array.shape for name, array in val.items()})
+sizes = {split: np.subtract(*ds.split_range(split)[::-1]) for split in ("train", "val", "test")}
+assert sizes["train"] == 8 * sizes["val"] == 8 * sizes["test"] == 0.8 * P.n_samples
 
 # %% [markdown]
 # ## 6. What the open choices change
@@ -154,9 +160,10 @@ options = [("uniform", "linear"), ("uniform", "log"), ("loguniform", "linear"),
            ("loguniform", "log")]
 bins = np.linspace(np.log10(2), np.log10(220), 41)
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+shares = {}
 for k, (sampling, interp) in enumerate(options):
     rho_opt = generator.random_models(20_000, seed=1, sampling=sampling, interp=interp)
-    share = np.mean(rho_opt < 20.0)
+    share = shares[sampling, interp] = np.mean(rho_opt < 20.0)
     axes[0].hist(np.log10(rho_opt).ravel(), bins=bins, histtype="step", density=True, lw=1.5,
                  label=f"{sampling}, {interp} ({share:.0%} of layers < 20 Ω·m)")
     plotting.plot_model(axes[1], rho_opt[0], thick_m, bottom_m=PLOT_BOTTOM_M, color=f"C{k}",
@@ -166,5 +173,7 @@ axes[0].set_ylabel("density over all layers")
 axes[0].legend(fontsize=8)
 plotting.model_axes(axes[1], bottom_m=PLOT_BOTTOM_M)
 axes[1].set_title("first model of each option (seed 1)")
+# the claim above: the literal reading puts the fewest layers below 20 Ω·m
+assert shares[("uniform", "linear")] == min(shares.values())
 fig.tight_layout()
 plotting.save(fig, "02_scheme_options")

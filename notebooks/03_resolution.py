@@ -261,14 +261,14 @@ assert all(r["resistor"] < 1 for r in thin[1:]) and thin[0]["resistor"] > 1
 # %%
 fig, (ax_s, ax_t) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1.3]})
 labels = list(screened)
-ax_s.scatter(list(screened.values()), labels, color=["C0", "C3"], s=60, zorder=3)
+ax_s.scatter(list(screened.values()), labels, color="0.3", s=60, zorder=3)
 ax_s.axvline(1, color="0.5", ls=":", lw=1)
 ax_s.set(xscale="log", xlim=(0.1, 10), xlabel="change of the data by the resistor (nRMS, 2 % noise)",
          title="a resistor at 800–1000 m")
 ax_s.set_ylim(-0.7, 1.7)
 ax_s.annotate("← below the noise", (1, 0.5), xytext=(-4, 0), textcoords="offset points",
               ha="right", fontsize=8, color="0.4")
-for name, color in (("conductor", "C3"), ("resistor", "C0")):
+for name, color in (("conductor", "C5"), ("resistor", "C8")):
     ax_t.plot([r[name] for r in thin], [r["depth"] for r in thin], "o-", color=color,
               label={"conductor": "one cell of 5 Ω·m", "resistor": "one cell of 1000 Ω·m"}[name])
 ax_t.axvline(1, color="0.5", ls=":", lw=1, label="nRMS 1: the noise")
@@ -386,10 +386,10 @@ assert blocky_steps.max() > smooth_steps.max() and spread["blocky"] < spread["sm
 fig, ax = plt.subplots(figsize=(5, 5))
 plotting.model_axes(ax, bottom_m=PLOT_BOTTOM_M, rho_lim=(1, 1000))
 plotting.plot_model(ax, rho3, thick_m, PLOT_BOTTOM_M, color="k", lw=2, label="true")
-plotting.plot_model(ax, norms["smooth"].rho_ohmm, thick_m, PLOT_BOTTOM_M, color="C0",
-                    label="smooth (L2 roughness)")
-plotting.plot_model(ax, norms["blocky"].rho_ohmm, thick_m, PLOT_BOTTOM_M,
-                    color=plotting.REFINED_COLOR, label="blocky (L1, reweighted)")
+plotting.plot_model(ax, norms["smooth"].rho_ohmm, thick_m, PLOT_BOTTOM_M,
+                    color=plotting.REFINED_COLOR, label="mtlib Occam, smooth (L2 roughness)")
+plotting.plot_model(ax, norms["blocky"].rho_ohmm, thick_m, PLOT_BOTTOM_M, color="C1",
+                    label="mtlib Occam, blocky (L1, reweighted)")
 shown = nb_depth_m < PLOT_BOTTOM_M
 ax.plot(nb_rho[shown], nb_depth_m[shown], "o", ms=4, color="C2", label="Niblett–Bostick")
 ax.legend(fontsize=8, loc="lower left")

@@ -106,6 +106,10 @@ print(f"epochs run: {result.epochs_run} (best: {result.best_epoch}); "
 print(f"best validation RMSE: {result.best_val_rmse:.4f} normalized = "
       f"{result.best_val_rmse * span:.4f} decades of ρ")
 print(f"training time: {result.elapsed_s / 60:.1f} min on {result.device}")
+# what training must achieve in every profile: the validation error falls well below the
+# first epoch's, and the best epoch is the one kept
+val_curve = [row["val_rmse"] for row in result.history]
+assert result.best_val_rmse == min(val_curve) < 0.8 * val_curve[0]
 
 # %%
 fig = plotting.loss_curves_figure(result.history, log_span=span)
@@ -158,3 +162,4 @@ for k, m in enumerate(ens.training["members"]):
           f"{m['train_time_s'] / 60:.1f} min")
 print(f"ensemble of {len(ens)}: {ens.training['train_time_s'] / 60:.1f} min of training; "
       f"calibrated on {ens.training['calibration']['n']:,} validation soundings")
+assert len(ens) == len(P.ensemble_configs()) and ens.training["calibration"]["n"] > 0
