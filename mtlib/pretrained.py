@@ -52,13 +52,18 @@ def load_network(path):
 
 def profile_network(profile):
     """The paper network for ``profile``'s notebooks (a :class:`mtlib.config.Profile`): the
-    one notebook 04 trained if its run finished, otherwise the shipped one."""
-    trained = profile.run_dir() / "model.pt"
-    return load_network(trained) if trained.exists() else load_pretrained(DEFAULT_NETWORK)
+    one notebook 04 trained if its run finished and the profile's notebooks use their own
+    (``notebooks_use_trained``), otherwise the shipped one."""
+    return _trained_or_shipped(profile, profile.run_dir() / "model.pt", DEFAULT_NETWORK)
 
 
 def profile_ensemble(profile):
-    """The uncertainty ensemble for ``profile``'s notebooks: the one notebook 04 trained if
-    it finished, otherwise the shipped one."""
-    trained = profile.ensemble_dir() / "ensemble.pt"
-    return load_network(trained) if trained.exists() else load_pretrained(DEFAULT_ENSEMBLE)
+    """The uncertainty ensemble for ``profile``'s notebooks, chosen as
+    :func:`profile_network` chooses."""
+    return _trained_or_shipped(profile, profile.ensemble_dir() / "ensemble.pt", DEFAULT_ENSEMBLE)
+
+
+def _trained_or_shipped(profile, trained, shipped: str):
+    if profile.notebooks_use_trained and trained.exists():
+        return load_network(trained)
+    return load_pretrained(shipped)

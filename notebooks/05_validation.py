@@ -16,8 +16,9 @@
 # %% [markdown]
 # # 05 — Validation: the paper's Fig. 2 and Fig. 3, and what they leave out
 #
-# The network of this profile (trained by notebook 04, or the shipped one when training was
-# skipped) is judged on a **fresh test set** drawn with a seed no dataset uses: errors in
+# The network of this profile (trained by notebook 04; the shipped one when training was
+# skipped, and for the `smoke` profile, whose seconds of training only check that it runs)
+# is judged on a **fresh test set** drawn with a seed no dataset uses: errors in
 # log10 ρ overall and versus depth, how well its predicted models fit the data, and how it
 # copes with noise.
 

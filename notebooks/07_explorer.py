@@ -57,10 +57,15 @@ print(f"profile: {P.name}")
 # ## 1. What the network resolves well
 #
 # A smooth, graded section: resistivity increasing with depth. The prediction (red) follows
-# the true model (black) closely and its response fits the data.
+# the true model (black) closely — yet its response misses the noise-free data by a few per
+# cent in ρa, more than the 2 % noise of a good sounding: close in the model, not fitted in
+# the data (notebook 05 measures this over the whole test set).
 
 # %%
 print(explorer.status.value.split("<br>")[0])
+s = explorer.state
+# the claims above: close to the truth, and still a misfit above 2 % in ρa
+assert s["model_rmse"] < 0.1 and s["rhoa_misfit_pct"] > 2
 explorer.snapshot(config.figures_dir() / "07_explorer.png")
 
 # %% [markdown]
@@ -124,6 +129,8 @@ print(f"conductance of the zone: true {conductance['true']:.1f} S, U-Net "
       f"{conductance['U-Net']:.1f} S ({100 * conductance['U-Net'] / conductance['true']:.0f} %)")
 print(f"the U-Net model's data misfit: {s['rhoa_misfit_pct']:.1f} % in ρa, "
       f"{s['phase_misfit_deg']:.1f}° in φ (noise-free data)")
+# the claims below: part of the conductance only, and a misfit many times 2 % noise
+assert conductance["U-Net"] < 0.85 * conductance["true"] and s["rhoa_misfit_pct"] > 5 * 2
 explorer.snapshot()
 
 # %% [markdown]
@@ -144,11 +151,15 @@ explorer.snapshot()
 # %%
 explorer.preset_box.value = "resistive basement"
 print("noise | model RMSE (decades) | mean σ (decades) | true inside 95 % | σ > 0.25 below")
+by_noise = {}
 for level in (0.0, 0.02, 0.05, 0.10):
     explorer.noise_slider.value = level
-    s = explorer.state
+    s = by_noise[level] = explorer.state
     print(f"{100 * level:4.0f}% | {s['model_rmse']:20.3f} | {s['std_log10'].mean():16.3f} | "
           f"{s['inside_95']:9d} / {explorer.n_layers} | {s['doi_m']:8.0f} m")
+# the claim above: with more noise the error grows and so does the stated uncertainty
+sigma = [s["std_log10"].mean() for s in by_noise.values()]
+assert np.all(np.diff(sigma) > 0) and by_noise[0.10]["model_rmse"] > by_noise[0.0]["model_rmse"]
 explorer.snapshot()
 
 # %% [markdown]

@@ -68,3 +68,23 @@ def test_predict_on_paper_models_is_close(net):
     # the card states 0.061 decades on noise-free data: a regression shows here
     assert np.sqrt(np.mean(err**2)) < 0.07
     assert np.percentile(np.sqrt(np.mean(err**2, axis=1)), 95) < 0.13
+
+
+def test_profile_networks_are_the_trained_ones_only_where_the_profile_says_so(
+    tmp_path, monkeypatch
+):
+    from dataclasses import replace
+
+    from mtlib import config, pretrained
+
+    monkeypatch.setenv("MTLIB_RUNS", str(tmp_path))
+    quick = replace(config.get_profile("quick"), name="trial")
+    kind = lambda profile: type(pretrained.profile_network(profile)).__name__  # noqa: E731
+    assert kind(quick) == "Inverter"  # no finished run: the shipped network
+    # a finished run (here a copy of the shipped ensemble, to tell the two apart)
+    quick.run_dir().mkdir(parents=True)
+    shipped_ensemble = pretrained.WEIGHTS_DIR / "ensemble_quick.pt"
+    (quick.run_dir() / "model.pt").write_bytes(shipped_ensemble.read_bytes())
+    assert kind(quick) == "Ensemble"
+    assert kind(replace(quick, notebooks_use_trained=False)) == "Inverter"
+    assert config.get_profile("smoke").notebooks_use_trained is False
