@@ -66,8 +66,12 @@ TOP_SKIN_FRACTION = 0.2
 BOTTOM_SKIN_DEPTHS = 2.0
 """Top of the half-space in skin depths at the longest period."""
 FALLBACK_STD_LOG10 = 1.0
-"""σ (decades) of the reference where the network says nothing: below its grid, or a
-half-space reference."""
+"""σ (decades) of the reference where the network says nothing (below its grid), and of the
+Oldenburg–Li half-space references."""
+HALFSPACE_STD_LOG10 = 10.0
+"""σ (decades) of a half-space reference (``start="halfspace"``): a weight of 1/100 on the
+closeness to it, so the roughness alone decides as in Occam's inversion (with σ = 1 decade
+the pull towards the half-space made models oscillate inside conductors)."""
 PLAIN_NETWORK_STD_LOG10 = 0.3
 """σ (decades) given to the guess of a network without uncertainty (the paper's U-Net)."""
 STATIC_SHIFT_STD_LOG10 = 0.3
@@ -364,7 +368,7 @@ def _references(data, grids, start, net, doi_threshold):
         level = [np.mean(np.log10(r[m])) for _, r, _, _, m in data]
         return (
             np.repeat(np.array(level)[:, None], n_lay, axis=1),
-            np.full((len(data), n_lay), FALLBACK_STD_LOG10),
+            np.full((len(data), n_lay), HALFSPACE_STD_LOG10),
             np.zeros((len(data), n_lay), dtype=bool),
             [{} for _ in data],
         )

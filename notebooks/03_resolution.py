@@ -143,9 +143,10 @@ def excess_s(rho):
 
 
 def occam(rhoa, phase, **options):
-    """mtlib's Occam inversion from a half-space on the paper's grid (roughness only)."""
+    """mtlib's Occam inversion from a half-space on the paper's grid (the roughness decides;
+    the half-space reference weighs 1/100)."""
     return mtlib.invert(freq_hz, rhoa, phase, Z_REL_ERR, start="halfspace", thick_m=thick_m,
-                        smallness=1e-3, **options)
+                        **options)
 
 
 answers = {}
@@ -399,8 +400,8 @@ plotting.save(fig, "03_smooth_blocky")
 
 # %% [markdown]
 # Both models explain the data equally well; they are different answers to "which of the
-# fitting models?". The blocky one finds the top of the conductor sharply and keeps it flat;
-# the smooth one blurs both boundaries. Neither finds the resistive basement's value: below a
+# fitting models?". The blocky one finds the top of the conductor sharply, keeps it flat and
+# jumps back up near its base (650 m; true 700 m); the smooth one blurs both boundaries. Neither finds the resistive basement's value: below a
 # 5 Ω·m conductor 400 m thick it is screened (section 3). The Niblett–Bostick points find
 # the conductor's top and its value at no cost, but draw the rise to the basement far too
 # deep and too gradual: a transform, not an inversion — nothing makes its model fit.
