@@ -126,8 +126,8 @@ assert pairs[(1, 2)] < 1 < no_conductor / 10
 # %% [markdown]
 # A 1-cell and a 2-cell conductor of the same conductance are *equivalent* at 2 % noise:
 # their responses are less than one standard deviation apart. No inversion can choose
-# between them — only their conductance is in the data. (At four cells, ≈ 120 m, the
-# difference reaches the noise: equivalence has a range.)
+# between them — only their conductance is in the data. (At four cells, ≈ 130 m, the
+# difference exceeds the noise: equivalence has a range.)
 #
 # What do the inversions make of them? The three soundings with 2 % noise, inverted by the
 # network, by pyGIMLi's smooth inversion (λ = 20) and by `mtlib.invert` (Occam from a
