@@ -547,15 +547,13 @@ def invert_many(
         static_shift_std_log10=static_shift_std_log10 if estimate_static_shift else None,
         **options,
     )
-    # the two Oldenburg–Li inversions may move towards their references only while they
-    # fit as well as the model does: a sounding over-fitted at the start (its errors too
-    # large) would otherwise let them roam down to the target and every layer look free
-    ol_options = {**options, "target_nrms": np.minimum(res.nrms, target_nrms)}
-    doi_index = (
-        oldenburg_li_index(padded, thick, np.log10(res.rho_ohmm), **ol_options)
-        if oldenburg_li
-        else [None] * len(data)
-    )
+    doi_index = [None] * len(data)
+    if oldenburg_li:
+        # the two inversions may move towards their references only while they fit as well
+        # as the model does: a sounding over-fitted at the start (its errors too large)
+        # would otherwise let them roam down to the target and every layer look free
+        fit = {**options, "target_nrms": np.minimum(res.nrms, target_nrms)}
+        doi_index = oldenburg_li_index(padded, thick, np.log10(res.rho_ohmm), **fit)
     seconds = (time.perf_counter() - t0) / len(data)
 
     out: list[InversionResult | None] = [None] * len(responses)

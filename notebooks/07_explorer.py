@@ -46,7 +46,7 @@ if importlib.util.find_spec("mtlib") is None:
 import numpy as np
 from IPython.display import display
 
-from mtlib import config, forward, pretrained
+from mtlib import config, forward, grid, pretrained
 from mtlib.widgets import RHO_STEPS_OHMM, Explorer
 
 P = config.get_profile(profile)
@@ -121,11 +121,13 @@ s = explorer.state
 thin = explorer.depth_sliders[2].value
 print(f"true thin layer: {s['rho_true'][thin]:.1f} Ω·m; U-Net there: {s['rho_pred'][thin]:.1f} Ω·m; "
       f"model RMSE {s['model_rmse']:.3f} decades")
-zone = slice(thin - 4, thin + 5)  # the layer and four cells either side (≈ 300 m)
-thick_zone = explorer.thick_m[zone]
-conductance = {name: float(np.sum(thick_zone / s[key][zone]))
+tops_m = grid.layer_tops_m(explorer.thick_m)
+window_m = (tops_m[thin - 4], tops_m[thin + 5])  # the layer and four cells either side
+host = s["rho_true"][0]
+conductance = {name: float(grid.excess_conductance_s(s[key], explorer.thick_m, *window_m, host))
                for name, key in (("true", "rho_true"), ("U-Net", "rho_pred"))}
-print(f"conductance of the zone: true {conductance['true']:.1f} S, U-Net "
+print(f"conductance of the zone ({window_m[0]:.0f}–{window_m[1]:.0f} m) in excess of the "
+      f"{host:.0f} Ω·m host: true {conductance['true']:.1f} S, U-Net "
       f"{conductance['U-Net']:.1f} S ({100 * conductance['U-Net'] / conductance['true']:.0f} %)")
 print(f"the U-Net model's data misfit: {s['rhoa_misfit_pct']:.1f} % in ρa, "
       f"{s['phase_misfit_deg']:.1f}° in φ (noise-free data)")
