@@ -40,86 +40,106 @@ def skin_depth_m(rho_ohmm, freq_hz):
     return np.sqrt(2.0 * rho_ohmm / (2.0 * np.pi * freq_hz * MU0))
 
 
+@numba.njit(cache=True, nogil=True)
+def impedance_one(sqrt_rho, h_over_sqrt_rho, c, z_re, z_im):  # pragma: no cover
+    """Fused recursion for one model. sqrt_rho (L,); h_over_sqrt_rho (L-1,); c = sqrt(ωμ0/2)
+    (F,); writes Re Z, Im Z (F,). Complex arithmetic is spelled out in reals so each layer
+    costs one exp, one cos, one sin and one division. Compiled (numba), for the batched
+    kernels here and the inversion engine's (:mod:`mtlib.occam`)."""
+    n_layers = sqrt_rho.shape[0]
+    for f in range(c.shape[0]):
+        cf = c[f]
+        q = cf * sqrt_rho[n_layers - 1]
+        zr = q
+        zi = q
+        for j in range(n_layers - 2, -1, -1):
+            q = cf * sqrt_rho[j]  # z_j = q (1 + i)
+            x = 2.0 * cf * h_over_sqrt_rho[j]
+            ex = math.exp(-x)
+            er = ex * math.cos(x)
+            ei = -ex * math.sin(x)
+            sr = q + zr
+            si = q + zi
+            dr = q - zr
+            di = q - zi
+            der = dr * er - di * ei
+            dei = dr * ei + di * er
+            nr = sr - der
+            ni = si - dei
+            mr = sr + der
+            mi = si + dei
+            den = mr * mr + mi * mi
+            pr = (nr * mr + ni * mi) / den
+            pi = (ni * mr - nr * mi) / den
+            zr = q * (pr - pi)
+            zi = q * (pr + pi)
+        z_re[f] = zr
+        z_im[f] = zi
+
+
+@numba.njit(cache=True, nogil=True)
+def jacobian_one(rho, thick, c, z_out, jac_out, a, b):  # pragma: no cover
+    """Impedance and its exact derivatives ``∂ ln Z / ∂ ln ρ_j`` of one model, by one
+    recursion up and one pass down. rho (L,); thick (L-1,); c (F,) = sqrt(ωμ0/2); writes
+    Z (F,) and the real Jacobian (2F, L): ``2 Re ∂ln Z/∂ln ρ`` (= ∂ln ρa) over
+    ``Im ∂ln Z/∂ln ρ`` (= ∂φ); ``a``, ``b`` (L,) complex scratch. With ``Z = z N/D``
+    (module docstring): ``∂Z/∂Z_below = 4 z² e / D²``; ``∂z/∂ln ρ = z/2`` and
+    ``∂e/∂ln ρ = e u/2`` with ``e = exp(-u)``, so the chain rule from the surface down gives
+    every column at the cost of ~2 forwards."""
+    n_layers = rho.shape[0]
+    nf = c.shape[0]
+    one_i = 1.0 + 1.0j
+    sqrt_rho = np.sqrt(rho)
+    # one complex division per layer and frequency (1/D): the rest are products
+    for f in range(nf):
+        cf = c[f]
+        z_below = one_i * cf * sqrt_rho[n_layers - 1]
+        b[n_layers - 1] = 0.5 * z_below
+        for j in range(n_layers - 2, -1, -1):
+            z = one_i * cf * sqrt_rho[j]
+            x = 2.0 * cf * thick[j] / sqrt_rho[j]  # u = (1 + i) x
+            u = one_i * x
+            decay = math.exp(-x)
+            e = complex(decay * math.cos(x), -decay * math.sin(x))
+            s = z + z_below
+            d = z - z_below
+            num = s - d * e
+            inv_den = 1.0 / (s + d * e)
+            ratio = num * inv_den
+            dz = 0.5 * z
+            de = 0.5 * e * u
+            dnum = dz - (dz * e + d * de)
+            dden = dz + dz * e + d * de
+            a[j] = 4.0 * z * z * e * inv_den * inv_den  # ∂Z_j / ∂Z_{j+1}
+            b[j] = dz * ratio + z * (dnum - ratio * dden) * inv_den  # ∂Z_j / ∂ln ρ_j
+            z_below = z * ratio
+        z_out[f] = z_below
+        inv_z = 1.0 / z_below
+        chain = 1.0 + 0.0j
+        for j in range(n_layers):
+            g = chain * b[j] * inv_z
+            jac_out[f, j] = 2.0 * g.real
+            jac_out[nf + f, j] = g.imag
+            if j < n_layers - 1:
+                chain = chain * a[j]
+
+
 def _impedance_kernel(sqrt_rho, h_over_sqrt_rho, c_f, z_re, z_im):  # pragma: no cover
-    """Fused recursion. sqrt_rho (N, L); h_over_sqrt_rho (N, L-1); c_f = sqrt(ωμ0/2) (Nf, F),
-    Nf in {1, N}: shared or per sounding; writes Re Z, Im Z (N, F). Complex arithmetic is
-    spelled out in reals so each layer costs one exp, one cos, one sin and one division."""
-    n, n_layers = sqrt_rho.shape
-    nf = c_f.shape[1]
+    """:func:`impedance_one` over models (N, ·); c_f (Nf, F), Nf in {1, N}: shared or per
+    sounding."""
     row_step = 1 if c_f.shape[0] > 1 else 0  # shared frequencies: always row 0
-    for i in numba.prange(n):
-        row = i * row_step
-        for f in range(nf):
-            c = c_f[row, f]
-            q = c * sqrt_rho[i, n_layers - 1]
-            zr = q
-            zi = q
-            for j in range(n_layers - 2, -1, -1):
-                q = c * sqrt_rho[i, j]  # z_j = q (1 + i)
-                x = 2.0 * c * h_over_sqrt_rho[i, j]
-                ex = math.exp(-x)
-                er = ex * math.cos(x)
-                ei = -ex * math.sin(x)
-                sr = q + zr
-                si = q + zi
-                dr = q - zr
-                di = q - zi
-                der = dr * er - di * ei
-                dei = dr * ei + di * er
-                nr = sr - der
-                ni = si - dei
-                mr = sr + der
-                mi = si + dei
-                den = mr * mr + mi * mi
-                pr = (nr * mr + ni * mi) / den
-                pi = (ni * mr - nr * mi) / den
-                zr = q * (pr - pi)
-                zi = q * (pr + pi)
-            z_re[i, f] = zr
-            z_im[i, f] = zi
+    for i in numba.prange(sqrt_rho.shape[0]):
+        impedance_one(sqrt_rho[i], h_over_sqrt_rho[i], c_f[i * row_step], z_re[i], z_im[i])
 
 
 def _jacobian_kernel(rho, thick, c_f, z_out, jac_out):  # pragma: no cover
-    """Impedance and its exact derivatives ``∂ ln Z / ∂ ln ρ_j`` by one recursion up and one
-    pass down. rho (N, L); thick (N, L-1); c_f (N, F) = sqrt(ωμ0/2); writes Z (N, F) and
-    the real Jacobian (N, 2F, L): ``2 Re ∂ln Z/∂ln ρ`` (= ∂ln ρa) over ``Im ∂ln Z/∂ln ρ``
-    (= ∂φ). With ``Z = z N/D`` (module docstring): ``∂Z/∂Z_below = 4 z² e / D²``;
-    ``∂z/∂ln ρ = z/2`` and ``∂e/∂ln ρ = e u/2`` with ``e = exp(-u)``, so the chain rule
-    from the surface down gives every column at the cost of ~2 forwards."""
+    """:func:`jacobian_one` over models: rho (N, L); thick (N, L-1); c_f (N, F); z_out
+    (N, F); jac_out (N, 2F, L)."""
     n, n_layers = rho.shape
-    nf = c_f.shape[1]
-    one_i = 1.0 + 1.0j
     for i in numba.prange(n):
-        a = np.empty(n_layers, dtype=np.complex128)  # ∂Z_j / ∂Z_{j+1}
-        b = np.empty(n_layers, dtype=np.complex128)  # ∂Z_j / ∂ln ρ_j at fixed Z_{j+1}
-        for f in range(nf):
-            c = c_f[i, f]
-            z_below = one_i * c * math.sqrt(rho[i, n_layers - 1])
-            b[n_layers - 1] = 0.5 * z_below
-            for j in range(n_layers - 2, -1, -1):
-                sq = math.sqrt(rho[i, j])
-                z = one_i * c * sq
-                u = one_i * (2.0 * c * thick[i, j] / sq)
-                e = np.exp(-u)
-                s = z + z_below
-                d = z - z_below
-                num = s - d * e
-                den = s + d * e
-                dz = 0.5 * z
-                de = 0.5 * e * u
-                dnum = dz - (dz * e + d * de)
-                dden = dz + dz * e + d * de
-                a[j] = 4.0 * z * z * e / (den * den)
-                b[j] = dz * num / den + z * (dnum * den - num * dden) / (den * den)
-                z_below = z * num / den
-            z_out[i, f] = z_below
-            chain = 1.0 + 0.0j
-            for j in range(n_layers):
-                g = chain * b[j] / z_below
-                jac_out[i, f, j] = 2.0 * g.real
-                jac_out[i, nf + f, j] = g.imag
-                if j < n_layers - 1:
-                    chain = chain * a[j]
+        a = np.empty(n_layers, dtype=np.complex128)
+        b = np.empty(n_layers, dtype=np.complex128)
+        jacobian_one(rho[i], thick[i], c_f[i], z_out[i], jac_out[i], a, b)
 
 
 PARALLEL_MIN_MODELS = 64
