@@ -13,14 +13,17 @@ nothing and survive where the data are blind, and ``σ_ref`` (the network's unce
 says how firmly; with a half-space as ``m_ref`` it is the classic Occam roughness.
 
 Each iteration linearizes ``F`` about the current model with the exact Jacobian
-(:func:`mtlib.forward.log_response_jacobian`), solves the regularized normal equations for
-every ``μ`` at once from one eigendecomposition, tries the exact forward on a few ``μ``
-around the one whose *linearized* misfit reaches the target, and keeps Occam's choice
-(Constable, Parker & Constable 1987): the largest ``μ`` whose misfit reaches the target
-(the smoothest model that fits), else the one with the smallest misfit. Each sounding stops
-on its own: at the target once the model stops changing, or when its misfit stops
-improving (the best fit it can reach), or after ``max_iter`` iterations. Soundings of a
-batch are independent problems solved together (numba kernels and batched LAPACK).
+(:func:`mtlib.forward.jacobian_one`), solves the regularized normal equations for every
+``μ`` at once from one tridiagonal (Householder) reduction, tries the exact forward on a
+few ``μ`` around the one whose *linearized* misfit reaches the target, and keeps Occam's
+choice (Constable, Parker & Constable 1987): the largest ``μ`` whose misfit reaches the
+target (the smoothest model that fits), else the one with the smallest misfit. Each
+sounding stops on its own: at the target once the model stops changing, or when its misfit
+stops improving (the best fit it can reach), or after ``max_iter`` iterations; only its
+usable periods enter the iterations. The whole iteration is compiled (numba, one sounding
+at a time, ~1 ms for 50 layers and 30 periods); the soundings of a batch are independent
+problems run on ``numba.get_num_threads()`` threads. The one-off compilation (~20 s) is
+cached on disk beside the package.
 
 An optional static shift (a frequency-independent factor ``s`` on ρa, none on φ) is one
 more unknown, ``log10 s``, with a Gaussian prior of standard deviation
@@ -42,11 +45,13 @@ from __future__ import annotations
 import functools
 import inspect
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
-from .forward import log_response, log_response_jacobian
+from .forward import MU0, impedance_one, jacobian_one
 from .grid import layer_centres_log_m
 
 LN10 = np.log(10.0)
@@ -58,16 +63,23 @@ MU_GRID = np.logspace(-12, 2, 57)
 CANDIDATE_Q = np.array([0.0, 0.2, 0.5, 0.8])
 """Fractions of the way from the target back to the current misfit that define candidates."""
 N_CANDIDATES = CANDIDATE_Q.size + 1
+SHORTER_STEPS = 0.5 ** np.arange(1, 7)
+"""Fractions of a lost step (one that overshoots at every μ) tried instead."""
 SMALLNESS = 1.0
 """α_s: the σ-weighted closeness to the reference, next to the roughness (with the network's
 σ, the Gaussian prior the network states)."""
 OVERFIT = 0.9**2
 """χ² below this fraction of the target, at the largest μ tried, means μ can still grow."""
+FIT_TOL = 1e-9
+"""Relative slack of "χ² reaches the target" (round-off of the same model evaluated twice)."""
 BLOCKY_EPS_LOG10 = 0.01
 """ε of the blocky (IRLS) roughness, decades: steps much larger than it cost about their
 size (L1), much smaller ones their square (L2)."""
 BLOCKY_ROUNDS = 20
 """Reweighting rounds of :func:`blocky_invert` after the smooth inversion."""
+STOPS = ("max_iter", "target", "best fit")
+"""Why a sounding stopped, by the code the compiled engine returns."""
+MAX_ITER, TARGET, BEST_FIT = range(3)
 
 
 @dataclass
@@ -92,184 +104,479 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
     return np.diff(np.eye(n_layers), axis=0)
 
 
-@dataclass
-class _Soundings:
-    """The data of a batch in the engine's units, and what the engine asks of them.
-
-    ``freq`` (n, F); ``d`` = [ln ρa; φ rad] and ``w`` = 1/σ (0 where masked), (n, 2F);
-    ``thick`` (n, L-1); ``shift_std`` the static shift's prior σ (None: no shift). Models
-    ``x`` are log10 ρ of the L layers, then log10 of the shift when there is one.
-    """
-
-    freq: np.ndarray
-    d: np.ndarray
-    w: np.ndarray
-    thick: np.ndarray
-    shift_std: float | None
-
-    @property
-    def n_layers(self) -> int:
-        return self.thick.shape[1] + 1
-
-    def subset(self, rows) -> "_Soundings":
-        return _Soundings(
-            self.freq[rows], self.d[rows], self.w[rows], self.thick[rows], self.shift_std
-        )
-
-    def shift(self, x) -> np.ndarray:
-        """log10 of the static shift of models ``(n, P)`` (0 without one)."""
-        return x[:, -1] if self.shift_std is not None else np.zeros(len(x))
-
-    def predict(self, x):
-        """[ln ρa; φ] (n, 2F) of models ``(n, P)``, shift included."""
-        lr, ph = log_response(10.0 ** x[:, : self.n_layers], self.thick, self.freq)
-        return np.concatenate([lr + LN10 * self.shift(x)[:, None], ph], axis=1)
-
-    def misfits(self, x) -> np.ndarray:
-        """χ² of models ``(n, P)``, or of K trial models each ``(n, K, P)`` → (n, K)."""
-        if x.ndim == 2:
-            return np.sum((self.w * (self.d - self.predict(x))) ** 2, axis=1)
-        n, k, n_par = x.shape
-        repeated = _Soundings(
-            *(np.repeat(a, k, axis=0) for a in (self.freq, self.d, self.w, self.thick)),
-            self.shift_std,
-        )
-        return repeated.misfits(x.reshape(-1, n_par)).reshape(n, k)
-
-    def linearize(self, x):
-        """Weighted Jacobian G (n, N, P) and residual r (n, N) at models ``(n, P)``; with the
-        shift, its column and its prior as one more datum."""
-        lr, ph, jac = log_response_jacobian(10.0 ** x[:, : self.n_layers], self.thick, self.freq)
-        jac *= LN10  # ∂/∂log10 ρ
-        pred = np.concatenate([lr + LN10 * self.shift(x)[:, None], ph], axis=1)
-        g = self.w[:, :, None] * jac
-        r = self.w * (self.d - pred)
-        if self.shift_std is not None:
-            n, n_freq = self.freq.shape
-            shift_col = (
-                np.concatenate([np.full((n, n_freq), LN10), np.zeros((n, n_freq))], axis=1) * self.w
-            )
-            prior_row = np.zeros((n, 1, g.shape[2] + 1))
-            prior_row[:, 0, -1] = 1.0 / self.shift_std
-            g = np.concatenate(
-                [np.concatenate([g, shift_col[:, :, None]], axis=2), prior_row], axis=1
-            )
-            r = np.concatenate([r, -x[:, -1:] / self.shift_std], axis=1)
-        return g, r
+# --- the compiled engine: one sounding at a time, a batch on threads (numba, no GIL) -----
+#
+# One sounding's data in the engine's units: ``d`` = [ln ρa; φ rad] and ``w`` = 1/σ (0 where
+# masked), (2F,); ``c`` = sqrt(ωμ0/2) and ``log_omega_mu`` = ln(ωμ0) per frequency (F,);
+# ``thick`` (L-1,). Models ``x`` (P,) are log10 ρ of the L layers, then log10 of the static
+# shift when there is one (``inv_shift_std`` = 1/its prior σ, 0 without one).
 
 
-@dataclass
-class Spectral:
-    """Every solution of ``min_y ‖b − G y‖² + μ yᵀ M y`` of a batch, for any μ, from one
-    eigendecomposition: with ``K M Kᵀ = I`` (``K`` the inverse Cholesky factor of ``M``)
-    and ``(G Kᵀ)ᵀ(G Kᵀ) = V Λ Vᵀ``, ``y(μ) = Kᵀ V (Λ + μ)⁻¹ c`` with ``c = Vᵀ K Gᵀ b``, and
-    the linearized misfit is ``‖b‖² − Σ c² (λ + 2μ)/(λ + μ)²``. Shapes: n soundings,
-    P parameters."""
-
-    lam: np.ndarray  # (n, P) eigenvalues, ≥ 0
-    kt_vec: np.ndarray  # (n, P, P) Kᵀ V
-    c: np.ndarray  # (n, P)
-    bb: np.ndarray  # (n,) ‖b‖²
-
-    @classmethod
-    def of(cls, g, b, chol_inv) -> "Spectral":
-        """``g`` (n, N, P), ``b`` (n, N), ``chol_inv`` (n, P, P) = K."""
-        gk = g @ np.swapaxes(chol_inv, 1, 2)
-        lam, vec = np.linalg.eigh(np.swapaxes(gk, 1, 2) @ gk)
-        c = np.einsum("npi,np->ni", vec, np.einsum("nkp,nk->np", gk, b))
-        return cls(np.maximum(lam, 0.0), np.swapaxes(chol_inv, 1, 2) @ vec, c, np.sum(b**2, axis=1))
-
-    def solutions(self, mu) -> np.ndarray:
-        """``y`` (n, K, P) for μ (n, K)."""
-        coef = self.c[:, None, :] / (self.lam[:, None, :] + mu[..., None])
-        return np.einsum("npq,nkq->nkp", self.kt_vec, coef)
-
-    def linear_misfits(self, mu) -> np.ndarray:
-        """``‖b − G y(μ)‖²`` (n, K) for μ (n, K)."""
-        lam = self.lam[:, None, :]
-        return self.bb[:, None] - np.sum(
-            self.c[:, None, :] ** 2 * (lam + 2 * mu[..., None]) / (lam + mu[..., None]) ** 2, axis=2
-        )
-
-    def candidate_mus(self, chi2_now, chi2_target) -> np.ndarray:
-        """μ (n, K) to try through the exact forward, increasing. On a grid of μ the
-        linearized misfit grows with μ; candidates: around the largest μ whose linearized
-        misfit reaches the target (or the least it can reach), and the μ whose linearized
-        misfit goes a fraction q of the way from there back to the current misfit — larger
-        μ, shorter and safer steps, while the model does not fit yet; smaller μ once it
-        does."""
-        grid_mu = np.maximum(self.lam.max(axis=1), 1e-300)[:, None] * MU_GRID[None, :]
-        lin = self.linear_misfits(grid_mu)
-        level0 = np.maximum(chi2_target, lin.min(axis=1) * (1 + 1e-6))
-        levels = level0[:, None] + CANDIDATE_Q[None, :] * (chi2_now - level0)[:, None]
-        ok = lin[:, None, :] <= levels[:, :, None]  # (n, Q, grid)
-        last_ok = MU_GRID.size - 1 - np.argmax(ok[:, :, ::-1], axis=2)
-        mu_q = np.take_along_axis(grid_mu, last_ok, axis=1)  # (n, Q)
-        mu_0 = mu_q[:, :1]
-        # fitting already (Occam's second phase): the other levels lie between the current
-        # misfit and the target, at μ up to μ_0 — steps that still fit where the
-        # linearization is a little optimistic at the target itself
-        fitting = (chi2_now < level0)[:, None]
-        larger = np.where(
-            fitting,
-            mu_q[:, 1:],
-            np.maximum(mu_q[:, 1:], mu_0 * 10.0 ** (0.5 * np.arange(1, CANDIDATE_Q.size))),
-        )
-        first = mu_0 * np.where(fitting, 10**0.5, 10**-0.5)
-        return np.sort(np.concatenate([first, mu_0, larger], axis=1), axis=1)
-
-    def posterior_variance(self, mu, index: int) -> np.ndarray:
-        """Diagonal element ``index`` of ``(GᵀG + μM)⁻¹`` (n,) for μ (n,)."""
-        return np.sum(self.kt_vec[:, index, :] ** 2 / (self.lam + mu[:, None]), axis=1)
+@numba.njit(cache=True, nogil=True)
+def _predict(x, thick, c, log_omega_mu, n_layers, out):  # pragma: no cover
+    """[ln ρa; φ] (2F,) of model ``x`` into ``out``, the shift (if ``x`` has one) included."""
+    nf = c.shape[0]
+    sqrt_rho = 10.0 ** (0.5 * x[:n_layers])
+    z_re, z_im = np.empty(nf), np.empty(nf)
+    impedance_one(sqrt_rho, thick / sqrt_rho[:-1], c, z_re, z_im)
+    shift = LN10 * x[n_layers] if x.shape[0] > n_layers else 0.0
+    for f in range(nf):
+        out[f] = np.log(z_re[f] ** 2 + z_im[f] ** 2) - log_omega_mu[f] + shift
+        out[nf + f] = np.arctan2(z_im[f], z_re[f])
 
 
-def _shift_posterior_std(g, norm, m_log10, thick) -> np.ndarray:
-    """Posterior σ (n,) of the static shift (last parameter) at the final models.
+@numba.njit(cache=True, nogil=True)
+def _chi2(d, w, pred):  # pragma: no cover
+    total = 0.0
+    for k in range(d.shape[0]):
+        total += (w[k] * (d[k] - pred[k])) ** 2
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pragma: no cover
+    """Weighted Jacobian G (N, P) and residual r (N,) at model ``x``: N = 2F data rows,
+    and with the shift its column and its prior as one more row."""
+    nf = c.shape[0]
+    n_par = x.shape[0]
+    shift_on = n_par > n_layers
+    n_rows = 2 * nf + shift_on
+    z = np.empty(nf, dtype=np.complex128)
+    jac = np.empty((2 * nf, n_layers))
+    scratch_a = np.empty(n_layers, dtype=np.complex128)
+    scratch_b = np.empty(n_layers, dtype=np.complex128)
+    jacobian_one(10.0 ** x[:n_layers], thick, c, z, jac, scratch_a, scratch_b)
+    shift = LN10 * x[n_layers] if shift_on else 0.0
+    g = np.zeros((n_rows, n_par))
+    r = np.zeros(n_rows)
+    for f in range(nf):
+        pred = (np.log(z[f].real ** 2 + z[f].imag ** 2) - log_omega_mu[f] + shift, np.angle(z[f]))
+        for half in range(2):
+            row = half * nf + f
+            r[row] = w[row] * (d[row] - pred[half])
+            for j in range(n_layers):
+                g[row, j] = w[row] * LN10 * jac[row, j]  # ∂/∂log10 ρ
+            if shift_on and half == 0:
+                g[row, n_layers] = w[row] * LN10
+    if shift_on:
+        g[2 * nf, n_layers] = inv_shift_std
+        r[2 * nf] = -x[n_layers] * inv_shift_std
+    return g, r
+
+
+@numba.njit(cache=True, nogil=True)
+def _tridiagonalize(a):  # pragma: no cover
+    """Householder reduction of a symmetric ``a`` (P, P; its lower triangle is read) to
+    ``Qᵀ a Q = T``: the diagonal
+    (P,) and off-diagonal (P-1,) of T, and the unit reflectors ``v`` (P-2, P) with
+    ``Q = H_0 ⋯ H_{P-3}``, ``H_k = I − 2 v_k v_kᵀ`` (zero rows where nothing was reflected)."""
+    a = a.copy()
+    n = a.shape[0]
+    diag, off = np.empty(n), np.zeros(max(n - 1, 0))
+    v = np.zeros((max(n - 2, 0), n))
+    p = np.empty(n)
+    for k in range(n - 2):
+        m = k + 1
+        alpha = np.sqrt(np.sum(a[m:, k] ** 2))
+        if a[m, k] > 0:
+            alpha = -alpha  # the sign that avoids cancellation in v = x − α e₁
+        v[k, m:] = a[m:, k]
+        v[k, m] -= alpha
+        diag[k], off[k] = a[k, k], alpha
+        length = np.sqrt(np.sum(v[k] ** 2))
+        if length == 0.0:
+            continue
+        v[k] /= length
+        # H A H = A − 2 (v wᵀ + w vᵀ) with w = A v − (vᵀ A v) v, on the trailing block, whose
+        # lower triangle alone is kept
+        p[m:] = 0.0
+        for i in range(m, n):
+            total = a[i, i] * v[k, i]
+            for j in range(m, i):
+                total += a[i, j] * v[k, j]
+                p[j] += a[i, j] * v[k, i]
+            p[i] += total
+        p[m:] -= (v[k, m:] @ p[m:]) * v[k, m:]
+        for i in range(m, n):
+            for j in range(m, i + 1):
+                a[i, j] -= 2.0 * (v[k, i] * p[j] + p[i] * v[k, j])
+    if n >= 2:
+        diag[n - 2], off[n - 2] = a[n - 2, n - 2], a[n - 1, n - 2]
+    diag[n - 1] = a[n - 1, n - 1]
+    return diag, off, v
+
+
+@numba.njit(cache=True, nogil=True)
+def _reflect(v, y, transpose):  # pragma: no cover
+    """``Q y`` (or ``Qᵀ y``) in place for the reflectors of :func:`_tridiagonalize`."""
+    n_ref = v.shape[0]
+    for step in range(n_ref):
+        k = step if transpose else n_ref - 1 - step
+        y -= 2.0 * (v[k] @ y) * v[k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _largest_eigenvalue(diag, off):  # pragma: no cover
+    """Largest eigenvalue of the symmetric tridiagonal (diag, off), by bisection on Sturm
+    counts between the largest diagonal entry and Gershgorin's bound, to 1e-12 relative
+    (it only scales the μ grid)."""
+    n = diag.size
+    lo, hi = diag.max(), -np.inf
+    for i in range(n):
+        radius = (abs(off[i - 1]) if i > 0 else 0.0) + (abs(off[i]) if i < n - 1 else 0.0)
+        hi = max(hi, diag[i] + radius)
+    tiny = 1e-300 + 1e-30 * max(abs(lo), abs(hi))
+    while hi - lo > 1e-12 * abs(hi):
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
+        # the number of eigenvalues above mid: pivots of T − mid·I that come out positive
+        above, q = 0, 0.0
+        for i in range(n):
+            q = diag[i] - mid - (off[i - 1] ** 2 / q if i > 0 else 0.0)
+            if q == 0.0:
+                q = tiny
+            above += q > 0
+        if above > 0:
+            lo = mid
+        else:
+            hi = mid
+    return max(hi, 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _normal_system(g, b, k):  # pragma: no cover
+    """Every solution of ``min_y ‖b − G y‖² + μ yᵀ M y``, for any μ, from one tridiagonal
+    reduction. With ``K M Kᵀ = I`` (``k`` = K, the inverse Cholesky factor of M) and
+    ``B = G Kᵀ``: ``y(μ) = Kᵀ Q z``, ``(T + μ) z = h``, ``Qᵀ BᵀB Q = T`` tridiagonal and
+    ``h = Qᵀ Bᵀ b``; the linearized misfit is ``‖b‖² − zᵀh − μ zᵀz``. Returns T's
+    diagonal and off-diagonal, Q's reflectors, h, ‖b‖² and T's largest eigenvalue."""
+    bk = g @ k.T
+    diag, off, v = _tridiagonalize(bk.T @ bk)
+    h = bk.T @ b
+    _reflect(v, h, True)
+    return diag, off, v, h, np.sum(b * b), _largest_eigenvalue(diag, off)
+
+
+@numba.njit(cache=True, nogil=True)
+def _shifted_solve(diag, off, mu, h):  # pragma: no cover
+    """``z = (T + μ)⁻¹ h`` for the symmetric positive definite tridiagonal T (diag, off)."""
+    n = diag.size
+    upper, z = np.empty(n), np.empty(n)
+    pivot = diag[0] + mu
+    for i in range(n):
+        if i > 0:
+            pivot = diag[i] + mu - off[i - 1] * upper[i - 1]
+        upper[i] = off[i] / pivot if i < n - 1 else 0.0
+        z[i] = (h[i] - (off[i - 1] * z[i - 1] if i > 0 else 0.0)) / pivot
+    for i in range(n - 2, -1, -1):
+        z[i] -= upper[i] * z[i + 1]
+    return z
+
+
+@numba.njit(cache=True, nogil=True)
+def _linear_misfit(diag, off, h, bb, mu):  # pragma: no cover
+    """``‖b − G y(μ)‖²`` (see :func:`_normal_system`)."""
+    z = _shifted_solve(diag, off, mu, h)
+    return bb - z @ h - mu * (z @ z)
+
+
+@numba.njit(cache=True, nogil=True)
+def _candidate_mus(diag, off, h, bb, lam_max, chi2_now, chi2_target):  # pragma: no cover
+    """μ (N_CANDIDATES,) to try through the exact forward, increasing. On a grid of μ the
+    linearized misfit grows with μ; candidates: around the largest μ whose linearized
+    misfit reaches the target (or the least it can reach), and the μ whose linearized
+    misfit goes a fraction q of the way from there back to the current misfit — larger
+    μ, shorter and safer steps, while the model does not fit yet; smaller μ once it
+    does."""
+    grid_mu = max(lam_max, 1e-300) * MU_GRID
+    lin = np.empty(grid_mu.size)
+    for j in range(grid_mu.size):
+        lin[j] = _linear_misfit(diag, off, h, bb, grid_mu[j])
+    level0 = max(chi2_target, lin.min() * (1 + 1e-6))
+    mu_q = np.empty(CANDIDATE_Q.size)
+    for q in range(CANDIDATE_Q.size):
+        level = level0 + CANDIDATE_Q[q] * (chi2_now - level0)
+        last_ok = grid_mu.size - 1  # (none reaches it: the largest μ)
+        for j in range(grid_mu.size - 1, -1, -1):
+            if lin[j] <= level:
+                last_ok = j
+                break
+        mu_q[q] = grid_mu[last_ok]
+    # fitting already (Occam's second phase): the other levels lie between the current
+    # misfit and the target, at μ up to μ_0 — steps that still fit where the
+    # linearization is a little optimistic at the target itself
+    fitting = chi2_now < level0
+    cand = np.empty(N_CANDIDATES)
+    cand[0] = mu_q[0] * (10**0.5 if fitting else 10**-0.5)
+    cand[1] = mu_q[0]
+    for q in range(1, CANDIDATE_Q.size):
+        cand[1 + q] = mu_q[q] if fitting else max(mu_q[q], mu_q[0] * 10.0 ** (0.5 * q))
+    return np.sort(cand)
+
+
+@numba.njit(cache=True, nogil=True)
+def _quadratic(y, m):  # pragma: no cover
+    """``yᵀ M y``."""
+    return y @ (m @ y)
+
+
+@numba.njit(cache=True, nogil=True)
+def _cholesky(m):  # pragma: no cover
+    """Lower Cholesky factor of a symmetric positive definite ``m`` (small: written out,
+    np.linalg would cost seconds of compilation)."""
+    n = m.shape[0]
+    low = np.zeros((n, n))
+    for j in range(n):
+        pivot = m[j, j] - np.sum(low[j, :j] ** 2)
+        low[j, j] = np.sqrt(pivot)
+        for i in range(j + 1, n):
+            low[i, j] = (m[i, j] - np.sum(low[i, :j] * low[j, :j])) / low[j, j]
+    return low
+
+
+@numba.njit(cache=True, nogil=True)
+def _inverse_cholesky(m):  # pragma: no cover
+    """``K`` with ``K M Kᵀ = I``: the inverse of M's lower Cholesky factor."""
+    low = _cholesky(m)
+    n = low.shape[0]
+    k = np.zeros((n, n))
+    for i in range(n):
+        k[i, i] = 1.0 / low[i, i]
+        for j in range(i):
+            acc = 0.0
+            for s in range(j, i):
+                acc += low[i, s] * k[s, j]
+            k[i, j] = -acc / low[i, i]
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _shift_posterior_std(g, norm, m_log10, zeta):  # pragma: no cover
+    """Posterior σ of the static shift (the last parameter) at the final model.
 
     The reference read as a prior (μ = 1), except along the similarity direction of 1D MT:
     ``(sρ, √s·h)`` has ``s``-times the ρa and the same φ, so a shift ``t = log10 s`` of the
-    data is explained as well by the model ``m(ζ − t/2) + t`` (ζ = log10 depth), to first
-    order ``m + t (1 − ½ ∂m/∂ζ)``. The reference was built from the data's own level (band
-    scaling, half-space), so its prior must not decide along that direction: it is removed
-    from the model norm, and only the data and the shift's own prior speak there.
+    data is explained as well by the model ``m(ζ − t/2) + t`` (ζ = log10 depth of the
+    layers), to first order ``m + t (1 − ½ ∂m/∂ζ)``. The reference was built from the
+    data's own level (band scaling, half-space), so its prior must not decide along that
+    direction: it is removed from the model norm, and only the data and the shift's own
+    prior speak there.
     """
-    zeta = np.log10(layer_centres_log_m(thick))  # (n, L)
-    u = np.zeros(norm.shape[:2])
-    u[:, : m_log10.shape[1]] = 1 - 0.5 * np.gradient(m_log10, axis=1) / np.gradient(zeta, axis=1)
-    mu = np.einsum("npq,nq->np", norm, u)
-    free = norm - mu[:, :, None] * mu[:, None, :] / np.einsum("np,np->n", u, mu)[:, None, None]
-    precision = np.swapaxes(g, 1, 2) @ g + free
-    return np.sqrt(np.linalg.inv(precision)[:, -1, -1])
+    n_layers = m_log10.shape[0]
+    u = np.zeros(norm.shape[0])
+    for j in range(n_layers):
+        lo, hi = max(j - 1, 0), min(j + 1, n_layers - 1)
+        u[j] = 1.0 - 0.5 * (m_log10[hi] - m_log10[lo]) / (zeta[hi] - zeta[lo])
+    mu = norm @ u
+    free = norm - np.outer(mu, mu) / (u @ mu)
+    # the last diagonal entry of the inverse of L Lᵀ is 1 / L[-1, -1]²
+    return 1.0 / _cholesky(g.T @ g + free)[-1, -1]
 
 
-def _shorten_lost_steps(sub: _Soundings, x_now, chi2_now, x_new, chi2_c, chi2_target) -> None:
-    """A linearization far from the solution can overshoot at every μ: for those soundings
-    try shorter steps towards the best candidate (``x_k + t·δ``, t = 1/2 … 1/64). Not
-    fitting yet, the best shortened step that improves the misfit counts; fitting already
-    (Occam's second phase) with no candidate that still fits, the longest shortened step
-    that does — part of the way towards a smoother model. It replaces the smallest-μ
-    candidate (an overshoot anyway). Updates ``x_new`` (n, K, P) and ``chi2_c`` (n, K) in
-    place."""
-    rows = np.arange(len(x_now))
-    best = np.argmin(chi2_c, axis=1)
-    limit = chi2_target * (1 + 1e-9)
-    fits = chi2_now <= limit
-    lost = np.flatnonzero(
-        np.where(fits, chi2_c[rows, best] > limit, chi2_c[rows, best] >= chi2_now)
-    )
-    if lost.size == 0:
+@numba.njit(cache=True, nogil=True)
+def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch):  # pragma: no cover
+    """χ² of model ``x`` (``scratch`` (2F,) receives its prediction)."""
+    _predict(x, thick, c, log_omega_mu, n_layers, scratch)
+    return _chi2(d, w, scratch)
+
+
+@numba.njit(cache=True, nogil=True)
+def _invert_one(
+    freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
+    precision, chi2_target, inv_shift_std, zeta, max_iter, model_tol, stall_tol, pred_out,
+    result,
+):  # pragma: no cover  # fmt: skip
+    """One sounding (see the module docstring); data, errors and ``mask`` (F,) as
+    :func:`occam_invert` takes them. ``x`` (P,) holds the start and is updated in place to
+    the final model; ``rough_weights`` (L-1,) weigh the first differences and
+    ``precision`` (L,) = α_s/σ_ref² the closeness to the reference; ``pred_out`` (2F,)
+    gets the final prediction at every frequency (masked ones too); ``result`` (6,): χ²,
+    χ² of the start, iterations, μ, stop code, posterior σ of the shift."""
+    c_all = np.sqrt(np.pi * freq * MU0)
+    log_omega_mu_all = np.log(2.0 * np.pi * MU0 * freq)
+    # the iterations see only the usable periods
+    used = np.flatnonzero(mask)
+    c, log_omega_mu = c_all[used], log_omega_mu_all[used]
+    d = np.concatenate((log_rhoa[used], phase[used]))
+    w = 1.0 / np.concatenate((log_rhoa_std[used], phase_std[used]))
+    n_layers = thick.shape[0] + 1
+    n_par = x.shape[0]
+    # model norm (L+shift): μ (RᵀWR + α_s S²); the shift's own prior is a data-like row
+    # (_linearize), and in the norm it weighs like a layer one decade from its reference (a
+    # token weight would make the norm ill-conditioned and the μ grid useless)
+    norm = np.zeros((n_par, n_par))
+    for j in range(n_layers):
+        norm[j, j] = precision[j]
+    for j in range(n_layers - 1):
+        norm[j, j] += rough_weights[j]
+        norm[j + 1, j + 1] += rough_weights[j]
+        norm[j, j + 1] = norm[j + 1, j] = -rough_weights[j]
+    if n_par > n_layers:
+        norm[n_layers, n_layers] = 1.0
+    n_cand = N_CANDIDATES
+    limit = chi2_target * (1 + FIT_TOL)
+    # predictions (usable periods) of the current model, the candidates and shorter steps
+    pred_now = np.empty(d.shape[0])
+    pred_c = np.empty((n_cand, d.shape[0]))
+    pred_short, pred_kept = np.empty(d.shape[0]), np.empty(d.shape[0])
+    chi2 = _misfit(x, d, w, thick, c, log_omega_mu, n_layers, pred_now)
+    result[1] = chi2
+    mu_taken = np.nan
+    stop = MAX_ITER
+    iterations = 0
+    # the model norm of the current model: in Occam's second phase each step must lower it
+    norm_value = _quadratic(x - x_ref, norm)
+    # a starting model that is its own reference and already fits is the answer: zero
+    # departure, misfit at or below the target
+    if chi2 <= limit and np.all(x == x_ref):
+        stop = TARGET
+    else:
+        k_chol = _inverse_cholesky(norm)
+        x_new = np.empty((n_cand, n_par))
+        chi2_c = np.empty(n_cand)
+        x_short, x_kept = np.empty(n_par), np.empty(n_par)
+        for _ in range(max_iter):
+            g, r = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
+            b = r + g @ (x - x_ref)
+            diag, off, v, h, bb, lam_max = _normal_system(g, b, k_chol)
+            cand_mu = _candidate_mus(diag, off, h, bb, lam_max, chi2, chi2_target)
+            # Occam's choice is the largest μ whose model fits (the smoothest), else the best
+            # fit: from the largest μ down, the first candidate that fits ends the search
+            was_feasible = chi2 <= limit
+            choice = -1
+            for k in range(n_cand - 1, -1, -1):
+                z = _shifted_solve(diag, off, cand_mu[k], h)
+                _reflect(v, z, False)
+                x_new[k] = x_ref + k_chol.T @ z
+                # keep wild trial steps inside bounds so the forward stays finite
+                for j in range(n_layers):
+                    x_new[k, j] = min(max(x_new[k, j], LOG10_RHO_MIN), LOG10_RHO_MAX)
+                chi2_c[k] = _misfit(x_new[k], d, w, thick, c, log_omega_mu, n_layers, pred_c[k])
+                if chi2_c[k] <= limit:
+                    choice = k
+                    break
+            if choice < 0:
+                # none fits. A linearization far from the solution can overshoot at every
+                # μ: try shorter steps towards the best candidate. Not fitting yet, the
+                # best shortened step that improves the misfit counts; fitting already
+                # (Occam's second phase), the longest shortened step that fits again —
+                # part of the way towards a smoother model. It replaces the smallest-μ
+                # candidate (an overshoot anyway).
+                best = np.argmin(chi2_c)
+                if was_feasible or chi2_c[best] >= chi2:
+                    chi2_kept = np.inf
+                    for frac in SHORTER_STEPS:
+                        x_short[:] = x + frac * (x_new[best] - x)
+                        chi2_short = _misfit(
+                            x_short, d, w, thick, c, log_omega_mu, n_layers, pred_short
+                        )
+                        if was_feasible and chi2_short <= limit:
+                            chi2_kept = chi2_short  # the longest shortened step that fits
+                            x_kept[:] = x_short
+                            pred_kept[:] = pred_short
+                            break
+                        if not was_feasible and chi2_short < chi2_kept:
+                            chi2_kept = chi2_short  # the best shortened step so far
+                            x_kept[:] = x_short
+                            pred_kept[:] = pred_short
+                    if (chi2_kept <= limit) if was_feasible else (chi2_kept < chi2):
+                        x_new[0] = x_kept
+                        pred_c[0] = pred_kept
+                        chi2_c[0] = chi2_kept
+                choice = 0 if chi2_c[0] <= limit else np.argmin(chi2_c)
+            now_feasible = chi2_c[choice] <= limit
+            chi2_new = chi2_c[choice]
+            step = np.max(np.abs(x_new[choice, :n_layers] - x[:n_layers]))
+            new_norm = _quadratic(x_new[choice] - x_ref, norm)
+            # in Occam's second phase (fitting already) a step must make the model smoother
+            # (closer to the reference): a fitting model that is not is no progress, and
+            # taking it lets the iteration cycle between two μ
+            if was_feasible:
+                accept = now_feasible and new_norm < norm_value * (1 - FIT_TOL)
+            else:
+                accept = now_feasible or chi2_new < chi2
+            iterations += 1
+            # the second phase ends when the smoothest fitting model stops changing — not
+            # while even the largest μ tried over-fits (then a larger μ is still to be found)
+            over_fits = choice == n_cand - 1 and chi2_new < OVERFIT * chi2_target
+            settled = step < model_tol or abs(new_norm - norm_value) <= stall_tol * max(
+                norm_value, 1e-12
+            )
+            done_target = was_feasible and (not accept or (not over_fits and settled))
+            done_stall = (
+                not was_feasible
+                and not now_feasible
+                and (not accept or chi2 - chi2_new < stall_tol * chi2)
+            )
+            if accept:
+                x[:] = x_new[choice]
+                pred_now[:] = pred_c[choice]
+                chi2 = chi2_new
+                mu_taken = cand_mu[choice]
+                norm_value = new_norm
+            if done_target:
+                stop = TARGET
+                break
+            if done_stall:
+                stop = BEST_FIT
+                break
+    # the final prediction: known at the usable periods, computed at the masked ones
+    n_used, nf_all = used.size, freq.size
+    pred_out[used], pred_out[nf_all + used] = pred_now[:n_used], pred_now[n_used:]
+    masked = np.flatnonzero(~mask)
+    if masked.size:
+        pred_masked = np.empty(2 * masked.size)
+        _predict(x, thick, c_all[masked], log_omega_mu_all[masked], n_layers, pred_masked)
+        pred_out[masked] = pred_masked[: masked.size]
+        pred_out[nf_all + masked] = pred_masked[masked.size :]
+    result[0] = chi2
+    result[2] = iterations
+    result[3] = mu_taken
+    result[4] = stop
+    result[5] = 0.0
+    if n_par > n_layers:
+        g, _ = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
+        result[5] = _shift_posterior_std(g, norm, x[:n_layers], zeta)
+
+
+@numba.njit(cache=True, nogil=True)
+def _occam_rows(
+    freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
+    precision, chi2_target, zeta, pred_out, result, inv_shift_std, max_iter, model_tol,
+    stall_tol,
+):  # pragma: no cover  # fmt: skip
+    """:func:`_invert_one` for every sounding of a batch (the rows of the arrays)."""
+    for i in range(freq.shape[0]):
+        _invert_one(
+            freq[i], log_rhoa[i], phase[i], log_rhoa_std[i], phase_std[i], mask[i], thick[i],
+            x_ref[i], x[i], rough_weights[i], precision[i], chi2_target[i], inv_shift_std,
+            zeta[i], max_iter, model_tol, stall_tol, pred_out[i], result[i],
+        )  # fmt: skip
+
+
+CHUNKS_PER_THREAD = 8
+"""A batch is cut into this many chunks per thread, taken in turn as threads come free:
+soundings differ in cost (iterations, periods)."""
+
+
+def _run_rows(rows: tuple, scalars: tuple) -> None:
+    """:func:`_occam_rows` over the batch ``rows`` (arrays (n, …), outputs included) on
+    ``numba.get_num_threads()`` threads: the compiled loop releases the GIL, so chunks of
+    soundings run side by side (one compiled variant: a parallel one would double the
+    one-off compilation, ~15 s)."""
+    n = rows[0].shape[0]
+    threads = min(numba.get_num_threads(), n)
+    if threads <= 1:
+        _occam_rows(*rows, *scalars)
         return
-    frac = 0.5 ** np.arange(1, 7)
-    shortened = x_now[lost, None, :] + frac[None, :, None] * (
-        x_new[lost, best[lost]][:, None, :] - x_now[lost, None, :]
-    )
-    chi2_h = sub.subset(lost).misfits(shortened)
-    k = np.arange(lost.size)
-    still_fits = chi2_h <= limit[lost, None]
-    h = np.where(fits[lost], np.argmax(still_fits, axis=1), np.argmin(chi2_h, axis=1))
-    better = np.where(fits[lost], still_fits[k, h], chi2_h[k, h] < chi2_now[lost])
-    x_new[lost[better], 0] = shortened[k, h][better]
-    chi2_c[lost[better], 0] = chi2_h[k, h][better]
+    size = max(1, -(-n // (threads * CHUNKS_PER_THREAD)))
+    with ThreadPoolExecutor(threads) as pool:
+        done = pool.map(
+            lambda start: _occam_rows(*(a[start : start + size] for a in rows), *scalars),
+            range(0, n, size),
+        )
+        list(done)  # (re-raises a chunk's error here)
 
 
 def _one_blas_thread(engine):
@@ -326,149 +633,60 @@ def occam_invert(
     (:func:`mtlib.inversion.invert`) check the input.
     """
     start_time = time.perf_counter()
-    mask = np.asarray(mask, dtype=bool)
+    mask = np.ascontiguousarray(mask, dtype=bool)
     n, n_freq = mask.shape
     m_ref = np.asarray(m_ref_log10, dtype=float)
     n_layers = m_ref.shape[1]
-    data = _Soundings(
-        freq=np.broadcast_to(np.asarray(freq_hz, dtype=float), (n, n_freq)),
-        d=np.concatenate(
-            [np.where(mask, log_rhoa_obs, 0.0), np.where(mask, phase_rad_obs, 0.0)], axis=1
-        ),
-        w=np.concatenate(
-            [
-                np.where(mask, 1.0 / np.where(mask, log_rhoa_std, 1.0), 0.0),
-                np.where(mask, 1.0 / np.where(mask, phase_std_rad, 1.0), 0.0),
-            ],
-            axis=1,
-        ),
-        thick=np.broadcast_to(np.asarray(thick_m, dtype=float), (n, n_layers - 1)),
-        shift_std=static_shift_std_log10,
-    )
+
+    def rows(values, width):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (n, width)))
+
+    thick = rows(thick_m, n_layers - 1)
     n_data = 2.0 * mask.sum(axis=1)
-    chi2_target = np.asarray(target_nrms, dtype=float) ** 2 * n_data
     shift_on = static_shift_std_log10 is not None
     n_par = n_layers + shift_on
-
-    # model norm (L+shift) per sounding: μ (RᵀR + α_s S²); the shift's own prior is a
-    # data-like row (_Soundings.linearize), and in the norm it weighs like a layer one decade
-    # from its reference (a token weight would make the norm ill-conditioned and the μ grid
-    # useless)
-    rough = roughness_matrix(n_layers)
-    norm = np.zeros((n, n_par, n_par))
-    if roughness_weights is None:
-        norm[:, :n_layers, :n_layers] = rough.T @ rough
-    else:
-        weights = np.broadcast_to(np.asarray(roughness_weights, dtype=float), (n, n_layers - 1))
-        norm[:, :n_layers, :n_layers] = np.einsum("ji,nj,jk->nik", rough, weights, rough)
-    idx = np.arange(n_layers)
-    norm[:, idx, idx] += smallness / np.asarray(ref_std_log10, dtype=float) ** 2
-    if shift_on:
-        norm[:, -1, -1] = 1.0
-    chol_inv = np.linalg.inv(np.linalg.cholesky(norm))  # K with K M Kᵀ = I
-
-    x_ref = np.concatenate([m_ref, np.zeros((n, 1))], axis=1) if shift_on else m_ref.copy()
-    x = (
-        x_ref.copy()
-        if m_start_log10 is None
-        else np.concatenate(
-            [np.asarray(m_start_log10, dtype=float), np.zeros((n, int(shift_on)))], axis=1
-        )
+    x_ref = np.zeros((n, n_par))
+    x_ref[:, :n_layers] = m_ref
+    x = x_ref.copy()
+    if m_start_log10 is not None:
+        x[:, :n_layers] = m_start_log10
+    pred = np.empty((n, 2 * n_freq))
+    result = np.empty((n, 6))
+    batch = (
+        rows(freq_hz, n_freq),
+        rows(log_rhoa_obs, n_freq),
+        rows(phase_rad_obs, n_freq),
+        rows(log_rhoa_std, n_freq),
+        rows(phase_std_rad, n_freq),
+        mask,
+        thick,
+        x_ref,
+        x,
+        rows(1.0 if roughness_weights is None else roughness_weights, n_layers - 1),
+        smallness / rows(ref_std_log10, n_layers) ** 2,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(target_nrms, float) ** 2 * n_data, n)),
+        np.log10(layer_centres_log_m(thick)) if shift_on else thick,  # (unused without)
+        pred,
+        result,
     )
-    chi2 = data.misfits(x)
-    chi2_start = chi2.copy()
-    iterations = np.zeros(n, dtype=int)
-    mu = np.full(n, np.nan)
-    stop = np.full(n, "max_iter", dtype=object)
-    shift_std = np.zeros(n)
-    # the model norm of the current models: in Occam's second phase each step must lower it
-    y_start = x - x_ref
-    norm_value = np.einsum("ni,nij,nj->n", y_start, norm, y_start)
-    # a starting model that is its own reference and already fits is the answer: zero
-    # departure, misfit at or below the target
-    fits_at_start = (chi2 <= chi2_target * (1 + 1e-9)) & np.all(x == x_ref, axis=1)
-    stop[fits_at_start] = "target"
-    active = np.flatnonzero(~fits_at_start)
-
-    for _ in range(max_iter):
-        if active.size == 0:
-            break
-        a = active
-        sub = data.subset(a)
-        g, r = sub.linearize(x[a])
-        b = r + np.einsum("nij,nj->ni", g, x[a] - x_ref[a])
-        system = Spectral.of(g, b, chol_inv[a])
-        cand_mu = system.candidate_mus(chi2[a], chi2_target[a])  # (na, K)
-        x_new = x_ref[a, None, :] + system.solutions(cand_mu)  # (na, K, P)
-        # keep wild trial steps inside bounds so the forward stays finite
-        x_new[..., :n_layers] = np.clip(x_new[..., :n_layers], LOG10_RHO_MIN, LOG10_RHO_MAX)
-        chi2_c = sub.misfits(x_new)
-        _shorten_lost_steps(sub, x[a], chi2[a], x_new, chi2_c, chi2_target[a])
-        feasible = chi2_c <= chi2_target[a, None] * (1 + 1e-9)
-        # Occam: the largest feasible μ (candidates are in increasing μ), else the best fit
-        rows = np.arange(a.size)
-        choice = np.where(
-            feasible.any(axis=1),
-            N_CANDIDATES - 1 - np.argmax(feasible[:, ::-1], axis=1),
-            np.argmin(chi2_c, axis=1),
-        )
-        chi2_new = chi2_c[rows, choice]
-        was_feasible = chi2[a] <= chi2_target[a] * (1 + 1e-9)
-        now_feasible = feasible[rows, choice]
-        x_chosen = x_new[rows, choice]
-        step = np.max(np.abs(x_chosen[:, :n_layers] - x[a, :n_layers]), axis=1)
-        y_ch = x_chosen - x_ref[a]
-        new_norm = np.einsum("ni,nij,nj->n", y_ch, norm[a], y_ch)
-        # in Occam's second phase (fitting already) a step must make the model smoother
-        # (closer to the reference): a fitting model that is not is no progress, and taking
-        # it lets the iteration cycle between two μ
-        smoother = new_norm < norm_value[a] * (1 - 1e-9)
-        accept = np.where(
-            was_feasible, now_feasible & smoother, now_feasible | (chi2_new < chi2[a])
-        )
-        iterations[a] += 1
-        # the second phase ends when the smoothest fitting model stops changing — not while
-        # even the largest μ tried over-fits (then a larger μ is still to be found)
-        over_fits = (choice == N_CANDIDATES - 1) & (chi2_new < OVERFIT * chi2_target[a])
-        done_target = was_feasible & (
-            ~accept
-            | (
-                ~over_fits
-                & (
-                    (step < model_tol_log10)
-                    | (
-                        np.abs(new_norm - norm_value[a])
-                        <= stall_tol * np.maximum(norm_value[a], 1e-12)
-                    )
-                )
-            )
-        )
-        done_stall = (
-            ~was_feasible & ~now_feasible & (~accept | (chi2[a] - chi2_new < stall_tol * chi2[a]))
-        )
-        upd = a[accept]
-        x[upd] = x_chosen[accept]
-        chi2[upd] = chi2_new[accept]
-        mu[upd] = cand_mu[rows, choice][accept]
-        norm_value[upd] = new_norm[accept]
-        stop[a[done_target]] = "target"
-        stop[a[done_stall]] = "best fit"
-        active = a[~(done_target | done_stall)]
-
-    if shift_on:
-        shift_std = _shift_posterior_std(data.linearize(x)[0], norm, x[:, :n_layers], data.thick)
-    predicted = data.predict(x)
+    scalars = (
+        1.0 / static_shift_std_log10 if shift_on else 0.0,
+        max_iter,
+        model_tol_log10,
+        stall_tol,
+    )
+    _run_rows(batch, scalars)
     return OccamResult(
         rho_ohmm=10.0 ** x[:, :n_layers],
-        nrms=np.sqrt(chi2 / n_data),
-        nrms_start=np.sqrt(chi2_start / n_data),
-        iterations=iterations,
-        mu=mu,
-        stop=stop.astype(str),
-        static_shift=10.0 ** data.shift(x),
-        static_shift_std_log10=shift_std,
-        log_rhoa=predicted[:, :n_freq],
-        phase_rad=predicted[:, n_freq:],
+        nrms=np.sqrt(result[:, 0] / n_data),
+        nrms_start=np.sqrt(result[:, 1] / n_data),
+        iterations=result[:, 2].astype(int),
+        mu=result[:, 3],
+        stop=np.array(STOPS)[result[:, 4].astype(int)],
+        static_shift=10.0 ** x[:, n_layers] if shift_on else np.ones(n),
+        static_shift_std_log10=result[:, 5],
+        log_rhoa=pred[:, :n_freq],
+        phase_rad=pred[:, n_freq:],
         seconds=time.perf_counter() - start_time,
     )
 

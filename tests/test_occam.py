@@ -30,24 +30,27 @@ def nrms_of(rho, rhoa, phase, p=P_Z, thick=THICK, freq=FREQ):
     return np.sqrt(np.mean(r**2, axis=1))
 
 
-def test_spectral_solutions_equal_dense_solves():
+def test_tridiagonal_solutions_equal_dense_solves():
+    """The engine's normal system gives, for any μ, the dense regularized least-squares
+    solution and its misfit, and the largest eigenvalue of GᵀG in the whitened basis."""
     rng = np.random.default_rng(0)
-    n, n_data, n_par = 3, 30, 8
-    g, b = rng.normal(size=(n, n_data, n_par)), rng.normal(size=(n, n_data))
-    rough = occam.roughness_matrix(n_par)
-    norm = rough.T @ rough + np.diag(rng.uniform(0.1, 2.0, n_par))
-    norms = np.repeat(norm[None], n, axis=0)
-    system = occam.Spectral.of(g, b, np.linalg.inv(np.linalg.cholesky(norms)))
-    mu = np.array([[1e-3, 1.0, 50.0]] * n)
-    y = system.solutions(mu)
-    lin = system.linear_misfits(mu)
-    for i in range(n):
-        for k in range(3):
-            dense = np.linalg.solve(g[i].T @ g[i] + mu[i, k] * norm, g[i].T @ b[i])
-            np.testing.assert_allclose(y[i, k], dense, rtol=1e-9, atol=1e-12)
-            assert lin[i, k] == pytest.approx(np.sum((b[i] - g[i] @ dense) ** 2), rel=1e-9)
-        cov = np.linalg.inv(g[i].T @ g[i] + 2.0 * norm)
-        assert system.posterior_variance(np.full(n, 2.0), 3)[i] == pytest.approx(cov[3, 3])
+    for n_data, n_par in ((30, 8), (12, 20)):  # over- and under-determined
+        g, b = rng.normal(size=(n_data, n_par)), rng.normal(size=n_data)
+        rough = occam.roughness_matrix(n_par)
+        norm = rough.T @ rough + np.diag(rng.uniform(0.1, 2.0, n_par))
+        k = occam._inverse_cholesky(norm)
+        np.testing.assert_allclose(k @ norm @ k.T, np.eye(n_par), atol=1e-12)
+        diag, off, v, h, bb, lam_max = occam._normal_system(g, b, k)
+        gk = g @ k.T
+        assert lam_max == pytest.approx(np.linalg.eigvalsh(gk.T @ gk)[-1], rel=1e-11)
+        for mu in (1e-3, 1.0, 50.0):
+            z = occam._shifted_solve(diag, off, mu, h)
+            occam._reflect(v, z, False)
+            y = k.T @ z
+            dense = np.linalg.solve(g.T @ g + mu * norm, g.T @ b)
+            np.testing.assert_allclose(y, dense, rtol=1e-9, atol=1e-12)
+            misfit = occam._linear_misfit(diag, off, h, bb, mu)
+            assert misfit == pytest.approx(np.sum((b - g @ dense) ** 2), rel=1e-9)
 
 
 @pytest.fixture(scope="module")
