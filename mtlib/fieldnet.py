@@ -54,6 +54,8 @@ MAX_GAP_DECADES = 0.35
 GRID_INTERFACES = np.arange(-1.0, 5.0 + 1e-9, 1.0 / PER_DECADE)
 """log10 (depth / δ_ref) of the interfaces of the network's 62 layers."""
 N_LAYERS = GRID_INTERFACES.size + 1
+FRAME_TOPS = np.concatenate([[0.0], 10.0**GRID_INTERFACES])
+"""Tops of the network's layers in units of δ_ref."""
 GRID_CENTRES = np.concatenate(
     [[GRID_INTERFACES[0] - 0.5 / PER_DECADE], GRID_INTERFACES + 0.5 / PER_DECADE]
 )
@@ -216,11 +218,11 @@ def on_axis(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask):
     axis = np.arange(FREQ_AXIS.size)
     right = np.clip(np.searchsorted(u, axis, side="left"), 1, max(u.size - 1, 1))
     gap = u[right] - u[right - 1]
-    inside = (axis <= u[-1] + 1e-9) & (
-        (gap <= MAX_GAP_DECADES * PER_DECADE + 1e-9)
-        | np.isclose(axis, u[right])
-        | np.isclose(axis, u[right - 1])
+    # on a datum itself (np.isclose's tolerances, spelled out: it costs ~20 µs a call)
+    on_datum = (np.abs(axis - u[right]) <= 1e-8 + 1e-5 * np.abs(u[right])) | (
+        np.abs(axis - u[right - 1]) <= 1e-8 + 1e-5 * np.abs(u[right - 1])
     )
+    inside = (axis <= u[-1] + 1e-9) & ((gap <= MAX_GAP_DECADES * PER_DECADE + 1e-9) | on_datum)
     out = [np.interp(axis, u, v) for v in values]
     return (*out, inside, float(f[0]))
 
@@ -320,30 +322,40 @@ class FieldNetwork(Bundled):
 
         return half_width_at(self.half_width, level)[groups] * std
 
-    def guesses(self, soundings, level: float = 0.95) -> list[dict]:
+    def guess_arrays(self, soundings, level: float = 0.95) -> dict:
         """Per sounding ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)`` (checked, as
-        :func:`mtlib.inversion.invert_many` holds them): the network's model ``rho`` (L,)
-        Ω·m, layer ``tops_m`` (L,), calibrated ``std`` (decades) and the ``low``/``high``
-        bounds of the central ``level`` interval (Ω·m)."""
+        :func:`mtlib.inversion.invert_many` holds them): the network's model ``rho`` Ω·m,
+        calibrated ``std`` (decades) and the ``low``/``high`` bounds of the central
+        ``level`` interval (Ω·m), all (n, L), and ``delta_ref_m`` (n,): the layers' tops
+        are ``delta_ref_m × FRAME_TOPS`` m."""
         axes = [on_axis(*s) for s in soundings]
         log_rhoa, phase, p, mask = (np.stack(a) for a in zip(*[ax[:4] for ax in axes]))
         x, lg = encode(*(torch.as_tensor(a) for a in (log_rhoa, phase, p, mask)))
-        log_rho, std, groups = self.calibrated(x, lg.numpy(), log_rhoa, mask)
+        lg = lg.numpy()
+        log_rho, std, groups = self.calibrated(x, lg, log_rhoa, mask)
         half = self.interval_half_width(groups, std, level)
-        out = []
-        for k, ax in enumerate(axes):
-            delta_ref = float(skin_depth_m(10.0 ** float(lg[k]), ax[4]))
-            tops = np.concatenate([[0.0], delta_ref * 10.0**GRID_INTERFACES])
-            out.append(
-                dict(
-                    rho=10.0 ** log_rho[k],
-                    tops_m=tops,
-                    std=std[k],
-                    low=10.0 ** (log_rho[k] - half[k]),
-                    high=10.0 ** (log_rho[k] + half[k]),
-                )
+        return dict(
+            rho=10.0**log_rho,
+            std=std,
+            low=10.0 ** (log_rho - half),
+            high=10.0 ** (log_rho + half),
+            delta_ref_m=skin_depth_m(10.0**lg, np.array([ax[4] for ax in axes])),
+        )
+
+    def guesses(self, soundings, level: float = 0.95) -> list[dict]:
+        """:meth:`guess_arrays` per sounding: ``rho``, ``std``, ``low``, ``high`` (L,) and
+        the layer ``tops_m`` (L,)."""
+        g = self.guess_arrays(soundings, level)
+        return [
+            dict(
+                rho=g["rho"][k],
+                tops_m=g["delta_ref_m"][k] * FRAME_TOPS,
+                std=g["std"][k],
+                low=g["low"][k],
+                high=g["high"][k],
             )
-        return out
+            for k in range(len(soundings))
+        ]
 
     def calibrate(self, data: FieldData, seed: int = 12345) -> "FieldNetwork":
         """σ factors and interval half-widths per calibration group, from soundings drawn

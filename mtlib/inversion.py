@@ -47,7 +47,7 @@ import numpy as np
 
 from . import errors
 from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG
-from .fieldnet import FieldNetwork
+from .fieldnet import FRAME_TOPS, FieldNetwork
 from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 from .grid import layer_centres_log_m, layer_tops_m
@@ -296,9 +296,10 @@ def default_network() -> FieldNetwork:
     return load_pretrained(DEFAULT_FIELD_NETWORK)
 
 
-def _paper_network_models(net: Predictor, data) -> list[dict]:
-    """The paper network's (or ensemble's) guess per sounding, on its own grid in metres:
-    each sounding moved into the trained band by the similarity laws and back."""
+def _paper_network_models(net: Predictor, data) -> dict:
+    """The paper network's (or ensemble's) guesses, on its own grid in metres: each sounding
+    moved into the trained band by the similarity laws and back. Arrays as
+    :func:`_network_models` returns them, and the ``scalings``."""
     inputs, told, scalings = [], [], []
     for freq, rhoa, phase, p, mask in data:
         scaling = choose_scaling(freq[mask], rhoa[mask], net.freq_hz)
@@ -320,67 +321,77 @@ def _paper_network_models(net: Predictor, data) -> list[dict]:
         scalings.append(scaling)
     rhoa_in, phase_in = (np.stack(a) for a in zip(*inputs))
     pred = net.prediction(rhoa_in, phase_in, **told_noise(net, np.stack(told)))
-    out = []
-    for k, scaling in enumerate(scalings):
-        rho_net, thick_net = scaling.model_from_network(pred.rho_ohmm[k], net.thick_m)
-        model = dict(rho=rho_net, tops_m=layer_tops_m(thick_net), scaling=scaling)
-        if net.has_uncertainty:
-            model.update(
-                std=pred.std_log10[k],
-                low=pred.low_ohmm[k] / scaling.a,
-                high=pred.high_ohmm[k] / scaling.a,
-            )
-        out.append(model)
-    return out
-
-
-def _network_guesses(net, data, grids, doi_threshold):
-    """The network's guess, σ and interval per sounding, mapped onto each data grid."""
-    models = (
-        net.guesses(data) if isinstance(net, FieldNetwork) else _paper_network_models(net, data)
+    # ρ_net = a ρ and h_net = s h: the guess is ρ_net / a on tops (net's tops) / s
+    a = np.array([sc.a for sc in scalings])[:, None]
+    models = dict(
+        rho=pred.rho_ohmm / a,
+        tops_unit_m=layer_tops_m(net.thick_m),
+        tops_scale=np.array([1.0 / sc.s for sc in scalings]),
+        scalings=scalings,
     )
-    out = []
-    for model, thick in zip(models, grids):
-        tops_net = model["tops_m"]
-        centres = layer_centres_log_m(thick)
-        idx = np.searchsorted(tops_net, centres, side="right") - 1
-        guess = dict(
-            rho=model["rho"][idx], covered=centres <= tops_net[-1], scaling=model.get("scaling")
+    if net.has_uncertainty:
+        models.update(std=pred.std_log10, low=pred.low_ohmm / a, high=pred.high_ohmm / a)
+    return models
+
+
+def _network_models(net, data) -> dict:
+    """The network's guesses on its own grids: ``rho`` (n, L_net) Ω·m on layers whose tops
+    are ``tops_scale (n,) × tops_unit_m (L_net,)`` m, with ``std``, ``low``, ``high``
+    (n, L_net) when the network has an uncertainty, and ``scalings`` (paper network)."""
+    if not isinstance(net, FieldNetwork):
+        return _paper_network_models(net, data)
+    guess = net.guess_arrays(data)
+    guess["tops_unit_m"], guess["tops_scale"] = FRAME_TOPS, guess.pop("delta_ref_m")
+    return guess
+
+
+def _network_guesses(net, data, thick_m, doi_threshold) -> dict:
+    """The network's guess, σ and interval per sounding, mapped onto the data grids
+    ``thick_m`` (n, L-1): ``rho`` and ``covered`` (where the network's grid reaches), and
+    with an uncertainty ``std``, ``low``, ``high`` (NaN below the network's grid) and
+    ``uncertain_below`` (n,); arrays (n, L), and the ``scalings`` of the paper network."""
+    models = _network_models(net, data)
+    unit, scale = models["tops_unit_m"], models["tops_scale"]
+    # every network grid is a scaling of one: a single search places every layer
+    centres = layer_centres_log_m(thick_m) / scale[:, None]
+    idx = np.searchsorted(unit, centres, side="right") - 1
+    rows = np.arange(len(data))[:, None]
+    guess = dict(rho=models["rho"][rows, idx], covered=centres <= unit[-1])
+    guess["scalings"] = models.get("scalings")
+    if "std" in models:
+        # below the network's grid it has nothing to say: NaN, not its half-space's σ
+        hide = np.where(guess["covered"], 1.0, np.nan)
+        guess.update(
+            std=models["std"][rows, idx] * hide,
+            low=models["low"][rows, idx] * hide,
+            high=models["high"][rows, idx] * hide,
+            uncertain_below=resolved_depth_m(models["std"], scale[:, None] * unit, doi_threshold),
         )
-        if "std" in model:
-            # below the network's grid it has nothing to say: NaN, not its half-space's σ
-            hide = np.where(guess["covered"], 1.0, np.nan)
-            guess.update(
-                std=model["std"][idx] * hide,
-                low=model["low"][idx] * hide,
-                high=model["high"][idx] * hide,
-                uncertain_below=resolved_depth_m(model["std"], tops_net, doi_threshold),
-            )
-        out.append(guess)
-    return out
+    return guess
 
 
-def _references(data, grids, start, net, doi_threshold):
-    """Reference models (n, L) in log10 Ω·m, their σ (n, L), where the network's grid reaches
-    (n, L), and the network's guesses (dicts, empty for a half-space start)."""
-    n_lay = grids[0].size + 1
+def _references(data, thick_m, start, net, doi_threshold):
+    """Reference models (n, L) in log10 Ω·m on the grids ``thick_m`` (n, L-1), their σ
+    (n, L), where the network's grid reaches (n, L), and the network's guesses
+    (:func:`_network_guesses`; empty for a half-space start)."""
+    n, n_lay = thick_m.shape[0], thick_m.shape[1] + 1
     if start == "halfspace":
         level = [np.mean(np.log10(r[m])) for _, r, _, _, m in data]
         return (
             np.repeat(np.array(level)[:, None], n_lay, axis=1),
-            np.full((len(data), n_lay), HALFSPACE_STD_LOG10),
-            np.zeros((len(data), n_lay), dtype=bool),
-            [{} for _ in data],
+            np.full((n, n_lay), HALFSPACE_STD_LOG10),
+            np.zeros((n, n_lay), dtype=bool),
+            {},
         )
     if net is None:
         net = default_network()
-    guesses = _network_guesses(net, data, grids, doi_threshold)
-    covered = np.stack([g["covered"] for g in guesses])
-    fallback = np.stack(
-        [_bostick_on(g, f[m], r[m], ph[m]) for g, (f, r, ph, _, m) in zip(grids, data)]
-    )
-    m_ref = np.where(covered, np.log10(np.stack([g["rho"] for g in guesses])), fallback)
-    std = np.stack([g.get("std", np.full(n_lay, PLAIN_NETWORK_STD_LOG10)) for g in guesses])
+    guesses = _network_guesses(net, data, thick_m, doi_threshold)
+    covered = guesses["covered"]
+    m_ref = np.log10(guesses["rho"])
+    for k in np.flatnonzero(~covered.all(axis=1)):  # (the fallback where it is needed)
+        f, r, ph, _, m = data[k]
+        m_ref[k] = np.where(covered[k], m_ref[k], _bostick_on(thick_m[k], f[m], r[m], ph[m]))
+    std = guesses.get("std", np.full((n, n_lay), PLAIN_NETWORK_STD_LOG10))
     # (the network's σ is NaN where its grid does not reach; the fallback's σ replaces it)
     return m_ref, np.where(covered, std, FALLBACK_STD_LOG10), covered, guesses
 
@@ -531,12 +542,14 @@ def invert_many(
         thick_m = np.asarray(thick_m, dtype=float)
         if thick_m.ndim != 1 or not np.all(np.isfinite(thick_m) & (thick_m > 0)):
             raise ValueError(f"thick_m must be 1-D, finite and > 0, got shape {thick_m.shape}")
-    grids = [
-        thick_m if thick_m is not None else covering_grid(f[m], r[m], n_layers)
-        for f, r, _, _, m in data
-    ]
-    m_ref, ref_std, covered, guesses = _references(data, grids, start, net, doi_threshold)
-    padded, thick = _padded(data), np.stack(grids)
+    thick = np.stack(
+        [
+            thick_m if thick_m is not None else covering_grid(f[m], r[m], n_layers)
+            for f, r, _, _, m in data
+        ]
+    )
+    m_ref, ref_std, covered, guesses = _references(data, thick, start, net, doi_threshold)
+    padded = _padded(data)
     options = dict(target_nrms=target_nrms, smallness=smallness, max_iter=max_iter)
     res = _engine(
         padded,
@@ -557,15 +570,20 @@ def invert_many(
     seconds = (time.perf_counter() - t0) / len(data)
 
     out: list[InversionResult | None] = [None] * len(responses)
-    for k, ((f, _, _, _, m), thick, guess) in enumerate(zip(data, grids, guesses)):
+    scalings = guesses.get("scalings") or [None] * len(data)
+
+    def guessed(key, k):
+        return guesses[key][k] if key in guesses else None
+
+    for k, (f, _, _, _, m) in enumerate(data):
         nf = f.size
         rhoa_pred = np.exp(res.log_rhoa[k, :nf])
         lowest = np.argmin(np.where(m, f, np.inf))
         doi = float(np.sqrt(rhoa_pred[lowest] / (2 * np.pi * f[lowest] * MU0)))
         out[kept[k]] = InversionResult(
             rho_ohmm=res.rho_ohmm[k],
-            thick_m=thick,
-            depth_m=layer_tops_m(thick),
+            thick_m=thick[k],
+            depth_m=layer_tops_m(thick[k]),
             nrms=float(res.nrms[k]),
             nrms_network=float(res.nrms_start[k]),
             rho_network_ohmm=10.0 ** m_ref[k],
@@ -577,16 +595,16 @@ def invert_many(
             stop=str(res.stop[k]),
             doi_m=doi,
             mask=m,
-            scaling=guess.get("scaling"),
+            scaling=scalings[k],
             reference_std_log10=ref_std[k],
             network_covered=covered[k],
-            std_log10=guess.get("std"),
-            network_low_ohmm=guess.get("low"),
-            network_high_ohmm=guess.get("high"),
-            network_uncertain_below_m=guess.get("uncertain_below"),
+            std_log10=guessed("std", k),
+            network_low_ohmm=guessed("low", k),
+            network_high_ohmm=guessed("high", k),
+            network_uncertain_below_m=guessed("uncertain_below", k),
             seconds=seconds,
             doi_index=doi_index[k],
-            doi_index_m=_index_depth(doi_index[k], thick, res.nrms[k], target_nrms),
+            doi_index_m=_index_depth(doi_index[k], thick[k], res.nrms[k], target_nrms),
         )
     return out
 

@@ -205,9 +205,13 @@ def coverage(rho_true_ohmm, low_ohmm, high_ohmm, axis=0):
     return np.mean((rho >= low_ohmm) & (rho <= high_ohmm), axis=axis)
 
 
-def resolved_depth_m(std_log10, depth_m, threshold: float = DOI_THRESHOLD_DECADES) -> float:
+def resolved_depth_m(std_log10, depth_m, threshold: float = DOI_THRESHOLD_DECADES):
     """Network-uncertainty cue: the top of the shallowest layer whose σ exceeds ``threshold``
-    decades (np.inf when none does). ``std_log10`` (L,). Not a depth of investigation of the
-    data (that is the inversion's ``doi_m``)."""
-    above = np.flatnonzero(np.asarray(std_log10) > threshold)
-    return float(np.asarray(depth_m)[above[0]]) if above.size else float("inf")
+    decades (np.inf when none does). ``std_log10`` (L,) → a float, or (n, L) with
+    ``depth_m`` (L,) or (n, L) → (n,). Not a depth of investigation of the data (that is
+    the inversion's ``doi_m``)."""
+    above = np.asarray(std_log10) > threshold
+    depth = np.broadcast_to(np.asarray(depth_m, dtype=float), above.shape)
+    first = np.take_along_axis(depth, np.argmax(above, axis=-1)[..., None], axis=-1)[..., 0]
+    found = np.where(above.any(axis=-1), first, np.inf)
+    return float(found) if found.ndim == 0 else found
