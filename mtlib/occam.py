@@ -106,10 +106,10 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
 
 # --- the compiled engine: one sounding at a time, a batch on threads (numba, no GIL) -----
 #
-# One sounding's data in the engine's units: ``d`` = [ln ρa; φ rad] and ``w`` = 1/σ (0 where
-# masked), (2F,); ``c`` = sqrt(ωμ0/2) and ``log_omega_mu`` = ln(ωμ0) per frequency (F,);
-# ``thick`` (L-1,). Models ``x`` (P,) are log10 ρ of the L layers, then log10 of the static
-# shift when there is one (``inv_shift_std`` = 1/its prior σ, 0 without one).
+# One sounding's usable data in the engine's units: ``d`` = [ln ρa; φ rad] and ``w`` = 1/σ
+# (2F,); ``c`` = sqrt(ωμ0/2) and ``log_omega_mu`` = ln(ωμ0) per frequency (F,); ``thick``
+# (L-1,). Models ``x`` (P,) are log10 ρ of the L layers, then log10 of the static shift
+# when there is one (``inv_shift_std`` = 1/its prior σ, 0 without one).
 
 
 @numba.njit(cache=True, nogil=True)
@@ -167,9 +167,9 @@ def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pra
 @numba.njit(cache=True, nogil=True)
 def _tridiagonalize(a):  # pragma: no cover
     """Householder reduction of a symmetric ``a`` (P, P; its lower triangle is read) to
-    ``Qᵀ a Q = T``: the diagonal
-    (P,) and off-diagonal (P-1,) of T, and the unit reflectors ``v`` (P-2, P) with
-    ``Q = H_0 ⋯ H_{P-3}``, ``H_k = I − 2 v_k v_kᵀ`` (zero rows where nothing was reflected)."""
+    ``Qᵀ a Q = T``: the diagonal (P,) and off-diagonal (P-1,) of T, and the unit reflectors
+    ``v`` (P-2, P) with ``Q = H_0 ⋯ H_{P-3}``, ``H_k = I − 2 v_k v_kᵀ`` (zero rows where
+    nothing was reflected)."""
     a = a.copy()
     n = a.shape[0]
     diag, off = np.empty(n), np.zeros(max(n - 1, 0))
