@@ -186,17 +186,20 @@ class FieldData:
 
 def encode(log_rhoa, phase_deg, z_rel_err, mask):
     """Network input (n, 4, 91) and level lg (n,) from data on the axis: log10 ρa, φ (°),
-    |Z| errors p and the mask, all (n, 91) tensors."""
-    m = mask.to(log_rhoa.dtype)
+    |Z| errors p and the mask, all (n, 91): torch tensors (training, on their device) or
+    numpy arrays (one sounding's guess: a dozen torch calls on tiny tensors cost more
+    than the arithmetic)."""
+    xp = torch if isinstance(log_rhoa, torch.Tensor) else np
+    m = mask.to(log_rhoa.dtype) if xp is torch else mask.astype(log_rhoa.dtype)
     lg = (log_rhoa * m).sum(1) / m.sum(1)
-    x = torch.stack(
+    x = xp.stack(
         [
             (log_rhoa - lg[:, None]) * m / LOG_SCALE,
             (phase_deg - 45.0) / 45.0 * m,
             m,
-            (2 * z_rel_err).clamp(max=1.0) * m,
+            xp.clip(2 * z_rel_err, None, 1.0) * m,
         ],
-        dim=1,
+        1,
     )
     return x, lg
 
@@ -293,11 +296,13 @@ class FieldNetwork(Bundled):
 
     has_uncertainty = True
 
-    def normalized(self, x: torch.Tensor, batch_size: int = 512):
-        """Mean and σ (uncalibrated) of (log10 ρ − lg)/2 (n, L), float64 numpy; on the CPU
-        in chunks of ``batch_size`` (measured fastest on 2 cores: 256–512)."""
+    def normalized(self, x, batch_size: int = 512):
+        """Mean and σ (uncalibrated) of (log10 ρ − lg)/2 (n, L), float64 numpy, for inputs
+        ``x`` (n, 4, 91) (tensor or array); on the CPU in chunks of ``batch_size`` (measured
+        fastest on 2 cores: 256–512)."""
         if self._inference is None:
             self._inference = InferenceUNet(self.net)
+        x = torch.as_tensor(x)
         outs = []
         with torch.inference_mode():
             for start in range(0, x.shape[0], batch_size):
@@ -330,8 +335,7 @@ class FieldNetwork(Bundled):
         are ``delta_ref_m × FRAME_TOPS`` m."""
         axes = [on_axis(*s) for s in soundings]
         log_rhoa, phase, p, mask = (np.stack(a) for a in zip(*[ax[:4] for ax in axes]))
-        x, lg = encode(*(torch.as_tensor(a) for a in (log_rhoa, phase, p, mask)))
-        lg = lg.numpy()
+        x, lg = encode(log_rhoa, phase, p, mask)
         log_rho, std, groups = self.calibrated(x, lg, log_rhoa, mask)
         half = self.interval_half_width(groups, std, level)
         return dict(
