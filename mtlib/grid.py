@@ -59,6 +59,34 @@ def layer_centres_log_m(thick_m) -> np.ndarray:
     )
 
 
+def interval_means(values, tops, top, bottom) -> np.ndarray:
+    """Depth averages of layered profiles over depth intervals.
+
+    ``values`` (..., n, L) on layers whose tops are ``tops`` (L,) (increasing, the first 0,
+    the last one a half-space's); intervals ``[top, bottom)`` (n, M), in the units of
+    ``tops``. Returns (..., n, M): the mean of each profile over each of its intervals, and
+    its value at ``top`` where the interval is empty (``bottom <= top``).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    tops = np.asarray(tops, dtype=np.float64)
+    top, bottom = np.asarray(top, dtype=np.float64), np.asarray(bottom, dtype=np.float64)
+    # the profile's integral from the surface, exact at the layer tops; linear between
+    area = np.cumsum(values[..., :-1] * np.diff(tops), axis=-1)
+    area = np.concatenate([np.zeros(area.shape[:-1] + (1,)), area], axis=-1)
+    shape = values.shape[:-1] + top.shape[-1:]
+
+    def integral(z):
+        i = np.searchsorted(tops, z, side="right") - 1
+        at = np.take_along_axis(values, np.broadcast_to(i, shape), axis=-1)
+        return np.take_along_axis(area, np.broadcast_to(i, shape), axis=-1) + at * (z - tops[i]), at
+
+    upper, at_top = integral(top)
+    lower, _ = integral(bottom)
+    width = bottom - top
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(width > 0, (lower - upper) / width, at_top)
+
+
 def excess_conductance_s(rho_ohmm, thick_m, top_m: float, bottom_m: float, host_ohmm: float):
     """Conductance (S) between depths ``top_m`` and ``bottom_m`` in excess of a host of
     ``host_ohmm``: ``Σ h (1/ρ − 1/ρ_host)`` over the parts of the layers inside the window

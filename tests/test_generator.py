@@ -31,6 +31,19 @@ def test_step_profile_draws_each_layer_over_its_depth_range():
     np.testing.assert_array_equal(values, [1, 1, 2, 2, 3, 3])
 
 
+def test_interval_means_average_over_the_parts_of_layers_inside_each_interval():
+    tops = np.array([0.0, 100.0, 150.0, 350.0])  # the last: a half-space
+    values = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0, 40.0]])
+    top = np.array([[0.0, 50.0, 300.0, 120.0], [0.0, 50.0, 300.0, 120.0]])
+    bottom = np.array([[100.0, 200.0, 500.0, 120.0], [100.0, 200.0, 500.0, 60.0]])
+    expected = np.array(
+        [1.0, (50 * 1 + 50 * 2 + 50 * 3) / 150, (50 * 3 + 150 * 4) / 200, 2.0]
+    )  # an empty interval: the value at its top
+    np.testing.assert_allclose(
+        grid.interval_means(values, tops, top, bottom), [expected, 10 * expected]
+    )
+
+
 def test_excess_conductance_counts_the_parts_of_layers_inside_the_window():
     thick = np.array([100.0, 50.0, 200.0])  # tops 0, 100, 150, 350 (half-space)
     rho = np.array([[100.0, 5.0, 100.0, 100.0], [100.0, 10.0, 10.0, 1.0]])

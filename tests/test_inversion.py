@@ -158,6 +158,39 @@ def test_package_level_entry_point_matches_design_api():
     assert np.all(res.rho_network_ohmm < res.network_high_ohmm)
 
 
+def test_the_field_guess_keeps_its_conductance_and_fit_on_a_coarser_grid():
+    """A data layer that spans several of the field network's layers takes their mean
+    conductivity: the guess keeps the conductance of its thin layers under the surface, and
+    with it the fit it has on its own grid (a conductive top over a resistor: the value at
+    a layer's centre alone gave 1.6 × the top conductance here, and an nRMS of 2.5)."""
+    freq = np.logspace(0, -3.5, 36)
+    thick_true = np.array([300.0, 1500.0, 5000.0])
+    rhoa, phase = forward.mt1d(np.array([3.0, 300.0, 30.0, 3.0]), thick_true, freq)
+    sounding = (freq, rhoa, phase, np.full(freq.size, 0.05), np.ones(freq.size, bool))
+    net = inversion.default_network()
+    own = inversion._network_models(net, [sounding])
+    tops_own = own["tops_scale"][0] * own["tops_unit_m"]
+    thick = covering_grid(freq, rhoa)[None]
+    mapped = inversion._network_guesses(net, [sounding], thick, 0.25)["rho"][0]
+    bottom = np.sum(thick[0][:3])  # the first three data layers
+    assert thick[0][0] > 1.5 * tops_own[1]  # coarser than the network's grid on top
+
+    def conductance(rho, tops):
+        return grid.excess_conductance_s(rho, np.diff(tops), 0.0, bottom, np.inf)
+
+    assert conductance(mapped, grid.layer_tops_m(thick[0])) == pytest.approx(
+        conductance(own["rho"][0], tops_own), rel=1e-9
+    )
+
+    def nrms(rho, thick_m):
+        pred_rhoa, pred_phase = forward.mt1d(rho, thick_m, freq)
+        r = np.r_[np.log(pred_rhoa / rhoa) / 0.1, np.radians(pred_phase - phase) / np.arcsin(0.05)]
+        return np.sqrt(np.mean(r**2))
+
+    assert nrms(own["rho"][0], np.diff(tops_own)) < 0.5  # the guess fits on its own grid
+    assert nrms(mapped, thick[0]) < 0.5  # and still does on the data's (2.5 at the centres)
+
+
 def test_the_paper_ensemble_leaves_the_deep_layers_to_the_fallback():
     """With the paper's ensemble, σ and its interval exist only where that network's grid
     reaches; below, the reference is the data's Bostick transform."""
