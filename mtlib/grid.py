@@ -87,6 +87,29 @@ def interval_means(values, tops, top, bottom) -> np.ndarray:
         return np.where(width > 0, (lower - upper) / width, at_top)
 
 
+def onto_grid(values, tops, thick, resistivity: bool = False) -> np.ndarray:
+    """Layered profiles read onto other layer grids.
+
+    ``values`` (..., n, L) on layers whose tops are ``tops`` (L,); target grids of
+    thicknesses ``thick`` (n, M-1) in the same units. A finite target layer takes the
+    profile's mean over its depth range — of the conductivity ``1/values`` when
+    ``resistivity``: a layer that spans several thin ones keeps their conductance, what a
+    sounding sees of them (its centre's value alone may miss a thin conductor or double
+    it); the target half-space takes the value at 1.5 × its top
+    (:func:`layer_centres_log_m`). Returns (..., n, M).
+    """
+    values = 1.0 / np.asarray(values, dtype=np.float64) if resistivity else values
+    thick = np.asarray(thick, dtype=np.float64)
+    bottoms = np.cumsum(thick, axis=-1)
+    upper = np.concatenate([np.zeros(bottoms.shape[:-1] + (1,)), bottoms[..., :-1]], axis=-1)
+    deepest = np.searchsorted(tops, 1.5 * bottoms[..., -1:], side="right") - 1
+    half_space = np.take_along_axis(
+        values, np.broadcast_to(deepest, np.shape(values)[:-1] + (1,)), axis=-1
+    )
+    mapped = np.concatenate([interval_means(values, tops, upper, bottoms), half_space], axis=-1)
+    return 1.0 / mapped if resistivity else mapped
+
+
 def excess_conductance_s(rho_ohmm, thick_m, top_m: float, bottom_m: float, host_ohmm: float):
     """Conductance (S) between depths ``top_m`` and ``bottom_m`` in excess of a host of
     ``host_ohmm``: ``Σ h (1/ρ − 1/ρ_host)`` over the parts of the layers inside the window

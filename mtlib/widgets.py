@@ -32,7 +32,7 @@ from . import plotting
 from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG, PLOT_BOTTOM_M
 from .errors import z_rel_err_from_rhoa
 from .evaluate import log_rho_rmse
-from .fieldnet import FieldNetwork
+from .fieldnet import FRAME_TOPS, FieldNetwork
 from .forward import mt1d
 from .generator import (
     N_CONTROL,
@@ -41,7 +41,7 @@ from .generator import (
     interpolate_controls,
     random_models,
 )
-from .grid import layer_centers_m, layer_tops_m, step_profile
+from .grid import layer_centers_m, layer_tops_m, onto_grid, step_profile
 from .noise import add_noise
 from .predictor import Predictor, resolved_depth_m, told_noise
 from .pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
@@ -468,7 +468,8 @@ class Explorer:
         }
 
     def _field_guess(self, rhoa_obs, phase_obs, rel_noise: float):
-        """The field network's guess, σ and 95 % interval read onto the explorer's grid."""
+        """The field network's guess, σ and 95 % interval read onto the explorer's grid
+        (:func:`mtlib.grid.onto_grid`, as :func:`mtlib.invert` reads them)."""
         p = max(z_rel_err_from_rhoa(rel_noise), 0.005)  # its errors are those of |Z|
         sounding = (
             self.freq_hz,
@@ -477,9 +478,12 @@ class Explorer:
             np.full(self.freq_hz.size, p),
             np.ones(self.freq_hz.size, dtype=bool),
         )
-        guess = self.net.guesses([sounding])[0]
-        idx = np.searchsorted(guess["tops_m"], self._centers_m, side="right") - 1
-        return guess["rho"][idx], guess["std"][idx], guess["low"][idx], guess["high"][idx]
+        guess = self.net.guess_arrays([sounding])
+        thick = self.thick_m[None] / guess["delta_ref_m"][:, None]  # in the network's frame
+        rho, low, high = onto_grid(
+            np.stack([guess[k] for k in ("rho", "low", "high")]), FRAME_TOPS, thick, True
+        )[:, 0]
+        return rho, onto_grid(guess["std"], FRAME_TOPS, thick)[0], low, high
 
     def update(self, raise_errors: bool = False):
         """Recompute and update the artists in place. From a callback it never raises: an

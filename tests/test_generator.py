@@ -44,6 +44,21 @@ def test_interval_means_average_over_the_parts_of_layers_inside_each_interval():
     )
 
 
+def test_onto_grid_keeps_the_conductance_of_thin_layers():
+    """A 10 m, 1 Ω·m conductor inside one 100 m layer of the target grid: the target layer
+    gets the mean conductivity (conductance kept), the half-space the value at 1.5 × its top."""
+    tops = np.array([0.0, 40.0, 50.0, 100.0, 400.0])
+    rho = np.array([[100.0, 1.0, 100.0, 10.0, 1000.0]])
+    mapped = grid.onto_grid(rho, tops, np.array([[100.0, 100.0]]), resistivity=True)
+    np.testing.assert_allclose(mapped, [[1 / (0.9 / 100 + 0.1 / 1), 10.0, 10.0]])
+    assert grid.excess_conductance_s(mapped[0], np.array([100.0, 100.0]), 0, 100, np.inf) == (
+        pytest.approx(grid.excess_conductance_s(rho[0], np.diff(tops), 0, 100, np.inf))
+    )
+    np.testing.assert_allclose(
+        grid.onto_grid(rho, tops, np.array([[100.0, 200.0]])), [[90.1, 10.0, 1000.0]]
+    )
+
+
 def test_excess_conductance_counts_the_parts_of_layers_inside_the_window():
     thick = np.array([100.0, 50.0, 200.0])  # tops 0, 100, 150, 350 (half-space)
     rho = np.array([[100.0, 5.0, 100.0, 100.0], [100.0, 10.0, 10.0, 1.0]])
