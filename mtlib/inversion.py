@@ -50,7 +50,7 @@ from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG
 from .fieldnet import FRAME_TOPS, FieldNetwork
 from .forward import MU0, skin_depth_m
 from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
-from .grid import layer_centres_log_m, layer_tops_m, onto_grid
+from .grid import guess_onto_grid, layer_centres_log_m, layer_tops_m
 from .occam import SMALLNESS, blocky_invert, occam_invert
 from .predictor import Predictor, resolved_depth_m, told_noise
 from .pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
@@ -351,7 +351,7 @@ def _network_guesses(net, data, thick_m, doi_threshold) -> dict:
     with an uncertainty ``std``, ``low``, ``high`` (NaN below the network's grid) and
     ``uncertain_below`` (n,); arrays (n, L), and the ``scalings`` of the paper network.
 
-    Read with :func:`mtlib.grid.onto_grid`: a data layer that spans several of the
+    Read with :func:`mtlib.grid.guess_onto_grid`: a data layer that spans several of the
     network's layers takes their mean conductivity (and mean σ), so the guess keeps the
     conductance of its thin layers under the surface (the value at the layer's centre alone
     lost them, and with them the fit of the guess: real-set median nRMS 1.34 → 0.74)."""
@@ -360,23 +360,16 @@ def _network_guesses(net, data, thick_m, doi_threshold) -> dict:
     # every network grid is a scaling of one: depths divided by the scale place every layer
     thick = thick_m / scale[:, None]
     covered = layer_centres_log_m(thick) <= unit[-1]
-    if "std" not in models:
-        rho = onto_grid(models["rho"], unit, thick, True)
-        return dict(rho=rho, covered=covered, scalings=models.get("scalings"))
-    rho, low, high = onto_grid(
-        np.stack([models[k] for k in ("rho", "low", "high")]), unit, thick, True
-    )
-    # below the network's grid it has nothing to say: NaN, not its half-space's σ
-    hide = np.where(covered, 1.0, np.nan)
-    return dict(
-        rho=rho,
-        covered=covered,
-        scalings=models.get("scalings"),
-        std=onto_grid(models["std"], unit, thick) * hide,
-        low=low * hide,
-        high=high * hide,
-        uncertain_below=resolved_depth_m(models["std"], scale[:, None] * unit, doi_threshold),
-    )
+    guess = guess_onto_grid(models, unit, thick)
+    guess.update(covered=covered, scalings=models.get("scalings"))
+    if "std" in models:
+        # below the network's grid it has nothing to say: NaN, not its half-space's σ
+        hide = np.where(covered, 1.0, np.nan)
+        guess.update({k: guess[k] * hide for k in ("std", "low", "high")})
+        guess["uncertain_below"] = resolved_depth_m(
+            models["std"], scale[:, None] * unit, doi_threshold
+        )
+    return guess
 
 
 def _references(data, thick_m, start, net, doi_threshold):

@@ -41,7 +41,7 @@ from .generator import (
     interpolate_controls,
     random_models,
 )
-from .grid import layer_centers_m, layer_tops_m, onto_grid, step_profile
+from .grid import guess_onto_grid, layer_centers_m, layer_tops_m, step_profile
 from .noise import add_noise
 from .predictor import Predictor, resolved_depth_m, told_noise
 from .pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
@@ -469,7 +469,7 @@ class Explorer:
 
     def _field_guess(self, rhoa_obs, phase_obs, rel_noise: float):
         """The field network's guess, σ and 95 % interval read onto the explorer's grid
-        (:func:`mtlib.grid.onto_grid`, as :func:`mtlib.invert` reads them)."""
+        (:func:`mtlib.grid.guess_onto_grid`, as :func:`mtlib.invert` reads them)."""
         p = max(z_rel_err_from_rhoa(rel_noise), 0.005)  # its errors are those of |Z|
         sounding = (
             self.freq_hz,
@@ -480,10 +480,8 @@ class Explorer:
         )
         guess = self.net.guess_arrays([sounding])
         thick = self.thick_m[None] / guess["delta_ref_m"][:, None]  # in the network's frame
-        rho, low, high = onto_grid(
-            np.stack([guess[k] for k in ("rho", "low", "high")]), FRAME_TOPS, thick, True
-        )[:, 0]
-        return rho, onto_grid(guess["std"], FRAME_TOPS, thick)[0], low, high
+        mapped = guess_onto_grid(guess, FRAME_TOPS, thick)
+        return tuple(mapped[k][0] for k in ("rho", "std", "low", "high"))
 
     def update(self, raise_errors: bool = False):
         """Recompute and update the artists in place. From a callback it never raises: an
