@@ -390,6 +390,7 @@ def invert_files(
     start: str,
     network: str | None,
     roughness: str = "smooth",
+    trade_off: str = "discrepancy",
 ) -> int:
     """Read, invert (batched) and report many files: per sounding a model CSV, a data CSV
     (data, errors, used periods, phase-tensor skew, the model's response) and a figure;
@@ -430,6 +431,7 @@ def invert_files(
             net,
             start=start,
             roughness=roughness,
+            trade_off=trade_off,
             estimate_static_shift=static_shift,
             refused=refused,
         )
@@ -621,6 +623,13 @@ def main(argv: list[str] | None = None) -> int:
         help="model norm: smooth (L2, default) or blocky (L1-like, sharp boundaries)",
     )
     inv.add_argument(
+        "--trade-off",
+        default="discrepancy",
+        choices=["discrepancy", "posterior"],
+        help="μ per sounding: Occam's discrepancy choice (fits to nRMS 1, default) or "
+        "posterior (μ = 1: the network's σ as a prior, the posterior mode)",
+    )
+    inv.add_argument(
         "--network",
         default=None,
         help="shipped network to use (default: the field network, "
@@ -647,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.start,
                 args.network,
                 args.roughness,
+                args.trade_off,
             )
         except ValueError as err:  # bad options: a message, not a traceback
             print(f"error: {err}", file=sys.stderr)

@@ -77,9 +77,10 @@ BLOCKY_EPS_LOG10 = 0.01
 size (L1), much smaller ones their square (L2)."""
 BLOCKY_ROUNDS = 20
 """Reweighting rounds of :func:`blocky_invert` after the smooth inversion."""
-STOPS = ("max_iter", "target", "best fit")
-"""Why a sounding stopped, by the code the compiled engine returns."""
-MAX_ITER, TARGET, BEST_FIT = range(3)
+STOPS = ("max_iter", "target", "best fit", "converged")
+"""Why a sounding stopped, by the code the compiled engine returns ("converged": at the
+minimum of Φ for a fixed μ, :func:`occam_invert`'s ``mu_fixed``)."""
+MAX_ITER, TARGET, BEST_FIT, CONVERGED = range(4)
 
 
 @dataclass
@@ -382,13 +383,80 @@ def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch):  # pragma: no c
 
 
 @numba.njit(cache=True, nogil=True)
+def _cholesky_solve(low, b):  # pragma: no cover
+    """``y`` with ``L Lᵀ y = b`` for a lower Cholesky factor ``low``."""
+    n = b.shape[0]
+    y = np.empty(n)
+    for i in range(n):
+        y[i] = (b[i] - np.sum(low[i, :i] * y[:i])) / low[i, i]
+    for i in range(n - 1, -1, -1):
+        y[i] = (y[i] - np.sum(low[i + 1 :, i] * y[i + 1 :])) / low[i, i]
+    return y
+
+
+@numba.njit(cache=True, nogil=True)
+def _objective(chi2, x, x_ref, norm, mu, n_layers, inv_shift_std):  # pragma: no cover
+    """Φ = χ² + the shift's prior + μ (x − x_ref)ᵀ N (x − x_ref)."""
+    prior = (x[n_layers] * inv_shift_std) ** 2 if x.shape[0] > n_layers else 0.0
+    return chi2 + prior + mu * _quadratic(x - x_ref, norm)
+
+
+@numba.njit(cache=True, nogil=True)
+def _fixed_mu_steps(
+    x, x_ref, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std, norm, mu, chi2,
+    pred_now, max_iter, model_tol, stall_tol,
+):  # pragma: no cover  # fmt: skip
+    """Gauss–Newton on Φ (:func:`_objective`) at a fixed ``mu``: each step solves the
+    linearized problem exactly and is halved (:data:`SHORTER_STEPS`) until Φ falls. ``x``
+    and ``pred_now`` (its prediction, χ² = ``chi2``) are updated in place. Stops once a step
+    changes no layer by ``model_tol`` or Φ by the fraction ``stall_tol``, or when no step
+    lowers Φ (its minimum, to round-off). Returns χ², iterations and the stop code."""
+    n_par = x.shape[0]
+    phi = _objective(chi2, x, x_ref, norm, mu, n_layers, inv_shift_std)
+    x_new, x_try = np.empty(n_par), np.empty(n_par)
+    pred_try = np.empty(d.shape[0])
+    iterations, stop = 0, MAX_ITER
+    for _ in range(max_iter):
+        g, r = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
+        # the departure from the reference that minimizes the linearized Φ
+        departure = _cholesky_solve(_cholesky(g.T @ g + mu * norm), g.T @ (r + g @ (x - x_ref)))
+        for j in range(n_par):
+            x_new[j] = x_ref[j] + departure[j]
+            if j < n_layers:
+                x_new[j] = min(max(x_new[j], LOG10_RHO_MIN), LOG10_RHO_MAX)
+        iterations += 1
+        phi_try, frac = np.inf, 1.0
+        for attempt in range(SHORTER_STEPS.size + 1):
+            x_try[:] = x + frac * (x_new - x)
+            chi2_try = _misfit(x_try, d, w, thick, c, log_omega_mu, n_layers, pred_try)
+            phi_try = _objective(chi2_try, x_try, x_ref, norm, mu, n_layers, inv_shift_std)
+            if phi_try < phi:
+                break
+            if attempt < SHORTER_STEPS.size:
+                frac = SHORTER_STEPS[attempt]
+        if not phi_try < phi:
+            stop = CONVERGED
+            break
+        step = np.max(np.abs(x_try[:n_layers] - x[:n_layers]))
+        gain = phi - phi_try
+        x[:] = x_try
+        pred_now[:] = pred_try
+        chi2, phi = chi2_try, phi_try
+        if step < model_tol or gain <= stall_tol * phi:
+            stop = CONVERGED
+            break
+    return chi2, iterations, stop
+
+
+@numba.njit(cache=True, nogil=True)
 def _invert_one(
     freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
-    precision, chi2_target, inv_shift_std, zeta, max_iter, model_tol, stall_tol, pred_out,
-    result,
+    precision, chi2_target, inv_shift_std, zeta, max_iter, model_tol, stall_tol, mu_fixed,
+    pred_out, result,
 ):  # pragma: no cover  # fmt: skip
     """One sounding (see the module docstring); data, errors and ``mask`` (F,) as
-    :func:`occam_invert` takes them. ``x`` (P,) holds the start and is updated in place to
+    :func:`occam_invert` takes them; ``mu_fixed`` > 0 minimizes Φ at that μ instead of
+    choosing it (:func:`_fixed_mu_steps`). ``x`` (P,) holds the start and is updated in place to
     the final model; ``rough_weights`` (L-1,) weigh the first differences and
     ``precision`` (L,) = α_s/σ_ref² the closeness to the reference; ``pred_out`` (2F,)
     gets the final prediction at every frequency (masked ones too); ``result`` (6,): χ²,
@@ -427,9 +495,15 @@ def _invert_one(
     iterations = 0
     # the model norm of the current model: in Occam's second phase each step must lower it
     norm_value = _quadratic(x - x_ref, norm)
+    if mu_fixed > 0.0:
+        chi2, iterations, stop = _fixed_mu_steps(
+            x, x_ref, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std, norm, mu_fixed,
+            chi2, pred_now, max_iter, model_tol, stall_tol,
+        )  # fmt: skip
+        mu_taken = mu_fixed
     # a starting model that is its own reference and already fits is the answer: zero
     # departure, misfit at or below the target
-    if chi2 <= limit and np.all(x == x_ref):
+    elif chi2 <= limit and np.all(x == x_ref):
         stop = TARGET
     else:
         k_chol = _inverse_cholesky(norm)
@@ -544,14 +618,14 @@ def _invert_one(
 def _occam_rows(
     freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
     precision, chi2_target, zeta, pred_out, result, inv_shift_std, max_iter, model_tol,
-    stall_tol,
+    stall_tol, mu_fixed,
 ):  # pragma: no cover  # fmt: skip
     """:func:`_invert_one` for every sounding of a batch (the rows of the arrays)."""
     for i in range(freq.shape[0]):
         _invert_one(
             freq[i], log_rhoa[i], phase[i], log_rhoa_std[i], phase_std[i], mask[i], thick[i],
             x_ref[i], x[i], rough_weights[i], precision[i], chi2_target[i], inv_shift_std,
-            zeta[i], max_iter, model_tol, stall_tol, pred_out[i], result[i],
+            zeta[i], max_iter, model_tol, stall_tol, mu_fixed, pred_out[i], result[i],
         )  # fmt: skip
 
 
@@ -620,6 +694,7 @@ def occam_invert(
     model_tol_log10: float = 0.01,
     stall_tol: float = 0.01,
     roughness_weights=None,
+    mu_fixed: float | None = None,
 ) -> OccamResult:
     """Invert ``n`` soundings; see the module docstring.
 
@@ -633,9 +708,13 @@ def occam_invert(
     changes no layer by ``model_tol_log10`` decades (or its model norm by ``stall_tol``),
     and short of it once an iteration lowers χ² by less than the fraction ``stall_tol``
     (at 2 % some unfittable real soundings stopped 5–10 % above the best fit a few more
-    iterations reach). The numerical kernel: callers
-    (:func:`mtlib.inversion.invert`) check the input.
+    iterations reach). ``mu_fixed``: no choice of μ, Φ minimized at that μ (``target_nrms``
+    unused; stop "converged"): with μ = 1 and ``smallness`` 1 the reference's σ is read
+    as a Gaussian prior and the result is the posterior mode. The numerical kernel:
+    callers (:func:`mtlib.inversion.invert`) check the input.
     """
+    if mu_fixed is not None and not mu_fixed > 0:
+        raise ValueError(f"mu_fixed must be > 0 (or None: Occam's choice), got {mu_fixed}")
     start_time = time.perf_counter()
     mask = np.ascontiguousarray(mask, dtype=bool)
     n, n_freq = mask.shape
@@ -678,6 +757,7 @@ def occam_invert(
         max_iter,
         model_tol_log10,
         stall_tol,
+        0.0 if mu_fixed is None else float(mu_fixed),
     )
     _run_rows(batch, scalars)
     return OccamResult(

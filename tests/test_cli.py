@@ -100,6 +100,13 @@ def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, 
     assert rows["c"][6] != rows["b"][6] or rows["c"][5] != rows["b"][5]  # another start
     blocky = (tmp_path / "f" / "summary.csv").read_text().splitlines()[1].split(",")
     assert blocky[5:7] != rows["b"][5:7]  # another model norm
+    posterior_args = ["--out", str(tmp_path / "g"), "--trade-off", "posterior"]
+    assert main(["invert", str(sa295), *posterior_args]) == 0
+    posterior = (tmp_path / "g" / "summary.csv").read_text().splitlines()[1].split(",")
+    assert posterior[7:9] == ["1", "converged"]  # μ and the stop of the posterior mode
+    assert main(["invert", str(sa295), "--out", str(tmp_path / "h"), "--start", "halfspace",
+                 "--trade-off", "posterior"]) == 2  # fmt: skip
+    assert "needs start='network'" in capsys.readouterr().err
     model = (tmp_path / "d" / "SA295_model.csv").read_text().splitlines()[0]
     assert "network_low95_ohmm" not in model  # the paper's U-Net has no interval
     assert (

@@ -166,6 +166,45 @@ def test_a_good_reference_needs_fewer_iterations_and_gives_a_better_model(noisy)
     assert rmse(from_guess.rho_ohmm) < rmse(from_hs.rho_ohmm)
 
 
+def test_a_fixed_mu_gives_the_minimum_of_phi_the_posterior_mode(noisy):
+    """mu_fixed = 1: Φ at its minimum (a dense Gauss–Newton step from it stays put, no
+    model nearby is lower), below Φ of the reference, and no target chosen."""
+    rho, rhoa, phase = noisy
+    truth = np.log10(rho)
+    kernel = np.ones(5) / 5
+    guess = np.array([np.convolve(np.pad(t, 2, mode="edge"), kernel, "valid") for t in truth])
+    std = np.full_like(guess, 0.2)
+    args = (FREQ, *engine_inputs(rhoa, phase), THICK, guess, std)
+    res = occam.occam_invert(*args, mu_fixed=1.0)
+    assert set(res.stop) == {"converged"} and np.all(res.mu == 1.0)
+    assert np.all(res.iterations >= 1)
+    w = np.concatenate([np.full(40, 1 / (2 * P_Z)), np.full(40, 1 / np.arcsin(P_Z))])
+    rough = occam.roughness_matrix(40)
+    norm = rough.T @ rough + np.diag(1 / std[0] ** 2)
+
+    def misfit_and_norm(k, m):
+        lr, ph = forward.log_response(10.0 ** m[None], THICK, FREQ)
+        pred = np.concatenate([lr[0], ph[0]])
+        r = w * (np.concatenate([np.log(rhoa[k]), np.radians(phase[k])]) - pred)
+        return r @ r, (m - guess[k]) @ norm @ (m - guess[k])
+
+    for k in range(len(rho)):
+        m = np.log10(res.rho_ohmm[k])
+        chi2, departure = misfit_and_norm(k, m)
+        assert chi2 == pytest.approx(80 * res.nrms[k] ** 2, rel=1e-9)
+        assert chi2 + departure < sum(misfit_and_norm(k, guess[k]))
+        # at the minimum: one dense Gauss–Newton step at μ = 1 from it stays put
+        lr, ph, jac = forward.log_response_jacobian(10.0 ** m[None], THICK, FREQ)
+        g = w[:, None] * jac[0] * np.log(10)
+        r = w * (
+            np.concatenate([np.log(rhoa[k]), np.radians(phase[k])]) - np.concatenate([lr[0], ph[0]])
+        )
+        y = np.linalg.solve(g.T @ g + norm, g.T @ (r + g @ (m - guess[k])))
+        assert np.max(np.abs(guess[k] + y - m)) < 0.01  # the engine's model_tol_log10
+    with pytest.raises(ValueError, match="mu_fixed"):
+        occam.occam_invert(*args, mu_fixed=0.0)
+
+
 def blocky_earth():
     """100 Ω·m over a 5 Ω·m layer (300–700 m) over 300 Ω·m, on the paper's grid."""
     tops = grid.layer_tops_m(THICK)
