@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import torch
 
@@ -204,30 +205,81 @@ def encode(log_rhoa, phase_deg, z_rel_err, mask):
     return x, lg
 
 
+def stack_soundings(soundings):
+    """Soundings ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)`` of (F,) arrays, any
+    lengths, as five arrays (n, F_max); the padding is masked (frequency 1, ρa 1, phase 45°,
+    error 1)."""
+    sizes = {len(s[0]) for s in soundings}
+    if len(sizes) == 1:  # (one length: no padding to do)
+        return tuple(np.stack(a) for a in zip(*soundings))
+    width = max(sizes)
+
+    def pad(arrays, fill):
+        return np.stack([np.concatenate([a, np.full(width - len(a), fill)]) for a in arrays])
+
+    columns = list(zip(*soundings))
+    return (
+        *(pad(c, fill) for c, fill in zip(columns[:4], (1.0, 1.0, 45.0, 1.0))),
+        pad(columns[4], False).astype(bool),
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _on_axis_rows(freq, values, mask, out, inside, f_top):  # pragma: no cover
+    """:func:`on_axis_rows` compiled: ``values`` (n, 3, F) → ``out`` (n, 3, 91)."""
+    axis = np.arange(FREQ_AXIS.size).astype(np.float64)
+    max_gap = MAX_GAP_DECADES * PER_DECADE + 1e-9
+    for i in range(freq.shape[0]):
+        used = np.flatnonzero(mask[i])
+        if used.size < 2:
+            raise ValueError("a sounding needs two usable periods or more on the network's axis")
+        order = used[np.argsort(freq[i, used])[::-1]]  # high → low
+        f = freq[i, order]
+        u = np.log10(f[0] / f) * PER_DECADE  # axis units, increasing
+        last = u.size - 1
+        for q in range(3):
+            out[i, q] = np.interp(axis, u, values[i, q, order])
+        for a in range(axis.size):
+            right = min(max(np.searchsorted(u, axis[a]), 1), max(last, 1))
+            # on a datum itself (np.isclose's tolerances)
+            on_datum = abs(axis[a] - u[right]) <= 1e-8 + 1e-5 * abs(u[right]) or abs(
+                axis[a] - u[right - 1]
+            ) <= 1e-8 + 1e-5 * abs(u[right - 1])
+            gap = u[right] - u[right - 1]
+            inside[i, a] = axis[a] <= u[last] + 1e-9 and (gap <= max_gap or on_datum)
+        f_top[i] = f[0]
+
+
+def on_axis_rows(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask):
+    """Soundings' usable periods on the network's axis; arrays (n, F) as
+    :func:`stack_soundings` gives them. Returns log10 ρa, φ, p and the axis mask (n, 91)
+    and ``f_top`` (n,) Hz. Linear interpolation in log f between usable periods (held
+    beyond the band's ends); the axis is masked beyond the band, across gaps wider than
+    :data:`MAX_GAP_DECADES`, and below 9 decades under ``f_top`` (those periods still count
+    in the refinement). Compiled (numba)."""
+    freq = np.ascontiguousarray(freq_hz, dtype=np.float64)
+    mask = np.ascontiguousarray(mask, dtype=bool)
+    values = np.ascontiguousarray(
+        np.stack([np.log10(rhoa_ohmm), phase_deg, np.broadcast_to(z_rel_err, freq.shape)], axis=1),
+        dtype=np.float64,
+    )
+    n = freq.shape[0]
+    out = np.empty((n, 3, FREQ_AXIS.size))
+    inside = np.empty((n, FREQ_AXIS.size), dtype=bool)
+    f_top = np.empty(n)
+    _on_axis_rows(freq, values, mask, out, inside, f_top)
+    return out[:, 0], out[:, 1], out[:, 2], inside, f_top
+
+
 def on_axis(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask):
     """One sounding's usable periods on the network's axis: log10 ρa, φ, p, mask (91,) and
-    its ``f_top`` (Hz). Linear interpolation in log f between usable periods; the axis is
-    masked beyond the band, across gaps wider than :data:`MAX_GAP_DECADES`, and below 9
-    decades under ``f_top`` (those periods still count in the refinement)."""
-    f = np.asarray(freq_hz, dtype=float)[mask]
-    order = np.argsort(f)[::-1]
-    f = f[order]
-    u = np.log10(f[0] / f) * PER_DECADE  # axis units, increasing
-    values = [
-        np.log10(np.asarray(rhoa_ohmm)[mask][order]),
-        np.asarray(phase_deg)[mask][order],
-        np.broadcast_to(z_rel_err, np.shape(freq_hz))[mask][order],
-    ]
-    axis = np.arange(FREQ_AXIS.size)
-    right = np.clip(np.searchsorted(u, axis, side="left"), 1, max(u.size - 1, 1))
-    gap = u[right] - u[right - 1]
-    # on a datum itself (np.isclose's tolerances, spelled out: it costs ~20 µs a call)
-    on_datum = (np.abs(axis - u[right]) <= 1e-8 + 1e-5 * np.abs(u[right])) | (
-        np.abs(axis - u[right - 1]) <= 1e-8 + 1e-5 * np.abs(u[right - 1])
+    its ``f_top`` (Hz); see :func:`on_axis_rows`."""
+    rows = on_axis_rows(
+        *(np.asarray(a)[None] for a in (freq_hz, rhoa_ohmm, phase_deg)),
+        np.broadcast_to(z_rel_err, np.shape(freq_hz))[None],
+        np.asarray(mask)[None],
     )
-    inside = (axis <= u[-1] + 1e-9) & ((gap <= MAX_GAP_DECADES * PER_DECADE + 1e-9) | on_datum)
-    out = [np.interp(axis, u, v) for v in values]
-    return (*out, inside, float(f[0]))
+    return (*(a[0] for a in rows[:4]), float(rows[4][0]))
 
 
 CALIBRATION_EDGES = np.arange(-2.5, 2.51, 0.5)
@@ -333,8 +385,7 @@ class FieldNetwork(Bundled):
         calibrated ``std`` (decades) and the ``low``/``high`` bounds of the central
         ``level`` interval (Ω·m), all (n, L), and ``delta_ref_m`` (n,): the layers' tops
         are ``delta_ref_m × FRAME_TOPS`` m."""
-        axes = [on_axis(*s) for s in soundings]
-        log_rhoa, phase, p, mask = (np.stack(a) for a in zip(*[ax[:4] for ax in axes]))
+        log_rhoa, phase, p, mask, f_top = on_axis_rows(*stack_soundings(soundings))
         x, lg = encode(log_rhoa, phase, p, mask)
         log_rho, std, groups = self.calibrated(x, lg, log_rhoa, mask)
         half = self.interval_half_width(groups, std, level)
@@ -343,7 +394,7 @@ class FieldNetwork(Bundled):
             std=std,
             low=10.0 ** (log_rho - half),
             high=10.0 ** (log_rho + half),
-            delta_ref_m=skin_depth_m(10.0**lg, np.array([ax[4] for ax in axes])),
+            delta_ref_m=skin_depth_m(10.0**lg, f_top),
         )
 
     def guesses(self, soundings, level: float = 0.95) -> list[dict]:

@@ -7,6 +7,7 @@ high to low (shallow to deep sensitivity).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 N_LAYERS = 40
@@ -59,6 +60,67 @@ def layer_centres_log_m(thick_m) -> np.ndarray:
     )
 
 
+@numba.njit(cache=True, nogil=True)
+def _mean_between(values, area, tops, top, bottom):  # pragma: no cover
+    """Mean of one layered profile (``values`` (L,), its integral ``area`` at the layer
+    ``tops``) over ``[top, bottom)``; its value at ``top`` when the interval is empty."""
+    upper = max(np.searchsorted(tops, top, side="right") - 1, 0)
+    if not bottom > top:
+        return values[upper]
+    lower = max(np.searchsorted(tops, bottom, side="right") - 1, 0)
+    integral_top = area[upper] + values[upper] * (top - tops[upper])
+    integral_bottom = area[lower] + values[lower] * (bottom - tops[lower])
+    return (integral_bottom - integral_top) / (bottom - top)
+
+
+@numba.njit(cache=True, nogil=True)
+def _profile_integral(values, tops, area):  # pragma: no cover
+    """The integral of a layered profile from the surface to each layer top, into ``area``."""
+    area[0] = 0.0
+    for k in range(1, tops.shape[0]):
+        area[k] = area[k - 1] + values[k - 1] * (tops[k] - tops[k - 1])
+
+
+@numba.njit(cache=True, nogil=True)
+def _interval_means_rows(values, tops, top, bottom, out):  # pragma: no cover
+    """:func:`interval_means` on ``values`` (B, n, L), intervals (n, M), into (B, n, M)."""
+    area = np.empty(tops.shape[0])
+    for b in range(values.shape[0]):
+        for i in range(values.shape[1]):
+            _profile_integral(values[b, i], tops, area)
+            for j in range(top.shape[1]):
+                out[b, i, j] = _mean_between(values[b, i], area, tops, top[i, j], bottom[i, j])
+
+
+@numba.njit(cache=True, nogil=True)
+def _onto_grid_rows(values, tops, thick, out):  # pragma: no cover
+    """:func:`onto_grid` on ``values`` (B, n, L), target thicknesses (n, M-1), into
+    (B, n, M)."""
+    area = np.empty(tops.shape[0])
+    n_target = thick.shape[1]
+    for b in range(values.shape[0]):
+        for i in range(values.shape[1]):
+            _profile_integral(values[b, i], tops, area)
+            upper = 0.0
+            for j in range(n_target):
+                lower = upper + thick[i, j]
+                out[b, i, j] = _mean_between(values[b, i], area, tops, upper, lower)
+                upper = lower
+            # the half-space: the value at 1.5 × its top
+            deepest = max(np.searchsorted(tops, 1.5 * upper, side="right") - 1, 0)
+            out[b, i, n_target] = values[b, i, deepest]
+
+
+def _as_rows(values, n: int) -> np.ndarray:
+    """``values`` (..., n, L) as a contiguous float64 array (B, n, L)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.ascontiguousarray(
+        np.broadcast_to(values, values.shape[:-2] + (n,) + values.shape[-1:]).reshape(
+            -1, n, values.shape[-1]
+        )
+    )
+
+
 def interval_means(values, tops, top, bottom) -> np.ndarray:
     """Depth averages of layered profiles over depth intervals.
 
@@ -68,23 +130,11 @@ def interval_means(values, tops, top, bottom) -> np.ndarray:
     its value at ``top`` where the interval is empty (``bottom <= top``).
     """
     values = np.asarray(values, dtype=np.float64)
-    tops = np.asarray(tops, dtype=np.float64)
-    top, bottom = np.asarray(top, dtype=np.float64), np.asarray(bottom, dtype=np.float64)
-    # the profile's integral from the surface, exact at the layer tops; linear between
-    area = np.cumsum(values[..., :-1] * np.diff(tops), axis=-1)
-    area = np.concatenate([np.zeros(area.shape[:-1] + (1,)), area], axis=-1)
-    shape = values.shape[:-1] + top.shape[-1:]
-
-    def integral(z):
-        i = np.searchsorted(tops, z, side="right") - 1
-        at = np.take_along_axis(values, np.broadcast_to(i, shape), axis=-1)
-        return np.take_along_axis(area, np.broadcast_to(i, shape), axis=-1) + at * (z - tops[i]), at
-
-    upper, at_top = integral(top)
-    lower, _ = integral(bottom)
-    width = bottom - top
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(width > 0, (lower - upper) / width, at_top)
+    top, bottom = (np.ascontiguousarray(a, dtype=np.float64) for a in (top, bottom))
+    rows = _as_rows(values, top.shape[0])
+    out = np.empty(rows.shape[:2] + top.shape[-1:])
+    _interval_means_rows(rows, np.ascontiguousarray(tops, dtype=np.float64), top, bottom, out)
+    return out.reshape(values.shape[:-1] + top.shape[-1:])
 
 
 def onto_grid(values, tops, thick, resistivity: bool = False) -> np.ndarray:
@@ -96,17 +146,16 @@ def onto_grid(values, tops, thick, resistivity: bool = False) -> np.ndarray:
     ``resistivity``: a layer that spans several thin ones keeps their conductance, what a
     sounding sees of them (its centre's value alone may miss a thin conductor or double
     it); the target half-space takes the value at 1.5 × its top
-    (:func:`layer_centres_log_m`). Returns (..., n, M).
+    (:func:`layer_centres_log_m`). Returns (..., n, M). Compiled (numba): one sounding's
+    guess is read in microseconds, not the ~0.2 ms of a dozen small numpy calls.
     """
-    values = 1.0 / np.asarray(values, dtype=np.float64) if resistivity else values
-    thick = np.asarray(thick, dtype=np.float64)
-    bottoms = np.cumsum(thick, axis=-1)
-    upper = np.concatenate([np.zeros(bottoms.shape[:-1] + (1,)), bottoms[..., :-1]], axis=-1)
-    deepest = np.searchsorted(tops, 1.5 * bottoms[..., -1:], side="right") - 1
-    half_space = np.take_along_axis(
-        values, np.broadcast_to(deepest, np.shape(values)[:-1] + (1,)), axis=-1
-    )
-    mapped = np.concatenate([interval_means(values, tops, upper, bottoms), half_space], axis=-1)
+    values = np.asarray(values, dtype=np.float64)
+    values = 1.0 / values if resistivity else values
+    thick = np.ascontiguousarray(thick, dtype=np.float64)
+    rows = _as_rows(values, thick.shape[0])
+    out = np.empty(rows.shape[:2] + (thick.shape[1] + 1,))
+    _onto_grid_rows(rows, np.ascontiguousarray(tops, dtype=np.float64), thick, out)
+    mapped = out.reshape(values.shape[:-1] + (thick.shape[1] + 1,))
     return 1.0 / mapped if resistivity else mapped
 
 

@@ -246,13 +246,50 @@ def _largest_eigenvalue(diag, off):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def _normal_system(g, b, k):  # pragma: no cover
+def _bidiagonal_cholesky(m):  # pragma: no cover
+    """Diagonal (P,) and sub-diagonal (P-1,) of the lower Cholesky factor ``L`` of a
+    symmetric positive definite *tridiagonal* ``m`` (P, P) — the model norm (roughness,
+    closeness to the reference, the shift on its own): ``L`` is bidiagonal."""
+    n = m.shape[0]
+    diag, sub = np.empty(n), np.empty(max(n - 1, 0))
+    diag[0] = np.sqrt(m[0, 0])
+    for j in range(1, n):
+        sub[j - 1] = m[j, j - 1] / diag[j - 1]
+        diag[j] = np.sqrt(m[j, j] - sub[j - 1] ** 2)
+    return diag, sub
+
+
+@numba.njit(cache=True, nogil=True)
+def _whiten(g, diag, sub):  # pragma: no cover
+    """``G L⁻ᵀ`` (N, P) for the bidiagonal ``L`` (diag, sub): each row by forward
+    substitution."""
+    out = np.empty_like(g)
+    for i in range(g.shape[0]):
+        out[i, 0] = g[i, 0] / diag[0]
+        for j in range(1, g.shape[1]):
+            out[i, j] = (g[i, j] - sub[j - 1] * out[i, j - 1]) / diag[j]
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _unwhiten(z, diag, sub):  # pragma: no cover
+    """``L⁻ᵀ z`` (P,) for the bidiagonal ``L`` (diag, sub), by back substitution."""
+    n = z.shape[0]
+    y = np.empty(n)
+    y[n - 1] = z[n - 1] / diag[n - 1]
+    for j in range(n - 2, -1, -1):
+        y[j] = (z[j] - sub[j] * y[j + 1]) / diag[j]
+    return y
+
+
+@numba.njit(cache=True, nogil=True)
+def _normal_system(g, b, diag_l, sub_l):  # pragma: no cover
     """Every solution of ``min_y ‖b − G y‖² + μ yᵀ M y``, for any μ, from one tridiagonal
-    reduction. With ``K M Kᵀ = I`` (``k`` = K, the inverse Cholesky factor of M) and
-    ``B = G Kᵀ``: ``y(μ) = Kᵀ Q z``, ``(T + μ) z = h``, ``Qᵀ BᵀB Q = T`` tridiagonal and
+    reduction. With ``M = L Lᵀ`` (``L`` bidiagonal: diag_l, sub_l) and ``B = G L⁻ᵀ``:
+    ``y(μ) = L⁻ᵀ Q z``, ``(T + μ) z = h``, ``Qᵀ BᵀB Q = T`` tridiagonal and
     ``h = Qᵀ Bᵀ b``; the linearized misfit is ``‖b‖² − zᵀh − μ zᵀz``. Returns T's
     diagonal and off-diagonal, Q's reflectors, h, ‖b‖² and T's largest eigenvalue."""
-    bk = g @ k.T
+    bk = _whiten(g, diag_l, sub_l)
     diag, off, v = _tridiagonalize(bk.T @ bk)
     h = bk.T @ b
     _reflect(v, h, True)
@@ -334,22 +371,6 @@ def _cholesky(m):  # pragma: no cover
         for i in range(j + 1, n):
             low[i, j] = (m[i, j] - np.sum(low[i, :j] * low[j, :j])) / low[j, j]
     return low
-
-
-@numba.njit(cache=True, nogil=True)
-def _inverse_cholesky(m):  # pragma: no cover
-    """``K`` with ``K M Kᵀ = I``: the inverse of M's lower Cholesky factor."""
-    low = _cholesky(m)
-    n = low.shape[0]
-    k = np.zeros((n, n))
-    for i in range(n):
-        k[i, i] = 1.0 / low[i, i]
-        for j in range(i):
-            acc = 0.0
-            for s in range(j, i):
-                acc += low[i, s] * k[s, j]
-            k[i, j] = -acc / low[i, i]
-    return k
 
 
 @numba.njit(cache=True, nogil=True)
@@ -506,14 +527,14 @@ def _invert_one(
     elif chi2 <= limit and np.all(x == x_ref):
         stop = TARGET
     else:
-        k_chol = _inverse_cholesky(norm)
+        diag_l, sub_l = _bidiagonal_cholesky(norm)
         x_new = np.empty((n_cand, n_par))
         chi2_c = np.empty(n_cand)
         x_short, x_kept = np.empty(n_par), np.empty(n_par)
         for _ in range(max_iter):
             g, r = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
             b = r + g @ (x - x_ref)
-            diag, off, v, h, bb, lam_max = _normal_system(g, b, k_chol)
+            diag, off, v, h, bb, lam_max = _normal_system(g, b, diag_l, sub_l)
             cand_mu = _candidate_mus(diag, off, h, bb, lam_max, chi2, chi2_target)
             # Occam's choice is the largest μ whose model fits (the smoothest), else the best
             # fit: from the largest μ down, the first candidate that fits ends the search
@@ -522,7 +543,7 @@ def _invert_one(
             for k in range(n_cand - 1, -1, -1):
                 z = _shifted_solve(diag, off, cand_mu[k], h)
                 _reflect(v, z, False)
-                x_new[k] = x_ref + k_chol.T @ z
+                x_new[k] = x_ref + _unwhiten(z, diag_l, sub_l)
                 # keep wild trial steps inside bounds so the forward stays finite
                 for j in range(n_layers):
                     x_new[k, j] = min(max(x_new[k, j], LOG10_RHO_MIN), LOG10_RHO_MAX)

@@ -38,15 +38,17 @@ def test_tridiagonal_solutions_equal_dense_solves():
         g, b = rng.normal(size=(n_data, n_par)), rng.normal(size=n_data)
         rough = occam.roughness_matrix(n_par)
         norm = rough.T @ rough + np.diag(rng.uniform(0.1, 2.0, n_par))
-        k = occam._inverse_cholesky(norm)
-        np.testing.assert_allclose(k @ norm @ k.T, np.eye(n_par), atol=1e-12)
-        diag, off, v, h, bb, lam_max = occam._normal_system(g, b, k)
+        diag_l, sub_l = occam._bidiagonal_cholesky(norm)
+        low = np.diag(diag_l) + np.diag(sub_l, -1)
+        np.testing.assert_allclose(low @ low.T, norm, atol=1e-12)
+        k = np.linalg.inv(low)
+        diag, off, v, h, bb, lam_max = occam._normal_system(g, b, diag_l, sub_l)
         gk = g @ k.T
         assert lam_max == pytest.approx(np.linalg.eigvalsh(gk.T @ gk)[-1], rel=1e-11)
         for mu in (1e-3, 1.0, 50.0):
             z = occam._shifted_solve(diag, off, mu, h)
             occam._reflect(v, z, False)
-            y = k.T @ z
+            y = occam._unwhiten(z, diag_l, sub_l)
             dense = np.linalg.solve(g.T @ g + mu * norm, g.T @ b)
             np.testing.assert_allclose(y, dense, rtol=1e-9, atol=1e-12)
             misfit = occam._linear_misfit(diag, off, h, bb, mu)
