@@ -70,29 +70,36 @@ def describe_periods(freq_hz, which) -> str:
 
 
 def usable_errors(
-    freq_hz, z_rel_err, mask, cap: float = Z_REL_ERR_CAP, name: str = "z_rel_err"
+    freq_hz,
+    z_rel_err,
+    mask,
+    cap: float = Z_REL_ERR_CAP,
+    name: str = "z_rel_err",
+    who: str = "",
 ) -> np.ndarray:
     """The usable-data mask ``(F,)`` once errors at or above ``cap`` are masked.
 
     ``z_rel_err`` (F,) relative errors of |Z|; only the periods ``mask`` keeps are checked:
     a missing (NaN) or non-positive error there is a ``ValueError`` that names ``name`` and
     the periods; an error ≥ ``cap`` masks its period with a ``UserWarning`` naming them.
+    Both begin with ``who`` (the sounding), when given.
     """
     if not cap > 0:
         raise ValueError(f"the error cap must be > 0, got {cap}")
+    owner = f"{who}: " if who else ""
     p = np.asarray(z_rel_err, dtype=float)
     mask = np.asarray(mask, dtype=bool)
     bad = mask & ~(np.isfinite(p) & (p > 0))
     if bad.any():
         raise ValueError(
-            f"{name} must be finite and > 0 on every usable period; it is not on "
+            f"{owner}{name} must be finite and > 0 on every usable period; it is not on "
             f"{describe_periods(freq_hz, bad)}: give an error there, or mask "
             "those periods"
         )
     capped = mask & (p >= cap)
     if capped.any():
         warnings.warn(
-            f"masked {describe_periods(freq_hz, capped)} whose |Z| error is >= "
+            f"{owner}masked {describe_periods(freq_hz, capped)} whose |Z| error is >= "
             f"{100 * cap:g} % (the error cap)",
             UserWarning,
             stacklevel=3,

@@ -137,7 +137,7 @@ class Sounding:
         if max_skew_deg is not None:
             mask &= ~(np.abs(self.skew_deg) > max_skew_deg)  # NaN skew (no tensor): kept
         mask = errors.usable_errors(
-            self.freq_hz, rel, mask, cap=z_err_cap, name=f"{self.station}: |Z| error"
+            self.freq_hz, rel, mask, cap=z_err_cap, name="|Z| error", who=self.station
         )
         # masked but valid periods keep their values (to be shown); invalid ones are NaN
         return Response1D(

@@ -31,12 +31,14 @@ def paper_thicknesses(n_layers: int = N_LAYERS) -> np.ndarray:
 
 
 def layer_tops_m(thick_m: np.ndarray) -> np.ndarray:
-    """Depth of the top of every layer, shape ``(L,)`` for ``thick_m`` of shape ``(L-1,)``.
+    """Depth of the top of every layer, shape ``(..., L)`` for ``thick_m`` of shape
+    ``(..., L-1)``.
 
     The first entry is 0 (the surface); the last one is the top of the half-space.
     """
     thick_m = np.asarray(thick_m, dtype=np.float64)
-    return np.concatenate([[0.0], np.cumsum(thick_m)])
+    surface = np.zeros(thick_m.shape[:-1] + (1,))
+    return np.concatenate([surface, np.cumsum(thick_m, axis=-1)], axis=-1)
 
 
 def layer_centers_m(thick_m: np.ndarray) -> np.ndarray:

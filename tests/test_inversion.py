@@ -264,6 +264,50 @@ def test_batch_equals_one_by_one_and_refusals_can_be_collected(net):
         invert_many([short], net)
 
 
+def test_soundings_of_one_length_checked_together_as_one_by_one():
+    """invert_many checks a batch of one length in bulk (inversion._clean_rows); every
+    sounding with something to say goes through the one-by-one checks and says it."""
+    freq = np.logspace(3, -2, 30)
+    rho = generator.random_models(7, seed=11)
+    rhoa, phase = noise.add_noise(*forward.mt1d(rho, grid.paper_thicknesses() * 3, freq), 0.1)
+    p = np.full((7, 30), 0.05)
+    mask = np.ones((7, 30), bool)
+    p[1, 4] = 2.0  # capped: masked with a warning
+    phase[2, 6] = 95.0  # impossible: masked with a warning
+    rhoa[3, 8] = np.nan  # kept by the mask: refused by name
+    mask[4, 3:] = False  # too few periods: refused
+    freq_dup = np.tile(freq, (7, 1))
+    freq_dup[5, 9] = freq_dup[5, 10]  # duplicated: refused
+    p[6, 3] = -0.1  # a negative error on a usable period: refused
+    responses = [
+        errors.Response1D(freq_dup[k], rhoa[k], phase[k], p[k], mask[k], f"S{k}") for k in range(7)
+    ]
+    bulk = inversion._clean_rows(responses, errors.Z_REL_ERR_CAP)
+    assert [row is None for row in bulk] == [False] + [True] * 6
+    for mine, theirs in zip(bulk[0], inversion._usable(responses[0], 0, 1.0, "z_rel_err")):
+        np.testing.assert_array_equal(mine, theirs)
+    refused = {}
+    with pytest.warns(UserWarning) as caught:
+        batch = invert_many(responses, refused=refused)
+    said = " ".join(str(w.message) for w in caught)
+    assert "S1" in said and "error cap" in said and "S2" in said and "(0°, 90°)" in said
+    assert sorted(refused) == [3, 4, 5, 6]
+    for k, why in {
+        3: "finite and > 0",
+        4: "only 3 usable",
+        5: "duplicated",
+        6: "z_rel_err",
+    }.items():
+        assert f"S{k}" in refused[k] and why in refused[k]
+    for k in (0, 1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            alone = invert_many([responses[k]])[0]
+        np.testing.assert_array_equal(batch[k].mask, alone.mask)
+        np.testing.assert_allclose(batch[k].rho_ohmm, alone.rho_ohmm, rtol=1e-4)
+    assert batch[1].mask.sum() == 29 and batch[2].mask.sum() == 29
+
+
 def test_static_shift_is_reported_with_an_honest_uncertainty(net):
     freq = np.logspace(3, -2, 30)
     rho = generator.random_models(1, seed=13)[0]
