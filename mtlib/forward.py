@@ -41,40 +41,45 @@ def skin_depth_m(rho_ohmm, freq_hz):
 
 
 @numba.njit(cache=True, nogil=True)
-def impedance_one(sqrt_rho, h_over_sqrt_rho, c, z_re, z_im):  # pragma: no cover
-    """Fused recursion for one model. sqrt_rho (L,); h_over_sqrt_rho (L-1,); c = sqrt(ωμ0/2)
-    (F,); writes Re Z, Im Z (F,). Complex arithmetic is spelled out in reals so each layer
-    costs one exp, one cos, one sin and one division. Compiled (numba), for the batched
-    kernels here and the inversion engine's (:mod:`mtlib.occam`)."""
+def impedance_at(sqrt_rho, h_over_sqrt_rho, cf):  # pragma: no cover
+    """Fused recursion for one model at one frequency: ``(Re Z, Im Z)``. sqrt_rho (L,);
+    h_over_sqrt_rho (L-1,); ``cf`` = sqrt(ωμ0/2). Complex arithmetic is spelled out in
+    reals so each layer costs one exp, one sincos and one division. Compiled (numba), for
+    the batched kernels here and the inversion engine's (:mod:`mtlib.occam`)."""
     n_layers = sqrt_rho.shape[0]
+    q = cf * sqrt_rho[n_layers - 1]
+    zr = q
+    zi = q
+    for j in range(n_layers - 2, -1, -1):
+        q = cf * sqrt_rho[j]  # z_j = q (1 + i)
+        x = 2.0 * cf * h_over_sqrt_rho[j]
+        ex = math.exp(-x)
+        er = ex * math.cos(x)
+        ei = -ex * math.sin(x)
+        sr = q + zr
+        si = q + zi
+        dr = q - zr
+        di = q - zi
+        der = dr * er - di * ei
+        dei = dr * ei + di * er
+        nr = sr - der
+        ni = si - dei
+        mr = sr + der
+        mi = si + dei
+        den = mr * mr + mi * mi
+        pr = (nr * mr + ni * mi) / den
+        pi = (ni * mr - nr * mi) / den
+        zr = q * (pr - pi)
+        zi = q * (pr + pi)
+    return zr, zi
+
+
+@numba.njit(cache=True, nogil=True)
+def impedance_one(sqrt_rho, h_over_sqrt_rho, c, z_re, z_im):  # pragma: no cover
+    """:func:`impedance_at` at every frequency: c = sqrt(ωμ0/2) (F,); writes Re Z, Im Z
+    (F,)."""
     for f in range(c.shape[0]):
-        cf = c[f]
-        q = cf * sqrt_rho[n_layers - 1]
-        zr = q
-        zi = q
-        for j in range(n_layers - 2, -1, -1):
-            q = cf * sqrt_rho[j]  # z_j = q (1 + i)
-            x = 2.0 * cf * h_over_sqrt_rho[j]
-            ex = math.exp(-x)
-            er = ex * math.cos(x)
-            ei = -ex * math.sin(x)
-            sr = q + zr
-            si = q + zi
-            dr = q - zr
-            di = q - zi
-            der = dr * er - di * ei
-            dei = dr * ei + di * er
-            nr = sr - der
-            ni = si - dei
-            mr = sr + der
-            mi = si + dei
-            den = mr * mr + mi * mi
-            pr = (nr * mr + ni * mi) / den
-            pi = (ni * mr - nr * mi) / den
-            zr = q * (pr - pi)
-            zi = q * (pr + pi)
-        z_re[f] = zr
-        z_im[f] = zi
+        z_re[f], z_im[f] = impedance_at(sqrt_rho, h_over_sqrt_rho, c[f])
 
 
 @numba.njit(cache=True, nogil=True)

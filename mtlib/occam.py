@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .forward import MU0, impedance_one, jacobian_one
+from .forward import MU0, impedance_at, jacobian_one
 from .grid import layer_centres_log_m
 
 LN10 = np.log(10.0)
@@ -114,24 +114,22 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _predict(x, thick, c, log_omega_mu, n_layers, out):  # pragma: no cover
-    """[ln ρa; φ] (2F,) of model ``x`` into ``out``, the shift (if ``x`` has one) included."""
-    nf = c.shape[0]
+def _model_terms(x, thick, n_layers):  # pragma: no cover
+    """sqrt(ρ) (L,), h/sqrt(ρ) (L-1,) and the shift's ln ρa offset of model ``x``."""
     sqrt_rho = 10.0 ** (0.5 * x[:n_layers])
-    z_re, z_im = np.empty(nf), np.empty(nf)
-    impedance_one(sqrt_rho, thick / sqrt_rho[:-1], c, z_re, z_im)
     shift = LN10 * x[n_layers] if x.shape[0] > n_layers else 0.0
-    for f in range(nf):
-        out[f] = np.log(z_re[f] ** 2 + z_im[f] ** 2) - log_omega_mu[f] + shift
-        out[nf + f] = np.arctan2(z_im[f], z_re[f])
+    return sqrt_rho, thick / sqrt_rho[:-1], shift
 
 
 @numba.njit(cache=True, nogil=True)
-def _chi2(d, w, pred):  # pragma: no cover
-    total = 0.0
-    for k in range(d.shape[0]):
-        total += (w[k] * (d[k] - pred[k])) ** 2
-    return total
+def _predict(x, thick, c, log_omega_mu, n_layers, out):  # pragma: no cover
+    """[ln ρa; φ] (2F,) of model ``x`` into ``out``, the shift (if ``x`` has one) included."""
+    nf = c.shape[0]
+    sqrt_rho, h, shift = _model_terms(x, thick, n_layers)
+    for f in range(nf):
+        z_re, z_im = impedance_at(sqrt_rho, h, c[f])
+        out[f] = np.log(z_re**2 + z_im**2) - log_omega_mu[f] + shift
+        out[nf + f] = np.arctan2(z_im, z_re)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -219,15 +217,15 @@ def _reflect(v, y, transpose):  # pragma: no cover
 @numba.njit(cache=True, nogil=True)
 def _largest_eigenvalue(diag, off):  # pragma: no cover
     """Largest eigenvalue of the symmetric tridiagonal (diag, off), by bisection on Sturm
-    counts between the largest diagonal entry and Gershgorin's bound, to 1e-12 relative
-    (it only scales the μ grid)."""
+    counts between the largest diagonal entry and Gershgorin's bound, to 1e-9 relative
+    (it only scales the μ grid, whose points are a quarter of a decade apart)."""
     n = diag.size
     lo, hi = diag.max(), -np.inf
     for i in range(n):
         radius = (abs(off[i - 1]) if i > 0 else 0.0) + (abs(off[i]) if i < n - 1 else 0.0)
         hi = max(hi, diag[i] + radius)
     tiny = 1e-300 + 1e-30 * max(abs(lo), abs(hi))
-    while hi - lo > 1e-12 * abs(hi):
+    while hi - lo > 1e-9 * abs(hi):
         mid = 0.5 * (lo + hi)
         if not lo < mid < hi:
             break
@@ -297,26 +295,42 @@ def _normal_system(g, b, diag_l, sub_l):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def _shifted_solve(diag, off, mu, h):  # pragma: no cover
-    """``z = (T + μ)⁻¹ h`` for the symmetric positive definite tridiagonal T (diag, off)."""
+def _shifted_solve_into(diag, off, mu, h, upper, z):  # pragma: no cover
+    """``z = (T + μ)⁻¹ h`` into ``z`` for the symmetric positive definite tridiagonal T
+    (diag, off); ``upper`` (P,) is scratch."""
     n = diag.size
-    upper, z = np.empty(n), np.empty(n)
     pivot = diag[0] + mu
     for i in range(n):
         if i > 0:
             pivot = diag[i] + mu - off[i - 1] * upper[i - 1]
-        upper[i] = off[i] / pivot if i < n - 1 else 0.0
-        z[i] = (h[i] - (off[i - 1] * z[i - 1] if i > 0 else 0.0)) / pivot
+        inv = 1.0 / pivot
+        upper[i] = off[i] * inv if i < n - 1 else 0.0
+        z[i] = (h[i] - (off[i - 1] * z[i - 1] if i > 0 else 0.0)) * inv
     for i in range(n - 2, -1, -1):
         z[i] -= upper[i] * z[i + 1]
+
+
+@numba.njit(cache=True, nogil=True)
+def _shifted_solve(diag, off, mu, h):  # pragma: no cover
+    """``z = (T + μ)⁻¹ h`` (:func:`_shifted_solve_into`)."""
+    z = np.empty(diag.size)
+    _shifted_solve_into(diag, off, mu, h, np.empty(diag.size), z)
     return z
 
 
 @numba.njit(cache=True, nogil=True)
-def _linear_misfit(diag, off, h, bb, mu):  # pragma: no cover
-    """``‖b − G y(μ)‖²`` (see :func:`_normal_system`)."""
-    z = _shifted_solve(diag, off, mu, h)
-    return bb - z @ h - mu * (z @ z)
+def _linear_misfits(diag, off, h, bb, mus):  # pragma: no cover
+    """``‖b − G y(μ)‖²`` (see :func:`_normal_system`) for every μ of ``mus``."""
+    upper, z = np.empty(diag.size), np.empty(diag.size)
+    out = np.empty(mus.size)
+    for j in range(mus.size):
+        _shifted_solve_into(diag, off, mus[j], h, upper, z)
+        zh = zz = 0.0
+        for i in range(z.size):
+            zh += z[i] * h[i]
+            zz += z[i] * z[i]
+        out[j] = bb - zh - mus[j] * zz
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -328,9 +342,7 @@ def _candidate_mus(diag, off, h, bb, lam_max, chi2_now, chi2_target):  # pragma:
     μ, shorter and safer steps, while the model does not fit yet; smaller μ once it
     does."""
     grid_mu = max(lam_max, 1e-300) * MU_GRID
-    lin = np.empty(grid_mu.size)
-    for j in range(grid_mu.size):
-        lin[j] = _linear_misfit(diag, off, h, bb, grid_mu[j])
+    lin = _linear_misfits(diag, off, h, bb, grid_mu)
     level0 = max(chi2_target, lin.min() * (1 + 1e-6))
     mu_q = np.empty(CANDIDATE_Q.size)
     for q in range(CANDIDATE_Q.size):
@@ -397,10 +409,24 @@ def _shift_posterior_std(g, norm, m_log10, zeta):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
-def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch):  # pragma: no cover
-    """χ² of model ``x`` (``scratch`` (2F,) receives its prediction)."""
-    _predict(x, thick, c, log_omega_mu, n_layers, scratch)
-    return _chi2(d, w, scratch)
+def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch, bound):  # pragma: no cover
+    """χ² of model ``x``; ``scratch`` (2F,) receives its prediction. Once the running sum
+    passes ``bound`` the remaining periods are skipped and inf is returned (and the
+    prediction left incomplete): a trial model that can neither fit nor beat the best one
+    seen need not be finished (a third of a candidate's periods, on average)."""
+    nf = c.shape[0]
+    sqrt_rho, h, shift = _model_terms(x, thick, n_layers)
+    total = 0.0
+    for f in range(nf):
+        z_re, z_im = impedance_at(sqrt_rho, h, c[f])
+        scratch[f] = np.log(z_re**2 + z_im**2) - log_omega_mu[f] + shift
+        scratch[nf + f] = np.arctan2(z_im, z_re)
+        total += (w[f] * (d[f] - scratch[f])) ** 2 + (
+            w[nf + f] * (d[nf + f] - scratch[nf + f])
+        ) ** 2
+        if total > bound:
+            return np.inf
+    return total
 
 
 @numba.njit(cache=True, nogil=True)
@@ -449,8 +475,10 @@ def _fixed_mu_steps(
         phi_try, frac = np.inf, 1.0
         for attempt in range(SHORTER_STEPS.size + 1):
             x_try[:] = x + frac * (x_new - x)
-            chi2_try = _misfit(x_try, d, w, thick, c, log_omega_mu, n_layers, pred_try)
-            phi_try = _objective(chi2_try, x_try, x_ref, norm, mu, n_layers, inv_shift_std)
+            # (a step that cannot lower Φ need not be finished)
+            rest = _objective(0.0, x_try, x_ref, norm, mu, n_layers, inv_shift_std)
+            chi2_try = _misfit(x_try, d, w, thick, c, log_omega_mu, n_layers, pred_try, phi - rest)
+            phi_try = chi2_try + rest
             if phi_try < phi:
                 break
             if attempt < SHORTER_STEPS.size:
@@ -509,7 +537,7 @@ def _invert_one(
     pred_now = np.empty(d.shape[0])
     pred_c = np.empty((n_cand, d.shape[0]))
     pred_short, pred_kept = np.empty(d.shape[0]), np.empty(d.shape[0])
-    chi2 = _misfit(x, d, w, thick, c, log_omega_mu, n_layers, pred_now)
+    chi2 = _misfit(x, d, w, thick, c, log_omega_mu, n_layers, pred_now, np.inf)
     result[1] = chi2
     mu_taken = np.nan
     stop = MAX_ITER
@@ -540,6 +568,7 @@ def _invert_one(
             # fit: from the largest μ down, the first candidate that fits ends the search
             was_feasible = chi2 <= limit
             choice = -1
+            best_seen = np.inf
             for k in range(n_cand - 1, -1, -1):
                 z = _shifted_solve(diag, off, cand_mu[k], h)
                 _reflect(v, z, False)
@@ -547,10 +576,15 @@ def _invert_one(
                 # keep wild trial steps inside bounds so the forward stays finite
                 for j in range(n_layers):
                     x_new[k, j] = min(max(x_new[k, j], LOG10_RHO_MIN), LOG10_RHO_MAX)
-                chi2_c[k] = _misfit(x_new[k], d, w, thick, c, log_omega_mu, n_layers, pred_c[k])
+                # a candidate that neither fits nor beats the best seen is never chosen
+                chi2_c[k] = _misfit(
+                    x_new[k], d, w, thick, c, log_omega_mu, n_layers, pred_c[k],
+                    max(limit, best_seen),
+                )  # fmt: skip
                 if chi2_c[k] <= limit:
                     choice = k
                     break
+                best_seen = min(best_seen, chi2_c[k])
             if choice < 0:
                 # none fits. A linearization far from the solution can overshoot at every
                 # μ: try shorter steps towards the best candidate. Not fitting yet, the
@@ -563,9 +597,12 @@ def _invert_one(
                     chi2_kept = np.inf
                     for frac in SHORTER_STEPS:
                         x_short[:] = x + frac * (x_new[best] - x)
+                        # fitting already, only "fits again" matters; not yet, only
+                        # "better than the best shortened step and than now"
                         chi2_short = _misfit(
-                            x_short, d, w, thick, c, log_omega_mu, n_layers, pred_short
-                        )
+                            x_short, d, w, thick, c, log_omega_mu, n_layers, pred_short,
+                            limit if was_feasible else min(chi2_kept, chi2),
+                        )  # fmt: skip
                         if was_feasible and chi2_short <= limit:
                             chi2_kept = chi2_short  # the longest shortened step that fits
                             x_kept[:] = x_short
