@@ -209,6 +209,8 @@ def stack_soundings(soundings):
     """Soundings ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)`` of (F,) arrays, any
     lengths, as five arrays (n, F_max); the padding is masked (frequency 1, ρa 1, phase 45°,
     error 1)."""
+    if len(soundings) == 1:
+        return tuple(np.asarray(a)[None] for a in soundings[0])
     sizes = {len(s[0]) for s in soundings}
     if len(sizes) == 1:  # (one length: no padding to do)
         return tuple(np.stack(a) for a in zip(*soundings))
@@ -348,6 +350,16 @@ class FieldNetwork(Bundled):
 
     has_uncertainty = True
 
+    @property
+    def half_width(self) -> np.ndarray:
+        """Interval half-widths in calibrated σ (len(CALIBRATION_LEVELS), G)."""
+        return self._half_width
+
+    @half_width.setter
+    def half_width(self, table) -> None:
+        self._half_width = table
+        self._half_width_at = {}  # level → its row, read once (interval_half_width)
+
     def normalized(self, x, batch_size: int = 512):
         """Mean and σ (uncalibrated) of (log10 ρ − lg)/2 (n, L), float64 numpy, for inputs
         ``x`` (n, 4, 91) (tensor or array); on the CPU in chunks of ``batch_size`` (measured
@@ -376,8 +388,9 @@ class FieldNetwork(Bundled):
     def interval_half_width(self, groups, std, level: float = 0.95) -> np.ndarray:
         """Half-width (decades) of the central ``level`` interval for calibrated ``std`` in
         calibration ``groups`` (both (n, L), from :meth:`calibrated`)."""
-
-        return half_width_at(self.half_width, level)[groups] * std
+        if level not in self._half_width_at:  # (read once per level)
+            self._half_width_at[level] = half_width_at(self.half_width, level)
+        return self._half_width_at[level][groups] * std
 
     def guess_arrays(self, soundings, level: float = 0.95) -> dict:
         """Per sounding ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)`` (checked, as

@@ -551,8 +551,9 @@ def _invert_one(
         )  # fmt: skip
         mu_taken = mu_fixed
     # a starting model that is its own reference and already fits is the answer: zero
-    # departure, misfit at or below the target
-    elif chi2 <= limit and np.all(x == x_ref):
+    # departure, misfit at or below the target ("its own": to the round-off of a model
+    # handed back through 10**m and log10, as blocky_invert's rounds are)
+    elif chi2 <= limit and np.all(np.abs(x - x_ref) <= 1e-12):
         stop = TARGET
     else:
         diag_l, sub_l = _bidiagonal_cholesky(norm)
@@ -714,22 +715,44 @@ def _run_rows(rows: tuple, scalars: tuple) -> None:
 def _one_blas_thread(engine):
     """Run ``engine`` with one BLAS thread, scoped to the call: its matrices are small, and
     BLAS worker threads spinning between calls starved torch and numba (measured on 2 cores:
-    one sounding with the network's guess, 30 ms with the default threads, 13 ms with one)."""
+    one sounding with the network's guess, 30 ms with the default threads, 13 ms with one).
+    The pools are set directly (a few µs), not through threadpoolctl's ``limit`` (~30 µs,
+    a tenth of a whole inversion of a sounding its guess explains)."""
 
     @functools.wraps(engine)
     def scoped(*args, **kwargs):
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        libraries = _blas_libraries()
+        before = [lib.get_num_threads() for lib in libraries]
+        try:
+            for lib, n in zip(libraries, before):
+                if n != 1:
+                    lib.set_num_threads(1)
             return engine(*args, **kwargs)
+        finally:
+            for lib, n in zip(libraries, before):
+                if n != 1:
+                    lib.set_num_threads(n)
 
     return scoped
 
 
 @functools.cache
-def _blas_controller():
-    """The process's thread pools, found once (a fresh search costs ~0.4 ms a call)."""
+def _blas_libraries() -> list:
+    """The process's BLAS thread pools (threadpoolctl), found once (a search costs ~0.4 ms),
+    once the engine's own BLAS (SciPy's, which numba's matrix products call) is loaded."""
+    import scipy.linalg.cython_blas  # noqa: F401
     from threadpoolctl import ThreadpoolController
 
-    return ThreadpoolController()
+    return ThreadpoolController().select(user_api="blas").lib_controllers
+
+
+def _writable(values: np.ndarray, dtype) -> np.ndarray:
+    """``values`` as a writable C-contiguous array of ``dtype``, copied only when needed: the
+    compiled engine then sees one array type, and is compiled once (a read-only or strided
+    view is another type to numba, and another ~20 s compilation)."""
+    if values.dtype != dtype or not values.flags.c_contiguous or not values.flags.writeable:
+        return np.array(values, dtype=dtype, order="C")
+    return values
 
 
 @_one_blas_thread
@@ -774,13 +797,16 @@ def occam_invert(
     if mu_fixed is not None and not mu_fixed > 0:
         raise ValueError(f"mu_fixed must be > 0 (or None: Occam's choice), got {mu_fixed}")
     start_time = time.perf_counter()
-    mask = np.ascontiguousarray(mask, dtype=bool)
+    mask = _writable(mask, bool)
     n, n_freq = mask.shape
     m_ref = np.asarray(m_ref_log10, dtype=float)
     n_layers = m_ref.shape[1]
 
     def rows(values, width):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (n, width)))
+        values = np.asarray(values, dtype=float)
+        if values.shape != (n, width):  # (broadcast_to costs more than the engine's check)
+            values = np.broadcast_to(values, (n, width))
+        return _writable(values, float)
 
     thick = rows(thick_m, n_layers - 1)
     n_data = 2.0 * mask.sum(axis=1)
@@ -805,7 +831,7 @@ def occam_invert(
         x,
         rows(1.0 if roughness_weights is None else roughness_weights, n_layers - 1),
         smallness / rows(ref_std_log10, n_layers) ** 2,
-        np.ascontiguousarray(np.broadcast_to(np.asarray(target_nrms, float) ** 2 * n_data, n)),
+        np.asarray(target_nrms, float) ** 2 * n_data,  # (n,): a new array
         np.log10(layer_centres_log_m(thick)) if shift_on else thick,  # (unused without)
         pred,
         result,

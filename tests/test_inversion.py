@@ -409,6 +409,27 @@ def test_oldenburg_li_inversions_fit_as_well_as_an_over_fitted_model():
     assert 0.3 * skin < res.doi_index_m < 3 * skin  # 1.6 km (a tenth of it) without the fix
 
 
+def test_the_oldenburg_li_depth_does_not_hang_on_round_off():
+    """Two over-fitted real soundings whose data move by 1e-13: the same depth (with the
+    reference inversions held to exactly the model's own fit, round-off decided whether they
+    moved at all: IAJ36 gave 0 or 85.7 km, bwa2890 32.8 or 39.4 km)."""
+    pytest.importorskip("mt_metadata")
+    from mtlib import field
+
+    files = {p.name: p for p in field.real_soundings()}
+    for name in ("IAJ36.edi", "bwa2890.edi"):
+        r = field.read(files[name]).response()
+        depths = [
+            invert(
+                r.freq_hz, r.rhoa_ohmm * (1 + eps), r.phase_deg, r.z_rel_err, r.mask,
+                oldenburg_li=True,
+            ).doi_index_m
+            for eps in (0.0, 1e-13, -1e-13, 3e-13)
+        ]  # fmt: skip
+        assert np.all(np.isfinite(depths)), name
+        np.testing.assert_allclose(depths, depths[0], rtol=1e-6, err_msg=name)
+
+
 def test_the_default_network_is_loaded_once_per_process(monkeypatch):
     from mtlib import inversion
 

@@ -107,6 +107,13 @@ def test_each_sounding_stops_on_its_own_and_batching_changes_nothing(noisy):
     std = np.ones_like(m_ref)
     batch = occam.occam_invert(FREQ, *engine_inputs(rhoa_b, phase_b), THICK, m_ref, std)
     assert batch.iterations[0] == 0 and batch.stop[0] == "target"
+    # the same start handed back through 10**m and log10 (blocky_invert's rounds): an ulp
+    # away from its reference is still the reference
+    nudged = occam.occam_invert(
+        FREQ, *engine_inputs(rhoa_b[:1], phase_b[:1]), THICK, m_ref[:1], std[:1],
+        np.nextafter(m_ref[:1], np.inf),
+    )  # fmt: skip
+    assert nudged.iterations[0] == 0 and nudged.stop[0] == "target"
     assert batch.iterations[1] >= 2 and batch.nrms[1] <= 1.0 + 1e-9
     assert batch.stop[2] == "best fit" and batch.nrms[2] > 3
     for k in range(3):
