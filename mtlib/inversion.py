@@ -36,7 +36,8 @@ The depth of investigation ``doi_m`` is the Niblett–Bostick penetration depth
 rule of thumb from the data alone. ``oldenburg_li=True`` measures one from the inversion
 itself (Oldenburg & Li 1999, ``doi_index_m``): the soundings are inverted twice more
 towards two half-space references a decade above and below the data's level, each fitting
-the data as well as the final model does (its nRMS, or the target if lower), and where the
+the data about as well as the final model does (within ``OL_FIT_SLACK`` of its nRMS, or the
+target if lower), and where the
 two models differ by more than ``OL_THRESHOLD`` of the references' difference the model
 follows the reference, not the data. (The network's σ flag, ``network_uncertain_below_m``,
 is neither: it says where the network was unsure.)

@@ -92,7 +92,7 @@ class OccamResult:
     nrms_start: np.ndarray  # (n,) the same for the starting model
     iterations: np.ndarray  # (n,) Gauss–Newton iterations (Jacobians) used
     mu: np.ndarray  # (n,) trade-off μ of the last accepted step
-    stop: np.ndarray  # (n,) "target", "best fit" or "max_iter"
+    stop: np.ndarray  # (n,) "target", "best fit", "max_iter" or (mu_fixed) "converged"
     static_shift: np.ndarray  # (n,) factor on ρa (1 when not estimated)
     static_shift_std_log10: np.ndarray  # (n,) its posterior σ in decades (0 when not estimated)
     log_rhoa: np.ndarray  # (n, F) ln ρa predicted (shift included)

@@ -418,7 +418,9 @@ def test_the_oldenburg_li_depth_does_not_hang_on_round_off():
 
     files = {p.name: p for p in field.real_soundings()}
     for name in ("IAJ36.edi", "bwa2890.edi"):
-        r = field.read(files[name]).response()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # IAJ36's capped errors: masked, as known
+            r = field.read(files[name]).response()
         depths = [
             invert(
                 r.freq_hz, r.rhoa_ohmm * (1 + eps), r.phase_deg, r.z_rel_err, r.mask,
