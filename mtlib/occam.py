@@ -122,14 +122,28 @@ def _model_terms(x, thick, n_layers):  # pragma: no cover
 
 
 @numba.njit(cache=True, nogil=True)
+def _predict_at(sqrt_rho, h, cf, log_omega_mu_f, shift):  # pragma: no cover
+    """(ln ρa, φ) at one frequency (:func:`_model_terms` of the model, ``cf`` and
+    ln(ωμ0) of the frequency)."""
+    z_re, z_im = impedance_at(sqrt_rho, h, cf)
+    return np.log(z_re**2 + z_im**2) - log_omega_mu_f + shift, np.arctan2(z_im, z_re)
+
+
+@numba.njit(cache=True, nogil=True)
 def _predict(x, thick, c, log_omega_mu, n_layers, out):  # pragma: no cover
     """[ln ρa; φ] (2F,) of model ``x`` into ``out``, the shift (if ``x`` has one) included."""
     nf = c.shape[0]
     sqrt_rho, h, shift = _model_terms(x, thick, n_layers)
     for f in range(nf):
-        z_re, z_im = impedance_at(sqrt_rho, h, c[f])
-        out[f] = np.log(z_re**2 + z_im**2) - log_omega_mu[f] + shift
-        out[nf + f] = np.arctan2(z_im, z_re)
+        out[f], out[nf + f] = _predict_at(sqrt_rho, h, c[f], log_omega_mu[f], shift)
+
+
+@numba.njit(cache=True, nogil=True)
+def _clip_layers(x, n_layers):  # pragma: no cover
+    """Keep a trial model's layers (not its shift) inside the bounds, in place, so that
+    wild steps leave the forward finite."""
+    for j in range(n_layers):
+        x[j] = min(max(x[j], LOG10_RHO_MIN), LOG10_RHO_MAX)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -418,9 +432,7 @@ def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch, bound):  # pragm
     sqrt_rho, h, shift = _model_terms(x, thick, n_layers)
     total = 0.0
     for f in range(nf):
-        z_re, z_im = impedance_at(sqrt_rho, h, c[f])
-        scratch[f] = np.log(z_re**2 + z_im**2) - log_omega_mu[f] + shift
-        scratch[nf + f] = np.arctan2(z_im, z_re)
+        scratch[f], scratch[nf + f] = _predict_at(sqrt_rho, h, c[f], log_omega_mu[f], shift)
         total += (w[f] * (d[f] - scratch[f])) ** 2 + (
             w[nf + f] * (d[nf + f] - scratch[nf + f])
         ) ** 2
@@ -467,10 +479,8 @@ def _fixed_mu_steps(
         g, r = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
         # the departure from the reference that minimizes the linearized Φ
         departure = _cholesky_solve(_cholesky(g.T @ g + mu * norm), g.T @ (r + g @ (x - x_ref)))
-        for j in range(n_par):
-            x_new[j] = x_ref[j] + departure[j]
-            if j < n_layers:
-                x_new[j] = min(max(x_new[j], LOG10_RHO_MIN), LOG10_RHO_MAX)
+        x_new[:] = x_ref + departure
+        _clip_layers(x_new, n_layers)
         iterations += 1
         phi_try, frac = np.inf, 1.0
         for attempt in range(SHORTER_STEPS.size + 1):
@@ -574,9 +584,7 @@ def _invert_one(
                 z = _shifted_solve(diag, off, cand_mu[k], h)
                 _reflect(v, z, False)
                 x_new[k] = x_ref + _unwhiten(z, diag_l, sub_l)
-                # keep wild trial steps inside bounds so the forward stays finite
-                for j in range(n_layers):
-                    x_new[k, j] = min(max(x_new[k, j], LOG10_RHO_MIN), LOG10_RHO_MAX)
+                _clip_layers(x_new[k], n_layers)
                 # a candidate that neither fits nor beats the best seen is never chosen
                 chi2_c[k] = _misfit(
                     x_new[k], d, w, thick, c, log_omega_mu, n_layers, pred_c[k],
