@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 import mtlib
-from mtlib import timing
+from mtlib.harness import timing
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -53,7 +53,7 @@ def write(results: dict, out: Path) -> None:
 
 def timed(fn, repeat: int):
     """Result of one warm-up call and the median wall time of ``repeat`` more
-    (:func:`mtlib.timing.timed`, the method every benchmark and notebook uses)."""
+    (:func:`mtlib.harness.timing.timed`, the method every benchmark and notebook uses)."""
     results = []  # the warm-up call's result is the one returned
     median_s = timing.timed(lambda: results.append(fn()), repeat).median_s
     return results[0], median_s

@@ -33,9 +33,9 @@ import numpy as np
 from _common import machine, make_parser, timed, write
 
 import mtlib
-from mtlib import baseline, constants, errors, field, forward, generator, grid, noise
-from mtlib.evaluate import log_rho_rmse
-from mtlib.inversion import invert, invert_many
+from mtlib import constants, data_errors, field, forward, generator, grid, noise
+from mtlib.metrics import log_rho_rmse
+from mtlib.inversion import baseline, invert, invert_many
 
 
 def real_soundings(net, repeat: int) -> dict:
@@ -72,7 +72,7 @@ def real_soundings(net, repeat: int) -> dict:
         }
         try:
             occam, t_pg = timed(
-                lambda: baseline.occam_invert(
+                lambda: baseline.pygimli_invert(
                     resp.freq_hz[m],
                     resp.rhoa_ohmm[m],
                     resp.phase_deg[m],
@@ -128,10 +128,11 @@ def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float =
     thick_m, freq_hz = grid.paper_thicknesses(), grid.default_frequencies()
     rho = generator.random_models(n_batch, seed=5)
     rhoa, phase = forward.mt1d(rho, thick_m, freq_hz)
-    rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(z_rel_err), seed=1)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, data_errors.rhoa_rel_err(z_rel_err), seed=1)
     phase_n = np.clip(phase_n, *constants.PHASE_RANGE_DEG)
     responses = [
-        errors.Response1D(freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None) for k in range(n_batch)
+        data_errors.Response1D(freq_hz, rhoa_n[k], phase_n[k], z_rel_err, None)
+        for k in range(n_batch)
     ]
     options = dict(thick_m=thick_m)  # the paper's grid: compared with the truth there
     results, t_batch = timed(lambda: invert_many(responses, net, **options), repeat)
@@ -143,7 +144,7 @@ def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float =
     for k in range(n_compare):
         start = time.perf_counter()
         occam.append(
-            baseline.occam_invert(
+            baseline.pygimli_invert(
                 freq_hz, rhoa_n[k], phase_n[k], thick_m, z_rel_err=z_rel_err
             ).rho_ohmm
         )

@@ -32,11 +32,12 @@ import torch
 from _common import machine, make_parser, timed, write
 
 import mtlib
-from mtlib import field, fieldnet
-from mtlib.errors import Response1D
-from mtlib.fieldnet import FINE_GRID, FREQ_AXIS, FieldData
+from mtlib import field
+from mtlib.data_errors import Response1D
 from mtlib.grid import layer_centres_log_m
 from mtlib.inversion import invert, invert_many
+from mtlib.networks import fieldnet
+from mtlib.networks.fieldnet import FINE_GRID, FREQ_AXIS, FieldData
 
 
 def real_soundings(nets: dict, repeat: int) -> dict:

@@ -18,12 +18,13 @@ import numpy as np
 import torch
 from _common import machine, make_parser, write
 
-from mtlib import config, dataset, forward, generator, grid, timing
+from mtlib import forward, generator, grid
+from mtlib.harness import config, dataset, timing
 
 
 def rate(fn, n_items: int, repeat: int) -> float:
     """Items per second of ``fn()``: one warm-up call, then the median of ``repeat`` calls
-    (:func:`mtlib.timing.timed`, the same method for every path)."""
+    (:func:`mtlib.harness.timing.timed`, the same method for every path)."""
     return n_items / timing.timed(fn, repeat).median_s
 
 

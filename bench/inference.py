@@ -2,13 +2,13 @@
 
 Writes ``bench/results/inference.json`` (or ``--out``). In one run, with the same thread
 count for torch and pyGIMLi (set after every import) and the same timing method on both
-sides (:mod:`mtlib.timing`: warm-up, then median and best):
+sides (:mod:`mtlib.harness.timing`: warm-up, then median and best):
 
 - batched: predictions per second of the shipped network on CPU (and GPU when there is one)
   over ``--batch`` soundings in one call;
 - the CPU inference path (BatchNorm folded, eager functional forward) against the
   TorchScript-frozen path it replaced, at 1, 64 and 2 048 soundings per call, their calls
-  interleaved (:func:`mtlib.timing.interleaved`);
+  interleaved (:func:`mtlib.harness.timing.interleaved`);
 - per sounding: the network and pyGIMLi's smooth inversion, one call per sounding, on
   ``--occam`` soundings with 2 % noise, with both methods' log10-ρ RMSE on them.
 
@@ -23,12 +23,13 @@ from pathlib import Path
 import torch
 from _common import machine, make_parser, write
 
-from mtlib import forward, generator, load_pretrained, timing
-from mtlib.inverter import Inverter
-from mtlib.unet import InferenceUNet
+from mtlib import forward, generator, load_pretrained
+from mtlib.harness import timing
+from mtlib.networks.paper import PaperNetwork
+from mtlib.networks.unet import InferenceUNet
 
 
-def inference_paths(net: Inverter) -> dict:
+def inference_paths(net: PaperNetwork) -> dict:
     """Median ms per call of the shipped CPU path and of the TorchScript-frozen reference."""
     with warnings.catch_warnings():  # jit.freeze is deprecated in torch 2.13: reference only
         warnings.simplefilter("ignore")
@@ -60,13 +61,13 @@ def main() -> None:
     parser.add_argument("--weights", type=Path, default=None)
     args = parser.parse_args()
 
-    net = Inverter.load(args.weights) if args.weights else load_pretrained()
+    net = PaperNetwork.load(args.weights) if args.weights else load_pretrained()
     rho = generator.random_models(args.batch, seed=7)
     rhoa, phase = forward.mt1d(rho, net.thick_m, net.freq_hz)
     results: dict = {
         "what": "U-Net predictions per second vs pyGIMLi smooth inversion per sounding",
         "machine": machine(args.threads),
-        "timing": "mtlib.timing: warm-up, then median (and best) of repeated calls",
+        "timing": "mtlib.harness.timing: warm-up, then median (and best) of repeated calls",
         "network": {
             "weights": str(args.weights or "pretrained"),
             "n_parameters": net.net.n_parameters(),

@@ -2,9 +2,9 @@
 member, on the CPU (and the GPU when there is one).
 
 Writes ``bench/results/train.json`` (or ``--out``). For each kind of network, the training
-loop of :mod:`mtlib.train` (noise augmentation, forward, loss, backward, Adam step) runs
+loop of :mod:`mtlib.harness.train` (noise augmentation, forward, loss, backward, Adam step) runs
 over ``--samples`` paper-scheme soundings in batches of the profile's size; one warm-up
-pass, then the median of ``--repeat`` passes (:func:`mtlib.timing.timed`). An ensemble
+pass, then the median of ``--repeat`` passes (:func:`mtlib.harness.timing.timed`). An ensemble
 member costs what a paper network costs plus its variance head and noise channel; a
 warm-started member trains for ``ensemble_epochs`` instead of ``max_epochs``, which is what
 the per-profile estimate below uses.
@@ -20,12 +20,12 @@ from pathlib import Path
 import torch
 from _common import machine, make_parser, write
 
-from mtlib import config, dataset, timing, train
-from mtlib.normalize import Normalizer
+from mtlib.harness import config, dataset, timing, train
+from mtlib.networks.normalize import Normalizer
 
 
 def throughput(ds, cfg, dev: torch.device, repeat: int) -> float:
-    """Samples per second of the training loop (:func:`mtlib.train._train_epoch`)."""
+    """Samples per second of the training loop (:func:`mtlib.harness.train._train_epoch`)."""
     net = train._new_network(
         cfg,
         dev,

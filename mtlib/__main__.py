@@ -30,8 +30,9 @@ import time
 import warnings
 from pathlib import Path
 
-from .config import FIELD_PROFILES, PROFILES, get_profile, work_dir
-from .pretrained import WEIGHTS_DIR
+from .folders import work_dir
+from .harness.config import FIELD_PROFILES, PROFILES, get_profile
+from .networks.pretrained import WEIGHTS_DIR
 
 
 def numbered_notebooks(folder: Path) -> list[Path]:
@@ -176,7 +177,7 @@ def card_markdown(card: dict) -> str:
         if t.get("warm_start"):
             lines.append(
                 "- every member starts from the paper network trained on the same data "
-                "(`unet_<profile>`) and fine-tunes it (`mtlib.train.widened`)"
+                "(`unet_<profile>`) and fine-tunes it (`mtlib.harness.train.widened`)"
             )
         c = t["calibration"]
         lines.append(
@@ -221,15 +222,19 @@ def card_markdown(card: dict) -> str:
 def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool = False) -> int:
     import json
 
-    from .cards import ensemble_card, model_card
-    from .ensemble import Ensemble
-    from .inverter import Inverter
+    from .harness.cards import ensemble_card, model_card
+    from .networks.ensemble import PaperEnsemble
+    from .networks.paper import PaperNetwork
 
     profile = get_profile(profile_name)
     if ensemble:
-        trained, kind, card_of = profile.ensemble_dir() / "ensemble.pt", Ensemble, ensemble_card
+        trained, kind, card_of = (
+            profile.ensemble_dir() / "ensemble.pt",
+            PaperEnsemble,
+            ensemble_card,
+        )
     else:
-        trained, kind, card_of = profile.run_dir() / "model.pt", Inverter, model_card
+        trained, kind, card_of = profile.run_dir() / "model.pt", PaperNetwork, model_card
     if not trained.exists():
         print(
             f"no finished training run at {trained}: run notebook 04 with profile "
@@ -257,8 +262,8 @@ def train_network(profile_name: str, out: Path, device: str | None) -> int:
     builds the dataset, writes the checkpoints and ``model.pt``."""
     import torch.distributed as dist
 
-    from . import dataset
-    from .train import train
+    from .harness import dataset
+    from .harness.train import train
 
     profile = get_profile(profile_name)
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -296,7 +301,7 @@ def train_network(profile_name: str, out: Path, device: str | None) -> int:
 def train_field(profile_name: str, device: str | None, weights_dir: Path | None) -> int:
     """Train (or resume) a field-network profile; with ``weights_dir``, ship the finished
     network there (:func:`ship_field`)."""
-    from .train import train_field as _train
+    from .harness.train import train_field as _train
 
     profile = FIELD_PROFILES[profile_name]
     network = _train(
@@ -314,13 +319,13 @@ def ship_field(network, name: str, weights_dir: Path) -> None:
     Markdown), the test metrics measured on fresh earths of the field prior."""
     import json
 
-    from .fieldnet import frame_metrics
+    from .networks.fieldnet import frame_metrics
 
     network.training["profile"] = f"shipped field network {name}"
     path = network.save(weights_dir / f"{name}.pt")
     card = {
         "name": name,
-        "kind": "field network (mtlib.fieldnet)",
+        "kind": "field network (mtlib.networks.fieldnet)",
         "training": {k: v for k, v in network.training.items() if k != "history"},
         "final_epochs": network.training["history"][-3:],
         "test": frame_metrics(network),
@@ -339,7 +344,7 @@ def field_card_markdown(card: dict) -> str:
         f"# {card['name']}: the field network",
         "",
         "A U-Net for real soundings of any band (1.5–9 decades), errors and gaps "
-        "(`mtlib.fieldnet`), trained on the field prior (`mtlib.generator.field_models`).",
+        "(`mtlib.networks.fieldnet`), trained on the field prior (`mtlib.generator.field_models`).",
         "",
         f"- training: {t['n_train']} earths (validation {t['n_val']}), "
         f"{t['epochs_run']} epochs (best {t['best_epoch']}), "
@@ -404,7 +409,7 @@ def invert_files(
 
     from . import field, plotting
     from .inversion import invert_many
-    from .pretrained import load_pretrained
+    from .networks.pretrained import load_pretrained
 
     rows, responses, files, notes, skews = [], [], [], [], []
     for path in tqdm(paths, desc="reading", unit="file", disable=len(paths) < 2):

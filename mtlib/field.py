@@ -12,7 +12,7 @@ What MT users trip on, handled once here (DESIGN.md §5, §10):
   layered earth in the first quadrant (no ``arctan`` quadrant guessing: Zyx sits in the
   third quadrant and enters with its sign). A file written with the opposite time
   convention (``e^{-iωt}``: phases in the fourth quadrant) is conjugated, with a warning;
-* errors (:mod:`mtlib.errors`): a relative error ``p`` on |Z| (from the file, floored at
+* errors (:mod:`mtlib.data_errors`): a relative error ``p`` on |Z| (from the file, floored at
   ``error_floor``) is ``2p`` on ρa and ``arcsin(p)`` on the phase; periods whose error
   reaches the cap are masked with a warning;
 * missing or unusable periods (NaN, zero, a phase outside (0°, 90°)) are masked, never
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import errors
-from .errors import Response1D
+from . import data_errors
+from .data_errors import Response1D
 from .forward import apparent_resistivity_phase
 
 FIELD_UNITS_TO_OHM = 4e-4 * np.pi
@@ -92,7 +92,7 @@ class Sounding:
         self,
         invariant: str = "det",
         error_floor: float = 0.05,
-        z_err_cap: float = errors.Z_REL_ERR_CAP,
+        z_err_cap: float = data_errors.Z_REL_ERR_CAP,
         max_skew_deg: float | None = None,
     ) -> Response1D:
         """The rotation-invariant 1D response, errors floored at ``error_floor`` on |Z|.
@@ -136,7 +136,7 @@ class Sounding:
         mask = valid.copy()
         if max_skew_deg is not None:
             mask &= ~(np.abs(self.skew_deg) > max_skew_deg)  # NaN skew (no tensor): kept
-        mask = errors.usable_errors(
+        mask = data_errors.usable_errors(
             self.freq_hz, rel, mask, cap=z_err_cap, name="|Z| error", who=self.station
         )
         # masked but valid periods keep their values (to be shown); invalid ones are NaN

@@ -28,6 +28,7 @@ import numba
 import numpy as np
 
 from ._checks import check_positive_finite, is_torch
+from ._numba import jit, jit_parallel
 
 MU0 = 4e-7 * np.pi
 """Vacuum magnetic permeability in H/m (the pre-2019 exact value, as in MT practice)."""
@@ -40,12 +41,12 @@ def skin_depth_m(rho_ohmm, freq_hz):
     return np.sqrt(2.0 * rho_ohmm / (2.0 * np.pi * freq_hz * MU0))
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def impedance_at(sqrt_rho, h_over_sqrt_rho, cf):  # pragma: no cover
     """Fused recursion for one model at one frequency: ``(Re Z, Im Z)``. sqrt_rho (L,);
     h_over_sqrt_rho (L-1,); ``cf`` = sqrt(ωμ0/2). Complex arithmetic is spelled out in
     reals so each layer costs one exp, one sincos and one division. Compiled (numba), for
-    the batched kernels here and the inversion engine's (:mod:`mtlib.occam`)."""
+    the batched kernels here and the inversion engine's (:mod:`mtlib.inversion.occam`)."""
     n_layers = sqrt_rho.shape[0]
     q = cf * sqrt_rho[n_layers - 1]
     zr = q
@@ -74,7 +75,7 @@ def impedance_at(sqrt_rho, h_over_sqrt_rho, cf):  # pragma: no cover
     return zr, zi
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def impedance_one(sqrt_rho, h_over_sqrt_rho, c, z_re, z_im):  # pragma: no cover
     """:func:`impedance_at` at every frequency: c = sqrt(ωμ0/2) (F,); writes Re Z, Im Z
     (F,)."""
@@ -82,7 +83,7 @@ def impedance_one(sqrt_rho, h_over_sqrt_rho, c, z_re, z_im):  # pragma: no cover
         z_re[f], z_im[f] = impedance_at(sqrt_rho, h_over_sqrt_rho, c[f])
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def jacobian_one(rho, thick, c, z_out, jac_out, a, b):  # pragma: no cover
     """Impedance and its exact derivatives ``∂ ln Z / ∂ ln ρ_j`` of one model, by one
     recursion up and one pass down. rho (L,); thick (L-1,); c (F,) = sqrt(ωμ0/2); writes
@@ -155,12 +156,12 @@ more than it saves, and its spinning threads then slow down torch and LAPACK (me
 
 def _compiled(kernel):
     """A kernel compiled twice — parallel over models, and serial — picked by batch size."""
-    parallel = numba.njit(parallel=True, cache=True, nogil=True)(kernel)
+    parallel = jit_parallel(kernel)
     # a renamed copy gets a cache file of its own (one shared file would be overwritten by
     # each variant in turn, and recompiled in every new process)
     copy = types.FunctionType(kernel.__code__, kernel.__globals__, f"{kernel.__name__}_serial")
     copy.__qualname__ = f"{kernel.__qualname__}_serial"
-    serial = numba.njit(cache=True, nogil=True)(copy)
+    serial = jit(copy)
     return lambda *args: (parallel if args[0].shape[0] >= PARALLEL_MIN_MODELS else serial)(*args)
 
 

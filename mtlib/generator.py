@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import N_LAYERS
+from .grid import PAPER_N_LAYERS
 
 RHO_MIN_OHMM = 2.0
 RHO_MAX_OHMM = 220.0
@@ -28,7 +28,7 @@ INTERPS = ("linear", "log")
 class ModelScheme:
     """Parameters of the random-model scheme; the defaults are the paper's."""
 
-    n_layers: int = N_LAYERS
+    n_layers: int = PAPER_N_LAYERS
     n_control: int = N_CONTROL
     rho_min_ohmm: float = RHO_MIN_OHMM
     rho_max_ohmm: float = RHO_MAX_OHMM
@@ -83,7 +83,7 @@ def random_models(
     *,
     sampling: str = "uniform",
     interp: str = "linear",
-    n_layers: int = N_LAYERS,
+    n_layers: int = PAPER_N_LAYERS,
     n_control: int = N_CONTROL,
     rho_min_ohmm: float = RHO_MIN_OHMM,
     rho_max_ohmm: float = RHO_MAX_OHMM,
@@ -127,7 +127,7 @@ def blocky_models(
     n: int,
     seed=0,
     *,
-    n_layers: int = N_LAYERS,
+    n_layers: int = PAPER_N_LAYERS,
     n_blocks: tuple[int, int] = (3, 5),
     rho_range_ohmm: tuple[float, float] = (1.0, 1000.0),
 ) -> np.ndarray:
@@ -154,7 +154,7 @@ def thin_conductor_models(
     n: int,
     seed=0,
     *,
-    n_layers: int = N_LAYERS,
+    n_layers: int = PAPER_N_LAYERS,
     contrast_decades: tuple[float, float] = (1.0, 1.5),
 ) -> np.ndarray:
     """``n`` paper-scheme models, each with one thin conductor: a single layer (between the

@@ -7,10 +7,12 @@ high to low (shallow to deep sensitivity).
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-N_LAYERS = 40
+from ._deprecated import renamed
+from ._numba import jit
+
+PAPER_N_LAYERS = 40
 """Layers of the paper's model, the bottom one being the half-space (basement)."""
 
 N_FREQ = 40
@@ -18,7 +20,7 @@ FREQ_MAX_HZ = 1.0e4
 FREQ_MIN_HZ = 0.1
 
 
-def paper_thicknesses(n_layers: int = N_LAYERS) -> np.ndarray:
+def paper_thicknesses(n_layers: int = PAPER_N_LAYERS) -> np.ndarray:
     """Finite layer thicknesses ``T_i = 20 + 10**(0.057 (i - 1))`` m, ``i = 1..n_layers-1``.
 
     Returns shape ``(n_layers - 1,)`` in metres, top first; for the paper's 40 layers the
@@ -41,7 +43,7 @@ def layer_tops_m(thick_m: np.ndarray) -> np.ndarray:
     return np.concatenate([surface, np.cumsum(thick_m, axis=-1)], axis=-1)
 
 
-def layer_centers_m(thick_m: np.ndarray) -> np.ndarray:
+def layer_centres_m(thick_m: np.ndarray) -> np.ndarray:
     """Depth of the middle of every finite layer and, for the half-space, its top plus
     half the last thickness (a plotting position). Shape ``(L,)``."""
     thick_m = np.asarray(thick_m, dtype=np.float64)
@@ -62,7 +64,7 @@ def layer_centres_log_m(thick_m) -> np.ndarray:
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _mean_between(values, area, tops, top, bottom):  # pragma: no cover
     """Mean of one layered profile (``values`` (L,), its integral ``area`` at the layer
     ``tops``) over ``[top, bottom)``; its value at ``top`` when the interval is empty."""
@@ -75,7 +77,7 @@ def _mean_between(values, area, tops, top, bottom):  # pragma: no cover
     return (integral_bottom - integral_top) / (bottom - top)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _profile_integral(values, tops, area):  # pragma: no cover
     """The integral of a layered profile from the surface to each layer top, into ``area``."""
     area[0] = 0.0
@@ -83,7 +85,7 @@ def _profile_integral(values, tops, area):  # pragma: no cover
         area[k] = area[k - 1] + values[k - 1] * (tops[k] - tops[k - 1])
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _interval_means_rows(values, tops, top, bottom, out):  # pragma: no cover
     """:func:`interval_means` on ``values`` (B, n, L), intervals (n, M), into (B, n, M)."""
     area = np.empty(tops.shape[0])
@@ -94,7 +96,7 @@ def _interval_means_rows(values, tops, top, bottom, out):  # pragma: no cover
                 out[b, i, j] = _mean_between(values[b, i], area, tops, top[i, j], bottom[i, j])
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _onto_grid_rows(values, tops, thick, out):  # pragma: no cover
     """:func:`onto_grid` on ``values`` (B, n, L), target thicknesses (n, M-1), into
     (B, n, M)."""
@@ -216,3 +218,8 @@ def default_frequencies(
     if not (fmax_hz > 0 and fmin_hz > 0):
         raise ValueError(f"fmax_hz and fmin_hz must be > 0, got {fmax_hz}, {fmin_hz}")
     return np.logspace(np.log10(fmax_hz), np.log10(fmin_hz), n_freq)
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

@@ -3,7 +3,7 @@
 A noise level ``rel_noise = p`` means a relative standard deviation ``p`` on ρa (applied in
 log space, ``ρa · exp(p·n)``, so ρa stays positive) and the matching phase error: ρa ∝ |Z|²,
 so ``p`` on ρa is ``p/2`` on |Z|, which is ``arcsin(p/2)`` rad on the phase (the error
-model of :mod:`mtlib.errors`).
+model of :mod:`mtlib.data_errors`).
 So "2 % noise" is 2 % on ρa and 0.57° on the phase.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import errors
+from . import data_errors
 from ._checks import is_torch
 
 
@@ -19,7 +19,7 @@ def phase_std_deg(rel_noise):
     """Phase standard deviation (degrees) matching a relative ρa noise level ``rel_noise``."""
     if not is_torch(rel_noise):
         rel_noise = np.asarray(rel_noise, dtype=float)
-    return errors.phase_std_deg(errors.z_rel_err_from_rhoa(rel_noise))
+    return data_errors.phase_std_deg(data_errors.z_rel_err_from_rhoa(rel_noise))
 
 
 def add_noise(rhoa_ohmm, phase_deg, rel_noise, seed=None):

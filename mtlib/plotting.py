@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import figures_dir
 from .constants import DOI_THRESHOLD_DECADES, PLOT_BOTTOM_M
+from .folders import figures_dir
 from .grid import step_profile
 
 REFINED_COLOR = "C4"
@@ -153,7 +153,7 @@ def percentile_band(
 def loss_curves_figure(history: list, log_span: float | None = None):
     """The paper's Fig. 2: training and validation RMSE per epoch (normalized log10 ρ).
 
-    ``history`` is the list of per-epoch dicts written by :func:`mtlib.train.train`; with
+    ``history`` is the list of per-epoch dicts written by :func:`mtlib.harness.train.train`; with
     ``log_span`` a right-hand axis reads the same curves in decades of ρ."""
     import matplotlib.pyplot as plt
 
@@ -231,9 +231,9 @@ def error_vs_depth_figure(thick_m, rmse_by_layer: dict):
     """RMSE of log10 ρ per layer versus depth, one line per noise level ``{level: (L,)}``."""
     import matplotlib.pyplot as plt
 
-    from .grid import layer_centers_m
+    from .grid import layer_centres_m
 
-    centers = layer_centers_m(thick_m)
+    centers = layer_centres_m(thick_m)
     fig, ax = plt.subplots(figsize=(5, 5))
     for level, rmse in rmse_by_layer.items():
         ax.plot(rmse, centers, "o-", ms=3, label=f"{100 * float(level):g} % noise")
@@ -251,7 +251,7 @@ def field_result_figure(response, result, title: str = "", extra_models: dict | 
     metres to hundreds of kilometres): the network's guess (with its 95 % interval where
     its grid reaches), the final model, ``extra_models`` ({label: ρ (L,)} on the same
     grid), the depth of investigation, and the data with error bars against the final
-    model's response. ``response``: :class:`mtlib.errors.Response1D`; ``result``:
+    model's response. ``response``: :class:`mtlib.data_errors.Response1D`; ``result``:
     :class:`mtlib.inversion.InversionResult`."""
     import matplotlib.pyplot as plt
 
@@ -456,14 +456,14 @@ def networks_figure(stations, guesses: dict, refined: dict):
 
 def calibration_figure(thick_m, metrics: dict, levels):
     """How honest an ensemble's uncertainty is, per noise level ``{level: metrics}`` (from
-    :func:`mtlib.evaluate.evaluate`): reliability curve (observed versus nominal coverage),
+    :func:`mtlib.harness.evaluate.evaluate`): reliability curve (observed versus nominal coverage),
     coverage of the 68 % and 95 % intervals versus depth (target ±5 points shaded), and the
     predicted σ next to the actual error versus depth."""
     import matplotlib.pyplot as plt
 
-    from .grid import layer_centers_m
+    from .grid import layer_centres_m
 
-    centers = layer_centers_m(thick_m)
+    centers = layer_centres_m(thick_m)
     fig, (ax_r, ax_c, ax_s) = plt.subplots(1, 3, figsize=(14, 4.8))
     ax_r.plot([0, 1], [0, 1], color="0.5", lw=1, label="ideal")
     for k, (level, m) in enumerate(metrics.items()):
@@ -511,8 +511,9 @@ def calibration_figure(thick_m, metrics: dict, levels):
 
 
 def unet_stages(net) -> list[tuple[str, int, int]]:
-    """``(stage, channels, length)`` of every stage of a :class:`mtlib.unet.UNet1d`, read off
-    one forward pass of the module itself (so the figure shows the code, not a sketch)."""
+    """``(stage, channels, length)`` of every stage of a
+    :class:`~mtlib.networks.unet.UNet1d`, read off one forward pass of the module itself (so the
+    figure shows the code, not a sketch)."""
     import torch
 
     cfg = net.config

@@ -30,9 +30,7 @@ import numpy as np
 
 from . import plotting
 from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG, PLOT_BOTTOM_M
-from .errors import z_rel_err_from_rhoa
-from .evaluate import log_rho_rmse
-from .fieldnet import FRAME_TOPS, FieldNetwork
+from .data_errors import z_rel_err_from_rhoa
 from .forward import mt1d
 from .generator import (
     N_CONTROL,
@@ -41,10 +39,12 @@ from .generator import (
     interpolate_controls,
     random_models,
 )
-from .grid import guess_onto_grid, layer_centers_m, layer_tops_m, step_profile
+from .grid import guess_onto_grid, layer_centres_m, layer_tops_m, step_profile
+from .metrics import log_rho_rmse
+from .networks.fieldnet import FRAME_TOPS, FieldNetwork
+from .networks.predictor import Predictor, resolved_depth_m, told_noise
+from .networks.pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
 from .noise import add_noise
-from .predictor import Predictor, resolved_depth_m, told_noise
-from .pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
 
 PRESETS = {
     # name: (control layer indices, control resistivities in Ω·m)
@@ -112,8 +112,9 @@ def _one_torch_thread():
 
 
 class Explorer:
-    """The widget explorer around a network: an :class:`~mtlib.ensemble.Ensemble` (default:
-    the shipped one, with uncertainty) or an :class:`~mtlib.inverter.Inverter`, whose grid
+    """The widget explorer around a network: a
+    :class:`~mtlib.networks.ensemble.PaperEnsemble` (default: the shipped one, with uncertainty) or
+    an :class:`~mtlib.networks.paper.PaperNetwork`, whose grid
     and band it uses; ``others`` ({label: network}, default the shipped field network) can
     be chosen instead in the "network" dropdown and read the same data."""
 
@@ -139,7 +140,7 @@ class Explorer:
         self.thick_m, self.freq_hz = net.thick_m, net.freq_hz
         self.n_layers = net.n_layers
         tops = layer_tops_m(self.thick_m)
-        self._centers_m = layer_centers_m(self.thick_m)
+        self._centers_m = layer_centres_m(self.thick_m)
         depth_options = [(f"{top:.0f} m", i) for i, top in enumerate(tops)]
         rho_options = [(f"{v:g} Ω·m", v) for v in RHO_STEPS_OHMM]
         label = {"description_width": "80px"}
@@ -169,7 +170,7 @@ class Explorer:
         self.status = w.HTML(layout=w.Layout(min_height="4.5em"))  # steady as lines come
         self.last_update_ms = float("nan")
         self._busy = False
-        self._occam = None
+        self._pygimli = None
 
         self._ipympl = "ipympl" in matplotlib.get_backend() or "widget" in matplotlib.get_backend()
         self._build_figure()
@@ -227,7 +228,7 @@ class Explorer:
             "pred": plotting.plot_model(
                 ax_m, empty_m, self.thick_m, PLOT_BOTTOM_M, color="C3", label="U-Net"
             ),
-            "occam": plotting.plot_model(
+            "pygimli": plotting.plot_model(
                 ax_m, empty_m, self.thick_m, PLOT_BOTTOM_M, color="C0", label="pyGIMLi smooth"
             ),
         }
@@ -251,14 +252,14 @@ class Explorer:
             ("data", data_style),
             ("true_resp", dict(color="k", lw=1, label="true")),
             ("pred_resp", dict(color="C3", label="U-Net model")),
-            ("occam_resp", dict(color="C0", label="pyGIMLi model")),
+            ("pygimli_resp", dict(color="C0", label="pyGIMLi model")),
         ):
             self.lines[name + "_rhoa"], self.lines[name + "_phase"] = plotting.plot_sounding(
                 ax_r, ax_p, self.freq_hz, empty_f, empty_f, **style
             )
         for name, line in self.lines.items():
             line.set_animated(True)  # drawn by blitting only, over a cached background
-            line.set_visible(not name.startswith("occam") and name != "doi")  # shown once known
+            line.set_visible(not name.startswith("pygimli") and name != "doi")  # shown once known
         self.band.set_animated(True)
         self._legend_key = None
         self._legends()
@@ -270,12 +271,12 @@ class Explorer:
         """Legends listing what this view can show now: the band and the depth cue for a
         calibrated network, pyGIMLi's lines once it has run. True when they changed (the
         legends are part of the static background: the caller must draw in full)."""
-        key = (self.uncertain, self._occam is not None)
+        key = (self.uncertain, self._pygimli is not None)
         if key == self._legend_key:
             return False
         self._legend_key = key
-        model = ["true", "pred"] + ["occam"] * key[1] + ["doi"] * key[0]
-        sounding = ["data", "true_resp", "pred_resp"] + ["occam_resp"] * key[1]
+        model = ["true", "pred"] + ["pygimli"] * key[1] + ["doi"] * key[0]
+        sounding = ["data", "true_resp", "pred_resp"] + ["pygimli_resp"] * key[1]
         for ax, handles, loc in (
             (self.ax_model, [self.lines[k] for k in model] + [self.band] * key[0], "lower left"),
             (self.ax_phase, [self.lines[k + "_phase"] for k in sounding], "lower right"),
@@ -516,9 +517,9 @@ class Explorer:
         ):
             self.lines[name + "_rhoa"].set_ydata(state[rhoa])
             self.lines[name + "_phase"].set_ydata(state[phase])
-        for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
+        for name in ("pygimli", "pygimli_resp_rhoa", "pygimli_resp_phase"):
             self.lines[name].set_visible(False)  # stale once the data change
-        self._occam = None
+        self._pygimli = None
         self._redraw()
         self.last_update_ms = 1e3 * (time.perf_counter() - start)
         self._set_status()
@@ -535,10 +536,10 @@ class Explorer:
                 f"<br>true model inside the 95 % interval in {s['inside_95']} of "
                 f"{self.n_layers} layers; σ > {DOI_THRESHOLD_DECADES:g} decades {doi}"
             )
-        if self._occam is not None:
+        if self._pygimli is not None:
             text += (
-                f"<br>pyGIMLi smooth inversion: model RMSE {self._occam['rmse']:.3f} "
-                f"decades, χ² {self._occam['chi2']:.2f}, {self._occam['seconds']:.2f} s"
+                f"<br>pyGIMLi smooth inversion: model RMSE {self._pygimli['rmse']:.3f} "
+                f"decades, χ² {self._pygimli['chi2']:.2f}, {self._pygimli['seconds']:.2f} s"
             )
         text += f"<br><small>update: {self.last_update_ms:.0f} ms</small>"
         if s["note"]:
@@ -548,10 +549,10 @@ class Explorer:
     def compare_with_pygimli(self):
         """Run pyGIMLi's smooth inversion on the current data (on demand: it takes ~0.1 s)."""
         try:
-            from .baseline import occam_invert
+            from .inversion.baseline import pygimli_invert
 
             s = self.state
-            result = occam_invert(
+            result = pygimli_invert(
                 self.freq_hz,
                 s["rhoa_obs"],
                 s["phase_obs"],
@@ -563,12 +564,12 @@ class Explorer:
             return
         rhoa, phase = mt1d(result.rho_ohmm, self.thick_m, self.freq_hz)
         depth, values = step_profile(result.rho_ohmm, self.thick_m, PLOT_BOTTOM_M)
-        self.lines["occam"].set_data(values, depth)
-        self.lines["occam_resp_rhoa"].set_ydata(rhoa)
-        self.lines["occam_resp_phase"].set_ydata(phase)
-        for name in ("occam", "occam_resp_rhoa", "occam_resp_phase"):
+        self.lines["pygimli"].set_data(values, depth)
+        self.lines["pygimli_resp_rhoa"].set_ydata(rhoa)
+        self.lines["pygimli_resp_phase"].set_ydata(phase)
+        for name in ("pygimli", "pygimli_resp_rhoa", "pygimli_resp_phase"):
             self.lines[name].set_visible(True)
-        self._occam = {
+        self._pygimli = {
             "rmse": float(log_rho_rmse(result.rho_ohmm, s["rho_true"])),
             "chi2": result.chi2,
             "seconds": result.seconds,

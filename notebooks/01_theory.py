@@ -44,8 +44,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from mtlib import config, forward, generator, grid, plotting
+from mtlib import forward, generator, grid, plotting
 from mtlib.constants import PLOT_BOTTOM_M
+from mtlib.harness import config
 
 P = config.get_profile(profile)
 print(f"profile: {P.name}")

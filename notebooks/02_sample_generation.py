@@ -40,8 +40,9 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mtlib import config, dataset, forward, generator, grid, plotting
+from mtlib import forward, generator, grid, plotting
 from mtlib.constants import PLOT_BOTTOM_M
+from mtlib.harness import config, dataset
 
 P = config.get_profile(profile)
 thick_m = grid.paper_thicknesses()
@@ -71,7 +72,7 @@ assert len(thick_m) == 39 and round(thick_m[0]) == 21 and round(thick_m[-1]) == 
 
 # %%
 rho_one, (ctrl_idx, ctrl_rho) = generator.random_models(1, seed=11, return_controls=True)
-centers_m = grid.layer_centers_m(thick_m)
+centers_m = grid.layer_centres_m(thick_m)
 fig, ax = plt.subplots(figsize=(4.5, 5))
 plotting.model_axes(ax, bottom_m=PLOT_BOTTOM_M)
 plotting.plot_model(ax, rho_one[0], thick_m, bottom_m=PLOT_BOTTOM_M, label="interpolated model")
@@ -123,7 +124,7 @@ assert 10 < phase_many.min() < 16 and 74 < phase_many.max() < 80
 # %% [markdown]
 # ## 5. The dataset of this profile, on disk
 #
-# `mtlib.dataset.build_dataset` writes the samples in chunks, each generated from its own
+# `mtlib.harness.dataset.build_dataset` writes the samples in chunks, each generated from its own
 # seed and written atomically, with a manifest that records every parameter, the package
 # versions and a SHA-256 per chunk. Running this cell again reuses the finished dataset; an
 # interrupted run resumes; a folder holding a dataset with other parameters is refused.

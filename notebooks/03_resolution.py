@@ -47,17 +47,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import mtlib
-from mtlib import baseline, config, errors, evaluate, forward, grid, noise, plotting
+from mtlib import data_errors, forward, grid, metrics, noise, plotting
 from mtlib.constants import PLOT_BOTTOM_M
-from mtlib.inversion import bostick
-from mtlib.predictor import told_noise
+from mtlib.harness import config
+from mtlib.inversion import baseline, bostick
+from mtlib.networks.predictor import told_noise
 
 P = config.get_profile(profile)
 net = mtlib.load_pretrained("unet_quick")
 thick_m, freq_hz = net.thick_m, net.freq_hz
 tops_m = grid.layer_tops_m(thick_m)
 NOISE = 0.02  # relative noise on ρa, as in the paper's tests
-Z_REL_ERR = errors.z_rel_err_from_rhoa(NOISE)
+Z_REL_ERR = data_errors.z_rel_err_from_rhoa(NOISE)
 print(f"profile: {P.name}; network: the shipped unet_quick, {len(thick_m) + 1} layers, "
       f"{freq_hz.max():g}–{freq_hz.min():g} Hz")
 
@@ -76,19 +77,19 @@ print(f"profile: {P.name}; network: the shipped unet_quick, {len(thick_m) + 1} l
 # Two noise conventions meet in this project. The paper's synthetic tests add a relative
 # noise $p$ to $\rho_a$; field data come with a relative error $p$ of $|Z|$, and since
 # $\rho_a \propto |Z|^2$ that is $2p$ on $\rho_a$ and $\arcsin p$ on the phase
-# (`mtlib.errors`). The 2 % on $\rho_a$ used here is 1 % on $|Z|$:
+# (`mtlib.data_errors`). The 2 % on $\rho_a$ used here is 1 % on $|Z|$:
 
 # %%
-print(f"2 % on ρa = {100 * Z_REL_ERR:.0f} % on |Z| → σ(ln ρa) = {errors.rhoa_rel_err(Z_REL_ERR):.3f},"
-      f" σ(φ) = {errors.phase_std_deg(Z_REL_ERR):.2f}° "
+print(f"2 % on ρa = {100 * Z_REL_ERR:.0f} % on |Z| → σ(ln ρa) = {data_errors.rhoa_rel_err(Z_REL_ERR):.3f},"
+      f" σ(φ) = {data_errors.phase_std_deg(Z_REL_ERR):.2f}° "
       f"(the synthetic noise's φ: {noise.phase_std_deg(NOISE):.2f}°)")
-assert np.isclose(errors.phase_std_deg(Z_REL_ERR), noise.phase_std_deg(NOISE), rtol=1e-3)
+assert np.isclose(data_errors.phase_std_deg(Z_REL_ERR), noise.phase_std_deg(NOISE), rtol=1e-3)
 
 
 def apart(rho_a, rho_b):
     """nRMS between the responses of two models, in units of 2 % noise."""
     rhoa, phase = forward.mt1d(rho_a, thick_m, freq_hz)
-    return float(evaluate.data_nrms(rho_b, thick_m, freq_hz, rhoa, phase, NOISE))
+    return float(metrics.data_nrms(rho_b, thick_m, freq_hz, rhoa, phase, NOISE))
 
 
 # %% [markdown]
@@ -154,14 +155,14 @@ for n, rho in equal_s.items():
     rhoa, phase = noise.add_noise(*forward.mt1d(rho, thick_m, freq_hz), NOISE, seed=n)
     models = {
         "U-Net": net.predict(rhoa, phase, **told_noise(net, NOISE)),
-        "pyGIMLi smooth": baseline.occam_invert(freq_hz, rhoa, phase, thick_m,
+        "pyGIMLi smooth": baseline.pygimli_invert(freq_hz, rhoa, phase, thick_m,
                                                 z_rel_err=Z_REL_ERR).rho_ohmm,
         "mtlib Occam": occam(rhoa, phase).rho_ohmm,
     }
     answers[n] = {"true": rho, **models}
     print(f"{n} cell(s), true excess conductance {excess_s(rho):4.1f} S:")
     for name, model in models.items():
-        misfit = float(evaluate.data_nrms(model, thick_m, freq_hz, rhoa, phase, NOISE))
+        misfit = float(metrics.data_nrms(model, thick_m, freq_hz, rhoa, phase, NOISE))
         print(f"   {name:15s} {excess_s(model):4.1f} S, nRMS {misfit:4.2f}")
         answers[n][name + " nRMS"] = misfit
 # the claims below: both classical inversions fit and keep the conductance within 20 %;
@@ -308,7 +309,7 @@ rho_one = conductor(2, 20.0)
 rho_one[tops_m >= 1000] = 300.0
 rhoa_one, phase_one = noise.add_noise(*forward.mt1d(rho_one, thick_m, freq_hz), NOISE, seed=5)
 lams = [0.3, 1, 3, 10, 30, 100, 300, 1000]
-sweep = [baseline.occam_invert(freq_hz, rhoa_one, phase_one, thick_m, z_rel_err=Z_REL_ERR, lam=lam)
+sweep = [baseline.pygimli_invert(freq_hz, rhoa_one, phase_one, thick_m, z_rel_err=Z_REL_ERR, lam=lam)
          for lam in lams]
 chi2 = np.array([r.chi2 for r in sweep])
 rough = np.array([np.sqrt(np.mean(np.diff(np.log10(r.rho_ohmm)) ** 2)) for r in sweep])
@@ -372,9 +373,9 @@ nb_depth_m, nb_rho = bostick(freq_hz, rhoa3, phase3)
 for name, res in norms.items():
     steps = np.abs(np.diff(np.log10(res.rho_ohmm)))
     print(f"{name:6s}: nRMS {res.nrms:.2f} in {res.iterations} iterations ({1e3 * res.seconds:.0f} ms); "
-          f"model error {evaluate.log_rho_rmse(res.rho_ohmm, rho3):.3f} decades; "
+          f"model error {metrics.log_rho_rmse(res.rho_ohmm, rho3):.3f} decades; "
           f"steps > 0.05 decades: {np.sum(steps > 0.05)}, largest {steps.max():.2f}")
-inside = (grid.layer_centers_m(thick_m) > 350) & (grid.layer_centers_m(thick_m) < 650)
+inside = (grid.layer_centres_m(thick_m) > 350) & (grid.layer_centres_m(thick_m) < 650)
 spread = {name: np.ptp(np.log10(res.rho_ohmm[inside])) for name, res in norms.items()}
 print(f"spread of log10 ρ inside the conductor: smooth {spread['smooth']:.2f}, "
       f"blocky {spread['blocky']:.2f} decades (true 0)")

@@ -43,8 +43,9 @@ if importlib.util.find_spec("mtlib") is None:
 # %%
 import matplotlib.pyplot as plt
 
-from mtlib import config, dataset, plotting, train
-from mtlib.unet import UNet1d
+from mtlib import plotting
+from mtlib.harness import config, dataset, train
+from mtlib.networks.unet import UNet1d
 
 P = config.get_profile(profile)
 device = train.choose_device()

@@ -39,11 +39,14 @@ if importlib.util.find_spec("mtlib") is None:
 # %%
 import numpy as np
 
-from mtlib import config, dataset, evaluate, forward, generator, plotting, predictor, pretrained
+from mtlib import forward, generator, plotting
 from mtlib.constants import CALIBRATION_LEVELS, PLOT_BOTTOM_M
+from mtlib.harness import config, dataset, evaluate, trained
+from mtlib.metrics import log_rho_rmse
+from mtlib.networks import predictor
 
 P = config.get_profile(profile)
-net = pretrained.profile_network(P)
+net = trained.profile_network(P)
 span = net.normalizer.log_span
 origin = net.training.get("profile") or f"run of profile {P.name}"
 print(f"profile: {P.name}; network trained on {net.training['n_train']:,} samples, "
@@ -126,7 +129,7 @@ ds = dataset.build_dataset(P.dataset_dir(), P.dataset_spec())
 val = ds.load("val")
 pick = np.arange(8)
 rho_pred = net.predict(val["rhoa_ohmm"][pick], val["phase_deg"][pick])
-err = evaluate.log_rho_rmse(rho_pred, val["rho_ohmm"][pick], axis=1)
+err = log_rho_rmse(rho_pred, val["rho_ohmm"][pick], axis=1)
 fig = plotting.predictions_figure(val["rho_ohmm"][pick], rho_pred, net.thick_m,
                                   titles=[f"RMSE {e:.3f} decades" for e in err])
 plotting.save(fig, "fig3_predictions")
@@ -141,7 +144,7 @@ plotting.save(fig, "fig3_predictions")
 # the model down and the prior shows through.
 
 # %%
-ens = pretrained.profile_ensemble(P)
+ens = trained.profile_ensemble(P)
 rho_ens, std_ens = ens.predict(val["rhoa_ohmm"][pick], val["phase_deg"][pick], rel_noise=0.0,
                                return_std=True)
 low, high = ens.interval(rho_ens, std_ens, 0.95)
@@ -176,7 +179,7 @@ for level, m in metrics.items():
           f"{m['rhoa_rms_pct']:11.2f} | {m['phase_rms_deg']:10.2f} | {nrms}")
 # a baseline that ignores the data: every layer at the training models' geometric mean
 prior_mean = 10 ** np.mean(np.log10(val["rho_ohmm"]), axis=0)
-prior_rmse = evaluate.log_rho_rmse(np.broadcast_to(prior_mean, rho_test.shape), rho_test)
+prior_rmse = log_rho_rmse(np.broadcast_to(prior_mean, rho_test.shape), rho_test)
 print(f"baseline without data (the prior's mean model): {prior_rmse:.4f} decades")
 # the claims of this section, checked in every profile
 assert metrics[0.0]["log_rho_rmse"] < 0.8 * prior_rmse, "the network should learn from the data"
@@ -213,7 +216,7 @@ plotting.save(fig, "05_error_vs_depth")
 
 # %%
 rho_all = net.predict(rhoa_test, phase_test)
-worst = int(np.argmax(evaluate.log_rho_rmse(rho_all, rho_test, axis=1)))
+worst = int(np.argmax(log_rho_rmse(rho_all, rho_test, axis=1)))
 rhoa_pred, phase_pred = forward.mt1d(rho_all[worst], net.thick_m, net.freq_hz)
 fig = plotting.model_and_sounding_figure(
     np.stack([rho_test[worst], rho_all[worst]]), net.thick_m, net.freq_hz,

@@ -44,11 +44,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from mtlib import config, dataset, forward, generator, plotting, pretrained, timing
+from mtlib import forward, generator, plotting
 from mtlib.constants import PLOT_BOTTOM_M
+from mtlib.harness import config, dataset, timing, trained
 
 P = config.get_profile(profile)
-net = pretrained.profile_network(P)
+net = trained.profile_network(P)
 print(f"profile: {P.name}; CPU: {os.cpu_count()} cores, torch threads {torch.get_num_threads()}; "
       f"GPU: {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}")
 
@@ -79,7 +80,7 @@ for device in devices:
 # `n_occam` random soundings with 2 % noise, inverted by both on the same 40-layer grid.
 # pyGIMLi runs a regularized Gauss–Newton inversion per sounding (λ = 20, errors as the
 # noise; notebook 03 shows the trade-off behind a fixed λ). Both are timed alike
-# (`mtlib.timing`: a warm-up call, then the median), with the same threads: one call per
+# (`mtlib.harness.timing`: a warm-up call, then the median), with the same threads: one call per
 # sounding on each side, and the network also batched (all soundings in one call) — two
 # different questions, kept apart.
 

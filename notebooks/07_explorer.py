@@ -46,11 +46,12 @@ if importlib.util.find_spec("mtlib") is None:
 import numpy as np
 from IPython.display import display
 
-from mtlib import config, forward, grid, pretrained
+from mtlib import folders, forward, grid
+from mtlib.harness import config, trained
 from mtlib.widgets import RHO_STEPS_OHMM, Explorer
 
 P = config.get_profile(profile)
-explorer = Explorer(net=pretrained.profile_ensemble(P), preset="graded", noise=0.0, seed=1)
+explorer = Explorer(net=trained.profile_ensemble(P), preset="graded", noise=0.0, seed=1)
 print(f"profile: {P.name}")
 
 # %% [markdown]
@@ -66,7 +67,7 @@ print(explorer.status.value.split("<br>")[0])
 s = explorer.state
 # the claims above: close to the truth, and still a misfit above 2 % in ρa
 assert s["model_rmse"] < 0.1 and s["rhoa_misfit_pct"] > 2
-explorer.snapshot(config.figures_dir() / "07_explorer.png")
+explorer.snapshot(folders.figures_dir() / "07_explorer.png")
 
 # %% [markdown]
 # ## 2. Where it fails: resistors below a good conductor

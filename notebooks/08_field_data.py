@@ -60,12 +60,13 @@ import warnings
 import numpy as np
 
 import mtlib
-from mtlib import baseline, config, field, forward, plotting, pretrained
-from mtlib.inversion import invert, invert_many
+from mtlib import field, forward, plotting
+from mtlib.harness import config, trained
+from mtlib.inversion import baseline, invert, invert_many
 
 P = config.get_profile(profile)
 net = mtlib.load_pretrained(mtlib.DEFAULT_FIELD_NETWORK)  # the field network
-paper_net = pretrained.profile_ensemble(P)  # the paper's network, with uncertainty (an ensemble of five)
+paper_net = trained.profile_ensemble(P)  # the paper's network, with uncertainty (an ensemble of five)
 files = field.real_soundings()
 print(f"profile: {P.name}; {len(files)} real soundings "
       f"({sum(p.suffix == '.edi' for p in files)} EDI, {sum(p.suffix == '.xml' for p in files)} "
@@ -118,7 +119,7 @@ with warnings.catch_warnings():
         half = invert(*args, net=net, start="halfspace")
         m = res.mask
         try:
-            occam = baseline.occam_invert(resp.freq_hz[m], resp.rhoa_ohmm[m], resp.phase_deg[m],
+            occam = baseline.pygimli_invert(resp.freq_hz[m], resp.rhoa_ohmm[m], resp.phase_deg[m],
                                           res.thick_m, z_rel_err=resp.z_rel_err[m])
             nrms_pg, t_pg, rho_pg = np.sqrt(occam.chi2), occam.seconds, occam.rho_ohmm
         except RuntimeError:  # pyGIMLi gives up on some real soundings
@@ -264,7 +265,7 @@ assert fall > 1.5 * span and np.median(sr910["resp"].phase_deg[used]) < 70
 
 # %%
 from mtlib import generator
-from mtlib.fieldnet import FINE_GRID
+from mtlib.networks.fieldnet import FINE_GRID
 
 examples, family = generator.field_models(300, FINE_GRID, seed=4, return_families=True)
 fig = plotting.field_prior_figure(FINE_GRID, {name: examples[family == name][:4]
@@ -318,19 +319,19 @@ plotting.save(fig, "08_field_networks")
 # each refinement and pyGIMLi:
 
 # %%
-from mtlib import constants, errors, grid, noise
-from mtlib.evaluate import log_rho_rmse
+from mtlib import constants, data_errors, grid, noise
+from mtlib.metrics import log_rho_rmse
 
 thick_p, freq_p = grid.paper_thicknesses(), grid.default_frequencies()
 truth = generator.random_models(P.n_occam, seed=5)
 rhoa_s, phase_s = noise.add_noise(*forward.mt1d(truth, thick_p, freq_p),
-                                  errors.rhoa_rel_err(0.05), seed=1)
+                                  data_errors.rhoa_rel_err(0.05), seed=1)
 phase_s = np.clip(phase_s, *constants.PHASE_RANGE_DEG)
-synthetic = [errors.Response1D(freq_p, rhoa_s[k], phase_s[k], 0.05, None)
+synthetic = [data_errors.Response1D(freq_p, rhoa_s[k], phase_s[k], 0.05, None)
              for k in range(P.n_occam)]
 by_rule = {rule: invert_many(synthetic, paper_net, thick_m=thick_p, trade_off=rule)
            for rule in ("discrepancy", "posterior")}
-pg_models = np.array([baseline.occam_invert(freq_p, rhoa_s[k], phase_s[k], thick_p,
+pg_models = np.array([baseline.pygimli_invert(freq_p, rhoa_s[k], phase_s[k], thick_p,
                                             z_rel_err=0.05).rho_ohmm for k in range(P.n_occam)])
 rmse = {"guess alone": log_rho_rmse([r.rho_network_ohmm for r in by_rule["posterior"]], truth),
         "+ Occam (nRMS 1)": log_rho_rmse([r.rho_ohmm for r in by_rule["discrepancy"]], truth),

@@ -2,9 +2,9 @@
 
 import json
 
-from mtlib import config, dataset, train
 from mtlib.__main__ import main
-from mtlib.inverter import Inverter
+from mtlib.harness import config, dataset, train
+from mtlib.networks.paper import PaperNetwork
 
 
 def test_ship_writes_bundle_card_and_markdown(tmp_path, monkeypatch, capsys):
@@ -25,7 +25,7 @@ def test_ship_writes_bundle_card_and_markdown(tmp_path, monkeypatch, capsys):
     assert card["training"]["epochs_run"] == 1 and card["file_size_mib"] > 0
     markdown = (tmp_path / "w" / "unet_smoke.md").read_text()
     assert "| noise | RMSE log10 ρ" in markdown and "unet_smoke" in markdown
-    shipped = Inverter.load(tmp_path / "w" / "unet_smoke.pt")
+    shipped = PaperNetwork.load(tmp_path / "w" / "unet_smoke.pt")
     assert "shipped network unet_smoke" in shipped.training["profile"]
 
 

@@ -11,8 +11,9 @@ import time
 import numpy as np
 import pytest
 
-from mtlib import dataset, forward, generator
-from mtlib.dataset import DatasetSpec, build_dataset
+from mtlib import forward, generator
+from mtlib.harness import dataset
+from mtlib.harness.dataset import DatasetSpec, build_dataset
 
 
 def small_spec(**kw):
@@ -110,7 +111,7 @@ def test_interrupted_build_resumes_to_the_same_hash(tmp_path, monkeypatch):
 
 KILLER_SCRIPT = textwrap.dedent("""
     import sys
-    from mtlib.dataset import DatasetSpec, build_dataset
+    from mtlib.harness.dataset import DatasetSpec, build_dataset
     build_dataset(sys.argv[1], DatasetSpec(n_samples=200_000, chunk_size=2_000, seed=1),
                   progress=False)
 """)

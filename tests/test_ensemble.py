@@ -6,22 +6,23 @@ import numpy as np
 import pytest
 import torch
 
-from mtlib import dataset, forward, generator
+from mtlib import forward, generator
 from mtlib.constants import CALIBRATION_LEVELS, ONE_SIGMA
-from mtlib.ensemble import NOISE_EDGE_FRACTIONS, Ensemble, noise_group_edges
 from mtlib.grid import default_frequencies, paper_thicknesses
-from mtlib.inverter import Inverter
-from mtlib.normalize import Normalizer
-from mtlib.predictor import coverage, resolved_depth_m, z_score
-from mtlib.train import TrainConfig, noisy_copies, train_ensemble
-from mtlib.unet import UNet1d
+from mtlib.harness import dataset
+from mtlib.harness.train import TrainConfig, noisy_copies, train_ensemble
+from mtlib.networks.ensemble import NOISE_EDGE_FRACTIONS, PaperEnsemble, noise_group_edges
+from mtlib.networks.normalize import Normalizer
+from mtlib.networks.paper import PaperNetwork
+from mtlib.networks.predictor import coverage, resolved_depth_m, z_score
+from mtlib.networks.unet import UNet1d
 
 
-def member(seed: int, out_channels: int = 2, in_channels: int = 2) -> Inverter:
+def member(seed: int, out_channels: int = 2, in_channels: int = 2) -> PaperNetwork:
     """An untrained network with a variance head: arbitrary but fixed predictions."""
     torch.manual_seed(seed)
     net = UNet1d(base_channels=4, depth=2, out_channels=out_channels, in_channels=in_channels)
-    return Inverter(net, Normalizer(), default_frequencies(), paper_thicknesses())
+    return PaperNetwork(net, Normalizer(), default_frequencies(), paper_thicknesses())
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_resolved_depth_is_the_top_of_the_first_uncertain_layer():
 def test_mixture_is_mean_of_variances_plus_spread_of_means(soundings):
     _, rhoa, phase = soundings
     a, b = member(1), member(2)
-    ens = Ensemble([a, b])
+    ens = PaperEnsemble([a, b])
     rho, std = ens.predict(rhoa[:50], phase[:50], return_std=True)
     (rho_a, std_a), (rho_b, std_b) = (
         m.predict(rhoa[:50], phase[:50], return_std=True) for m in (a, b)
@@ -80,13 +81,13 @@ def test_mixture_is_mean_of_variances_plus_spread_of_means(soundings):
     np.testing.assert_allclose(std, expected, rtol=1e-9)
     # one member with itself: no spread, its own σ
     np.testing.assert_allclose(
-        Ensemble([a, a]).predict(rhoa[:50], phase[:50], return_std=True)[1], std_a, rtol=1e-9
+        PaperEnsemble([a, a]).predict(rhoa[:50], phase[:50], return_std=True)[1], std_a, rtol=1e-9
     )
 
 
 def test_shapes_units_and_single_sounding(soundings):
     _, rhoa, phase = soundings
-    ens = Ensemble([member(1), member(2)], std_scale=2.0)
+    ens = PaperEnsemble([member(1), member(2)], std_scale=2.0)
     rho, std = ens.predict(rhoa[:5], phase[:5], return_std=True)
     assert rho.shape == std.shape == (5, 40) and np.all(std > 0) and np.all(rho > 0)
     one_rho, one_std = ens.predict(rhoa[3], phase[3], return_std=True)
@@ -94,7 +95,7 @@ def test_shapes_units_and_single_sounding(soundings):
     np.testing.assert_allclose(one_std, std[3], rtol=1e-6)
     np.testing.assert_allclose(ens.predict(rhoa[:5], phase[:5]), rho)
     # std_scale multiplies σ; Gaussian intervals until calibrated
-    raw = Ensemble([member(1), member(2)]).predict(rhoa[:5], phase[:5], return_std=True)[1]
+    raw = PaperEnsemble([member(1), member(2)]).predict(rhoa[:5], phase[:5], return_std=True)[1]
     np.testing.assert_allclose(std, 2 * raw, rtol=1e-9)
     low, high = ens.interval(rho, std, 0.95)
     np.testing.assert_allclose(np.log10(high / rho), 1.959964 * std, rtol=1e-5)
@@ -104,7 +105,7 @@ def test_shapes_units_and_single_sounding(soundings):
 def test_calibration_makes_intervals_cover_their_level(soundings):
     rho, rhoa, phase = soundings
     rhoa, phase, level = noisy_copies(rhoa, phase, 0.12, seed=1)
-    ens = Ensemble([member(1, in_channels=3), member(2, in_channels=3)])
+    ens = PaperEnsemble([member(1, in_channels=3), member(2, in_channels=3)])
     ens.calibrate(rho[:2000], rhoa[:2000], phase[:2000], level[:2000])
     groups = len(NOISE_EDGE_FRACTIONS) + 1
     # untrained members record no training noise: the edges follow the calibration's range
@@ -130,7 +131,7 @@ def test_calibration_makes_intervals_cover_their_level(soundings):
 
 def test_calibration_groups_that_are_too_small_take_the_pooled_factor(soundings):
     rho, rhoa, phase = soundings
-    ens = Ensemble([member(1, in_channels=3)])
+    ens = PaperEnsemble([member(1, in_channels=3)])
     level = np.full((500, 1), 0.05)  # all soundings in one noise group
     ens.calibrate(rho[:500], rhoa[:500], phase[:500], level)
     used = np.searchsorted(ens.noise_edges, 0.05)
@@ -139,19 +140,19 @@ def test_calibration_groups_that_are_too_small_take_the_pooled_factor(soundings)
     assert noise_group_edges(0.0).size == 0  # noise-free training: one group
     np.testing.assert_allclose(noise_group_edges(0.12), [0.01, 0.03, 0.06, 0.09])
     # members not told the noise: one group
-    plain = Ensemble([member(1)]).calibrate(rho[:500], rhoa[:500], phase[:500])
+    plain = PaperEnsemble([member(1)]).calibrate(rho[:500], rhoa[:500], phase[:500])
     assert plain.noise_edges.size == 0 and plain.std_scale.shape == (1, 40)
     with pytest.raises(ValueError, match="noise_edges"):
-        Ensemble([member(1)], noise_edges=[0.05])
+        PaperEnsemble([member(1)], noise_edges=[0.05])
 
 
 def test_bundle_round_trip_and_clear_errors(soundings, tmp_path):
     _, rhoa, phase = soundings
-    ens = Ensemble(
+    ens = PaperEnsemble(
         [member(1), member(2)], std_scale=np.linspace(1, 2, 40), training={"note": "test"}
     )
     path = ens.save(tmp_path / "ens.pt")
-    back = Ensemble.load(path)
+    back = PaperEnsemble.load(path)
     for a, b in zip(
         ens.predict(rhoa[:4], phase[:4], return_std=True),
         back.predict(rhoa[:4], phase[:4], return_std=True),
@@ -160,22 +161,22 @@ def test_bundle_round_trip_and_clear_errors(soundings, tmp_path):
     assert back.training == {"note": "test"} and len(back) == 2
     member(3).save(tmp_path / "single.pt")
     with pytest.raises(ValueError, match="not an mtlib ensemble"):
-        Ensemble.load(tmp_path / "single.pt")
+        PaperEnsemble.load(tmp_path / "single.pt")
     with pytest.raises(ValueError, match="no network bundle"):
-        Ensemble.load(tmp_path / "missing.pt")
+        PaperEnsemble.load(tmp_path / "missing.pt")
 
 
 def test_members_must_have_variance_heads_and_agree():
     with pytest.raises(ValueError, match="no variance head"):
-        Ensemble([member(1), member(2, out_channels=1)])
+        PaperEnsemble([member(1), member(2, out_channels=1)])
     other = member(3)
     other.freq_hz = other.freq_hz[::-1].copy()
     with pytest.raises(ValueError, match="other frequencies"):
-        Ensemble([member(1), other])
+        PaperEnsemble([member(1), other])
     with pytest.raises(ValueError, match="at least one member"):
-        Ensemble([])
+        PaperEnsemble([])
     with pytest.raises(ValueError, match="std_scale"):
-        Ensemble([member(1)], std_scale=-1.0)
+        PaperEnsemble([member(1)], std_scale=-1.0)
 
 
 def test_plain_network_refuses_return_std(soundings):
@@ -198,7 +199,7 @@ def test_noisy_copies_draw_one_level_per_sounding(soundings):
 
 def test_a_network_told_the_noise_requires_it_and_uses_it(soundings):
     _, rhoa, phase = soundings
-    told = Ensemble([member(1, in_channels=3), member(2, in_channels=3)])
+    told = PaperEnsemble([member(1, in_channels=3), member(2, in_channels=3)])
     assert told.takes_noise
     with pytest.raises(ValueError, match="rel_noise is required"):
         told.predict(rhoa[:3], phase[:3])
@@ -213,7 +214,7 @@ def test_a_network_told_the_noise_requires_it_and_uses_it(soundings):
     with pytest.raises(ValueError, match="not told the noise"):
         member(3).predict(rhoa[:3], phase[:3], rel_noise=0.02)
     with pytest.raises(ValueError, match="inputs than member 0"):
-        Ensemble([member(1), member(2, in_channels=3)])
+        PaperEnsemble([member(1), member(2, in_channels=3)])
 
 
 def test_train_ensemble_trains_calibrates_saves_and_resumes(tmp_path):
@@ -249,7 +250,7 @@ def test_train_ensemble_trains_calibrates_saves_and_resumes(tmp_path):
 
 
 def test_a_widened_member_starts_as_the_paper_network_and_resumes(tmp_path):
-    from mtlib.train import train, widened
+    from mtlib.harness.train import train, widened
 
     spec = dataset.DatasetSpec(n_samples=600, chunk_size=300, seed=3)
     ds = dataset.build_dataset(tmp_path / "ds", spec, progress=False)
@@ -275,7 +276,7 @@ def test_a_widened_member_starts_as_the_paper_network_and_resumes(tmp_path):
 
 
 def test_the_cpu_profiles_warm_start_their_members():
-    from mtlib import config
+    from mtlib.harness import config
 
     quick = config.get_profile("quick")
     assert quick.ensemble_warm_start and not config.get_profile("paper").ensemble_warm_start

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from mtlib import field, fieldnet, generator
-from mtlib.errors import Response1D
-from mtlib.fieldnet import FINE_GRID, FREQ_AXIS, Augment, FieldData, FieldNetwork
+from mtlib import field, generator
+from mtlib.data_errors import Response1D
+from mtlib.harness.train import TrainConfig, train_field
 from mtlib.inversion import invert_many
-from mtlib.train import TrainConfig, train_field
-from mtlib.unet import UNet1d
+from mtlib.networks import fieldnet
+from mtlib.networks.fieldnet import FINE_GRID, FREQ_AXIS, Augment, FieldData, FieldNetwork
+from mtlib.networks.unet import UNet1d
 
 
 def test_field_models_are_seeded_and_wide():
@@ -35,7 +36,9 @@ def test_field_models_refuse_bad_depths(bad):
 
 def _random_network(seed=0) -> FieldNetwork:
     torch.manual_seed(seed)
-    net = UNet1d(n_freq=FREQ_AXIS.size, n_layers=fieldnet.N_LAYERS, in_channels=4, out_channels=2)
+    net = UNet1d(
+        n_freq=FREQ_AXIS.size, n_layers=fieldnet.FRAME_N_LAYERS, in_channels=4, out_channels=2
+    )
     return FieldNetwork(net)
 
 
@@ -106,7 +109,7 @@ def test_data_misfit_of_a_half_space():
     mask = torch.ones(1, FREQ_AXIS.size)
     x = torch.stack([torch.zeros_like(mask), torch.zeros_like(mask), mask, 0.1 * mask], dim=1)
     data = FieldData.generate(1, seed=0)
-    right = torch.zeros(1, 2, fieldnet.N_LAYERS)
+    right = torch.zeros(1, 2, fieldnet.FRAME_N_LAYERS)
     wrong = right + torch.tensor([0.5, 0.0])[None, :, None]  # +1 decade (halved units)
     assert float(data.data_misfit(right, x)) < 1e-3
     expected = np.log(10) / 0.1 / np.sqrt(2)
@@ -117,15 +120,15 @@ def test_batches_are_field_like():
     data = FieldData.generate(400, seed=1)
     x, y = data.batch(torch.arange(400), torch.Generator().manual_seed(2))
     mask = x[:, 2]
-    assert x.shape == (400, 4, FREQ_AXIS.size) and y.shape == (400, fieldnet.N_LAYERS)
+    assert x.shape == (400, 4, FREQ_AXIS.size) and y.shape == (400, fieldnet.FRAME_N_LAYERS)
     assert torch.isfinite(x).all() and torch.isfinite(y).all()
     assert torch.all(mask[:, 0] == 1)  # the top of the band is data
     last = FREQ_AXIS.size - 1 - torch.argmax(mask.flip(1), dim=1)
     assert last.min() >= 15 and last.max() == FREQ_AXIS.size - 1  # 1.5 to 9 decades
     assert torch.any(mask.sum(1) < last + 1)  # and gaps inside the band
     assert torch.all(x[:, :, :][mask[:, None, :].expand_as(x) == 0] == 0)  # masked are zeros
-    errors = x[:, 3][mask == 1] / 2
-    assert errors.min() < 0.01 and errors.max() > 0.3
+    z_errors = x[:, 3][mask == 1] / 2
+    assert z_errors.min() < 0.01 and z_errors.max() > 0.3
 
 
 def test_train_field_resumes_and_the_network_inverts(tmp_path):

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import mtlib
-from mtlib import errors, forward, generator, grid, inversion, noise
-from mtlib.fieldnet import FieldNetwork
+from mtlib import data_errors, forward, generator, grid, inversion, noise
 from mtlib.grid import layer_centres_log_m
 from mtlib.inversion import BandScaling, choose_scaling, covering_grid, invert, invert_many
+from mtlib.networks.fieldnet import FieldNetwork
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_out_of_band_synthetic_sounding_is_fitted(net):
     thick = grid.paper_thicknesses() * 10  # a 20 km section
     freq = np.logspace(3, -3, 35)  # another band than the network's
     rhoa, phase = forward.mt1d(rho, thick, freq)
-    rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(0.05), seed=2)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, data_errors.rhoa_rel_err(0.05), seed=2)
     result = invert(freq, rhoa_n, phase_n, z_rel_err=0.05, net=net)
     assert result.nrms <= 1.0 + 1e-9 and result.stop == "target"
     assert result.rho_ohmm.shape == (50,) and result.depth_m.shape == (50,)
@@ -250,8 +250,10 @@ def test_batch_equals_one_by_one_and_refusals_can_be_collected(net):
     rho = generator.random_models(3, seed=11)
     rhoa, phase = forward.mt1d(rho, grid.paper_thicknesses() * 3, freq)
     rhoa, phase = noise.add_noise(rhoa, phase, 0.1, seed=1)
-    responses = [errors.Response1D(freq, rhoa[k], phase[k], 0.05, None, f"S{k}") for k in range(3)]
-    short = errors.Response1D(freq[:3], rhoa[0, :3], phase[0, :3], 0.05, None, "SHORT")
+    responses = [
+        data_errors.Response1D(freq, rhoa[k], phase[k], 0.05, None, f"S{k}") for k in range(3)
+    ]
+    short = data_errors.Response1D(freq[:3], rhoa[0, :3], phase[0, :3], 0.05, None, "SHORT")
     refused = {}
     batch = invert_many([responses[0], short, *responses[1:]], net, refused=refused)
     assert batch[1] is None and "SHORT" in refused[1] and "only 3 usable" in refused[1]
@@ -280,9 +282,10 @@ def test_soundings_of_one_length_checked_together_as_one_by_one():
     freq_dup[5, 9] = freq_dup[5, 10]  # duplicated: refused
     p[6, 3] = -0.1  # a negative error on a usable period: refused
     responses = [
-        errors.Response1D(freq_dup[k], rhoa[k], phase[k], p[k], mask[k], f"S{k}") for k in range(7)
+        data_errors.Response1D(freq_dup[k], rhoa[k], phase[k], p[k], mask[k], f"S{k}")
+        for k in range(7)
     ]
-    bulk = inversion._clean_rows(responses, errors.Z_REL_ERR_CAP)
+    bulk = inversion._clean_rows(responses, data_errors.Z_REL_ERR_CAP)
     assert [row is None for row in bulk] == [False] + [True] * 6
     for mine, theirs in zip(bulk[0], inversion._usable(responses[0], 0, 1.0, "z_rel_err")):
         np.testing.assert_array_equal(mine, theirs)
@@ -347,9 +350,11 @@ def test_random_extreme_soundings_are_inverted_or_refused_by_name(net):
         freq = np.logspace(top, top - span, rng.integers(5, 80))
         rhoa, phase = forward.mt1d(rho, thick, freq)
         p = 10 ** rng.uniform(-2, 0.5, freq.size)
-        rhoa, phase = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(np.minimum(p, 0.3)), seed=k)
+        rhoa, phase = noise.add_noise(
+            rhoa, phase, data_errors.rhoa_rel_err(np.minimum(p, 0.3)), seed=k
+        )
         responses.append(
-            errors.Response1D(freq, rhoa, phase, p, rng.random(freq.size) > 0.1, f"R{k}")
+            data_errors.Response1D(freq, rhoa, phase, p, rng.random(freq.size) > 0.1, f"R{k}")
         )
     refused = {}
     with warnings.catch_warnings():
@@ -471,7 +476,7 @@ def test_the_posterior_mode_beats_occam_and_the_guess_inside_the_networks_prior(
     thick, freq = grid.paper_thicknesses(), grid.default_frequencies()
     rho = generator.random_models(60, seed=5)
     rhoa, phase = noise.add_noise(*forward.mt1d(rho, thick, freq), 0.1, seed=1)
-    responses = [errors.Response1D(freq, rhoa[k], phase[k], 0.05, None) for k in range(60)]
+    responses = [data_errors.Response1D(freq, rhoa[k], phase[k], 0.05, None) for k in range(60)]
     occam = invert_many(responses, ens, thick_m=thick)
     post = invert_many(responses, ens, thick_m=thick, trade_off="posterior")
 

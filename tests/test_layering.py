@@ -1,5 +1,5 @@
-"""The package's dependency direction (DESIGN.md §8): every module imports only modules of
-lower layers — at module level and inside functions alike."""
+"""The package's dependency direction: every module imports only modules of lower layers —
+at module level and inside functions alike (docs/design.md, "Dependency direction")."""
 
 import ast
 import subprocess
@@ -11,65 +11,98 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "mtlib"
 
 LAYERS = [
-    {"_checks", "_io", "constants", "grid", "unet"},  # leaves: plain values, kernels
-    {"errors", "forward", "generator"},  # the physics
-    {"noise", "normalize", "config", "field", "occam", "baseline", "predictor"},
-    {"dataset", "inverter", "evaluate"},
-    {"ensemble", "fieldnet"},  # predictors
-    {"pretrained", "train", "cards", "timing"},
-    {"inversion", "plotting"},
+    {"_checks", "_io", "_numba", "_deprecated", "_version"},  # the package's own helpers
+    {"constants", "folders", "grid"},  # leaves: plain values, the layer grids
+    {"data_errors", "forward", "generator", "networks.unet"},  # the physics
+    {"noise", "field", "inversion.occam", "inversion.baseline"},
+    {"metrics", "networks.normalize", "networks.predictor", "harness.config"},
+    {"networks.paper", "harness.dataset", "harness.evaluate"},
+    {"networks.ensemble", "networks.fieldnet"},  # the networks
+    {"networks.pretrained", "networks"},
+    {"harness.train", "harness.cards", "harness.timing", "harness.trained", "harness"},
+    {"inversion"},  # the field-data entry point
+    {"plotting"},
     {"widgets", "__init__", "__main__"},  # presentation and entry points
 ]
 RANK = {name: k for k, layer in enumerate(LAYERS) for name in layer}
-FROM_PACKAGE_ROOT = {"__version__"}
-"""Names a module may take from ``mtlib/__init__`` (which defines them before importing)."""
 
 
-def imported_modules(path: Path) -> set[str]:
-    """The mtlib modules ``path`` imports, anywhere in the file."""
-    names = {p.stem for p in PACKAGE.glob("*.py")}
+def module_name(path: Path) -> str:
+    """``mtlib/inversion/occam.py`` → ``inversion.occam``; a package's ``__init__.py`` is
+    the package (``inversion``); the root's is ``__init__``."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
+
+
+def _package_of(name: str) -> list[str]:
+    """The package a module's relative imports start from."""
+    path = MODULES[name]
+    parts = [] if name == "__init__" else name.split(".")
+    return parts if path.name == "__init__.py" else parts[:-1]
+
+
+def imported_modules(name: str, source: str | None = None) -> set[str]:
+    """The mtlib modules module ``name`` imports, anywhere in the file (names imported from a
+    package's ``__init__`` count as that package)."""
+    tree = ast.parse(source if source is not None else MODULES[name].read_text())
     out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                out.add(node.module.split(".")[0])
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = _package_of(name)[: len(_package_of(name)) - node.level + 1]
+        elif (node.module or "").split(".")[0] == "mtlib":
+            base = []
+        else:
+            continue
+        module = node.module or ""
+        if not node.level:
+            module = module.removeprefix("mtlib").lstrip(".")
+        target = base + (module.split(".") if module else [])
+        for alias in node.names:
+            candidate = ".".join(target + [alias.name])
+            if candidate in MODULES:
+                out.add(candidate)
             else:
-                for alias in node.names:
-                    if alias.name in names:
-                        out.add(alias.name)
-                    elif alias.name not in FROM_PACKAGE_ROOT:
-                        out.add("__init__")
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mtlib"):
-            out.add(node.module.split(".")[1] if "." in node.module else "__init__")
+                out.add(".".join(target) or "__init__")
     return out
 
 
 def test_every_module_has_a_layer():
-    modules = {p.stem for p in PACKAGE.glob("*.py")}
-    assert modules == set(RANK), "place new modules in LAYERS (and remove deleted ones)"
+    assert set(MODULES) == set(RANK), "place new modules in LAYERS (and remove deleted ones)"
 
 
-@pytest.mark.parametrize("module", sorted(p.stem for p in PACKAGE.glob("*.py")))
+@pytest.mark.parametrize("module", sorted(MODULES))
 def test_imports_point_down(module):
-    upward = {
-        dep for dep in imported_modules(PACKAGE / f"{module}.py") if RANK[dep] >= RANK[module]
-    }
+    upward = {dep for dep in imported_modules(module) if RANK[dep] >= RANK[module]}
     assert not upward, f"mtlib.{module} imports modules of its own or a higher layer: {upward}"
 
 
-def test_the_checker_sees_function_level_imports(tmp_path):
-    source = tmp_path / "x.py"
-    source.write_text("def f():\n    from .train import fit\n    from . import plotting\n")
-    assert imported_modules(source) == {"train", "plotting"}
+def test_the_checker_sees_function_level_and_relative_imports():
+    source = (
+        "def f():\n    from ..harness.train import fit\n    from .. import plotting\n"
+        "    from . import occam\n    from mtlib.networks import fieldnet\n"
+    )
+    assert imported_modules("inversion.baseline", source) == {
+        "harness.train",
+        "plotting",
+        "inversion.occam",
+        "networks.fieldnet",
+    }
 
 
 @pytest.mark.parametrize(
     ("statement", "absent"),
     [
-        ("import mtlib.config", "torch"),
+        ("import mtlib.harness.config", "torch"),
         ("import mtlib", "torch"),
-        ("import mtlib.inversion", "mtlib.train"),
-        ("import mtlib.pretrained; mtlib.pretrained.load_pretrained()", "mtlib.train"),
+        ("import mtlib.inversion", "mtlib.harness.train"),
+        ("import mtlib; mtlib.load_pretrained()", "mtlib.harness.train"),
     ],
 )
 def test_light_imports(statement, absent):

@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from mtlib import evaluate, forward, generator, grid, train
-from mtlib.dataset import DatasetSpec, build_dataset
-from mtlib.inverter import Inverter
+from mtlib import forward, generator, grid, metrics
+from mtlib.harness import evaluate, train
+from mtlib.harness.dataset import DatasetSpec, build_dataset
+from mtlib.networks.normalize import Normalizer
+from mtlib.networks.paper import PaperNetwork
+from mtlib.networks.unet import InferenceUNet, UNet1d
 from mtlib.noise import add_noise, phase_std_deg
-from mtlib.normalize import Normalizer
-from mtlib.unet import InferenceUNet, UNet1d
 
 THICK = grid.paper_thicknesses()
 FREQ = grid.default_frequencies()
@@ -104,7 +105,7 @@ def test_training_reduces_the_loss_and_saves_a_usable_model(tiny_dataset, tmp_pa
     assert [h["epoch"] for h in hist] == [1, 2, 3, 4]
     assert hist[-1]["train_rmse"] < hist[0]["train_rmse"]
     assert (tmp_path / "run" / "model.pt").exists() and (tmp_path / "run" / "history.csv").exists()
-    loaded = Inverter.load(tmp_path / "run" / "model.pt")
+    loaded = PaperNetwork.load(tmp_path / "run" / "model.pt")
     val = tiny_dataset.load("val")
     pred = loaded.predict(val["rhoa_ohmm"], val["phase_deg"])
     np.testing.assert_allclose(pred, result.inverter.predict(val["rhoa_ohmm"], val["phase_deg"]))
@@ -210,7 +211,7 @@ def test_device_choice():
 @pytest.fixture(scope="module")
 def untrained_inverter():
     torch.manual_seed(0)
-    return Inverter(UNet1d(base_channels=4, depth=2), Normalizer(), FREQ, THICK)
+    return PaperNetwork(UNet1d(base_channels=4, depth=2), Normalizer(), FREQ, THICK)
 
 
 @pytest.mark.parametrize(
@@ -244,24 +245,24 @@ def test_inverter_shapes_and_round_trip(untrained_inverter, tmp_path):
         x = torch.from_numpy(untrained_inverter.normalizer.inputs(rhoa, phase).astype(np.float32))
         eager = untrained_inverter.normalizer.rho_from_targets(untrained_inverter.net(x).numpy())
     np.testing.assert_allclose(many, eager, rtol=1e-4)
-    loaded = Inverter.load(untrained_inverter.save(tmp_path / "net.pt"))
+    loaded = PaperNetwork.load(untrained_inverter.save(tmp_path / "net.pt"))
     np.testing.assert_array_equal(loaded.predict(rhoa, phase), many)
     with pytest.raises(ValueError, match="no network bundle"):
-        Inverter.load(tmp_path / "missing.pt")
+        PaperNetwork.load(tmp_path / "missing.pt")
 
 
 def test_model_errors_and_data_misfit_known_answers():
     rho = generator.random_models(20, seed=4)
-    errors = evaluate.model_errors(rho * 10, rho, log_span=2.0)
+    errors = metrics.model_errors(rho * 10, rho, log_span=2.0)
     assert errors["log_rho_rmse"] == pytest.approx(1.0)
     assert errors["normalized_rmse"] == pytest.approx(0.5)
     np.testing.assert_allclose(errors["log_rho_rmse_by_layer"], 1.0)
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
-    exact = evaluate.data_misfit(rho, THICK, FREQ, rhoa, phase)
+    exact = metrics.data_misfit(rho, THICK, FREQ, rhoa, phase)
     assert exact["rhoa_rms_pct"] < 1e-10 and exact["phase_rms_deg"] < 1e-10
     uniform = np.full((3, 40), 50.0)  # a doubled half-space doubles ρa, keeps 45°
     rhoa, phase = forward.mt1d(uniform, THICK, FREQ)
-    doubled = evaluate.data_misfit(uniform * 2, THICK, FREQ, rhoa, phase)
+    doubled = metrics.data_misfit(uniform * 2, THICK, FREQ, rhoa, phase)
     assert doubled["rhoa_rms_pct"] == pytest.approx(100.0) and doubled["phase_rms_deg"] < 1e-10
 
 
@@ -269,15 +270,15 @@ def test_data_nrms_is_one_for_the_true_model_under_noise_and_grows_for_a_wrong_o
     rho = generator.random_models(400, seed=6)
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
     rhoa_n, phase_n = add_noise(rhoa, phase, 0.05, seed=1)
-    nrms = evaluate.data_nrms(rho, THICK, FREQ, rhoa_n, phase_n, 0.05)
+    nrms = metrics.data_nrms(rho, THICK, FREQ, rhoa_n, phase_n, 0.05)
     assert nrms.shape == (400,) and np.mean(nrms**2) == pytest.approx(1.0, abs=0.03)
     # a half-space 10 % too resistive: ln ρa off by ln 1.1 ≈ 1.9 σ, the phase still 45°
     half = np.full((3, 40), 50.0)
     rhoa, phase = forward.mt1d(half, THICK, FREQ)
-    off = evaluate.data_nrms(half * 1.1, THICK, FREQ, rhoa, phase, 0.05)
+    off = metrics.data_nrms(half * 1.1, THICK, FREQ, rhoa, phase, 0.05)
     np.testing.assert_allclose(off, np.log(1.1) / 0.05 / np.sqrt(2), rtol=1e-9)
     with pytest.raises(ValueError, match="rel_noise"):
-        evaluate.data_nrms(half, THICK, FREQ, rhoa, phase, 0.0)
+        metrics.data_nrms(half, THICK, FREQ, rhoa, phase, 0.0)
 
 
 def test_evaluate_reports_every_noise_level(untrained_inverter):
@@ -291,11 +292,11 @@ def test_evaluate_reports_every_noise_level(untrained_inverter):
 
 def test_pygimli_smooth_inversion_fits_a_noise_free_sounding():
     pytest.importorskip("pygimli")
-    from mtlib.baseline import occam_invert
+    from mtlib.inversion.baseline import pygimli_invert
 
     rho = generator.random_models(1, seed=8)[0]
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
-    result = occam_invert(FREQ, rhoa, phase, THICK, z_rel_err=0.01)  # 2 % on ρa
+    result = pygimli_invert(FREQ, rhoa, phase, THICK, z_rel_err=0.01)  # 2 % on ρa
     assert result.rho_ohmm.shape == (40,) and result.chi2 < 1.5
     start_error = np.sqrt(np.mean((np.log10(np.median(rhoa)) - np.log10(rho)) ** 2))
     assert np.sqrt(np.mean((np.log10(result.rho_ohmm) - np.log10(rho)) ** 2)) < start_error

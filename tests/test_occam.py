@@ -4,7 +4,8 @@ static shift, and the network's guess as reference."""
 import numpy as np
 import pytest
 
-from mtlib import errors, forward, generator, grid, noise, occam
+from mtlib import data_errors, forward, generator, grid, noise
+from mtlib.inversion import occam
 
 THICK, FREQ = grid.paper_thicknesses(), grid.default_frequencies()
 P_Z = 0.05  # relative error of |Z|: 10 % on ρa, arcsin(0.05) on φ
@@ -16,8 +17,8 @@ def engine_inputs(rhoa, phase, p=P_Z):
     return (
         np.log(rhoa),
         np.radians(phase),
-        np.full(shape, errors.rhoa_rel_err(p)),
-        np.full(shape, errors.phase_std_rad(p)),
+        np.full(shape, data_errors.rhoa_rel_err(p)),
+        np.full(shape, data_errors.phase_std_rad(p)),
         np.ones(shape, bool),
     )
 
@@ -59,7 +60,7 @@ def test_tridiagonal_solutions_equal_dense_solves():
 def noisy():
     rho = generator.random_models(12, seed=21)
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
-    rhoa_n, phase_n = noise.add_noise(rhoa, phase, errors.rhoa_rel_err(P_Z), seed=3)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, data_errors.rhoa_rel_err(P_Z), seed=3)
     return rho, rhoa_n, phase_n
 
 
@@ -239,7 +240,7 @@ def test_blocky_inversion_fits_with_fewer_larger_steps_than_the_smooth_one():
     rho = blocky_earth()
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
     rhoa, phase = noise.add_noise(rhoa, phase, 0.02, seed=1)
-    p = errors.z_rel_err_from_rhoa(0.02)
+    p = data_errors.z_rel_err_from_rhoa(0.02)
     m_ref = halfspace(rhoa[None])
     inputs = (FREQ, *engine_inputs(rhoa[None], phase[None], p), THICK, m_ref, np.ones_like(m_ref))
     smooth = occam.occam_invert(*inputs, smallness=1e-3)
@@ -254,7 +255,7 @@ def test_blocky_inversion_fits_with_fewer_larger_steps_than_the_smooth_one():
     assert steps["b"].max() > 1.3 * steps["s"].max()
     # and a top layer and a conductor closer to their true, flat values
     m_b, m_s, m_t = (np.log10(r) for r in (blocky.rho_ohmm[0], smooth.rho_ohmm[0], rho))
-    cond = grid.layer_centers_m(THICK)
+    cond = grid.layer_centres_m(THICK)
     inside = (cond > 350) & (cond < 650)
     assert np.abs(m_b[inside] - m_t[inside]).mean() < np.abs(m_s[inside] - m_t[inside]).mean()
 

@@ -1,4 +1,4 @@
-"""The predictor interface: Inverter and Ensemble answer the same questions; inference
+"""The predictor interface: PaperNetwork and PaperEnsemble answer the same questions; inference
 follows the weights; library calls leave the process as they found it."""
 
 import logging
@@ -10,20 +10,20 @@ import pytest
 import torch
 
 from mtlib import forward, generator
-from mtlib.ensemble import Ensemble
 from mtlib.grid import default_frequencies, paper_thicknesses
-from mtlib.inverter import Inverter
-from mtlib.normalize import Normalizer
-from mtlib.predictor import Prediction, Predictor, told_noise
-from mtlib.unet import UNet1d
+from mtlib.networks.ensemble import PaperEnsemble
+from mtlib.networks.normalize import Normalizer
+from mtlib.networks.paper import PaperNetwork
+from mtlib.networks.predictor import Prediction, Predictor, told_noise
+from mtlib.networks.unet import UNet1d
 
 FREQ, THICK = default_frequencies(), paper_thicknesses()
 
 
-def network(seed: int, out_channels: int = 1, in_channels: int = 2) -> Inverter:
+def network(seed: int, out_channels: int = 1, in_channels: int = 2) -> PaperNetwork:
     torch.manual_seed(seed)
     net = UNet1d(base_channels=4, depth=2, out_channels=out_channels, in_channels=in_channels)
-    return Inverter(net, Normalizer(), FREQ, THICK)
+    return PaperNetwork(net, Normalizer(), FREQ, THICK)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_a_single_network_has_no_calibrated_uncertainty(data):
 
 
 def test_an_ensemble_answers_with_sigma_and_intervals(data):
-    ens = Ensemble([network(1, 2), network(2, 2)])
+    ens = PaperEnsemble([network(1, 2), network(2, 2)])
     assert isinstance(ens, Predictor) and ens.has_uncertainty
     pred = ens.prediction(*data, level=0.68)
     rho, std = ens.predict(*data, return_std=True)
@@ -95,7 +95,7 @@ def test_the_pygimli_baseline_leaves_logging_and_threads_as_they_were():
         "logging.getLogger('pyGIMLi').setLevel(logging.DEBUG)\n"
         "f, t = grid.default_frequencies(), grid.paper_thicknesses()\n"
         "ra, ph = forward.mt1d(generator.random_models(1, seed=1)[0], t, f)\n"
-        "baseline.occam_invert(f, ra, ph, t, max_iter=2)\n"
+        "baseline.pygimli_invert(f, ra, ph, t, max_iter=2)\n"
         "print(torch.get_num_threads(), logging.getLogger('pyGIMLi').level)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

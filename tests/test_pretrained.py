@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import mtlib
-from mtlib import evaluate, forward, generator
+from mtlib import forward, generator
+from mtlib.harness import evaluate
 
 CARD_PATH = mtlib.WEIGHTS_DIR / f"{mtlib.DEFAULT_NETWORK}.card.json"
 CARD = json.loads(CARD_PATH.read_text())
@@ -75,16 +76,18 @@ def test_profile_networks_are_the_trained_ones_only_where_the_profile_says_so(
 ):
     from dataclasses import replace
 
-    from mtlib import config, pretrained
+    from mtlib.harness import config
+    from mtlib.harness import trained
+    from mtlib.networks import pretrained
 
     monkeypatch.setenv("MTLIB_RUNS", str(tmp_path))
     quick = replace(config.get_profile("quick"), name="trial")
-    kind = lambda profile: type(pretrained.profile_network(profile)).__name__  # noqa: E731
-    assert kind(quick) == "Inverter"  # no finished run: the shipped network
+    kind = lambda profile: type(trained.profile_network(profile)).__name__  # noqa: E731
+    assert kind(quick) == "PaperNetwork"  # no finished run: the shipped network
     # a finished run (here a copy of the shipped ensemble, to tell the two apart)
     quick.run_dir().mkdir(parents=True)
     shipped_ensemble = pretrained.WEIGHTS_DIR / "ensemble_quick.pt"
     (quick.run_dir() / "model.pt").write_bytes(shipped_ensemble.read_bytes())
-    assert kind(quick) == "Ensemble"
-    assert kind(replace(quick, notebooks_use_trained=False)) == "Inverter"
+    assert kind(quick) == "PaperEnsemble"
+    assert kind(replace(quick, notebooks_use_trained=False)) == "PaperNetwork"
     assert config.get_profile("smoke").notebooks_use_trained is False

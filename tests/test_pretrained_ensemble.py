@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import mtlib
-from mtlib import evaluate, forward, generator
+from mtlib import forward, generator
+from mtlib.harness import evaluate
 
 CARD = json.loads((mtlib.WEIGHTS_DIR / f"{mtlib.DEFAULT_ENSEMBLE}.card.json").read_text())
 SINGLE_CARD = json.loads((mtlib.WEIGHTS_DIR / f"{mtlib.DEFAULT_NETWORK}.card.json").read_text())
@@ -57,7 +58,7 @@ def test_ensemble_mean_is_as_accurate_as_the_single_network_and_better_on_noisy_
 
 
 def test_uncertainty_grows_with_noise_and_follows_the_error(ens):
-    from mtlib.train import noisy_copies
+    from mtlib.harness.train import noisy_copies
 
     rho = generator.random_models(2000, seed=CARD["test"]["seed"] + 1)
     rhoa, phase = forward.mt1d(rho, ens.thick_m, ens.freq_hz)

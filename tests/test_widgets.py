@@ -126,15 +126,15 @@ def test_a_failing_computation_is_reported_not_raised(explorer, monkeypatch):
 def test_pygimli_comparison_on_demand(explorer):
     pytest.importorskip("pygimli")
     explorer.preset_box.value = "conductor at depth"
-    assert not explorer.lines["occam"].get_visible()
+    assert not explorer.lines["pygimli"].get_visible()
     legend = [t.get_text() for t in explorer.ax_model.get_legend().get_texts()]
     assert "pyGIMLi smooth" not in legend  # not listed before it has run
     explorer.compare_with_pygimli()
-    assert explorer.lines["occam"].get_visible() and "pyGIMLi" in explorer.status.value
+    assert explorer.lines["pygimli"].get_visible() and "pyGIMLi" in explorer.status.value
     legend = [t.get_text() for t in explorer.ax_model.get_legend().get_texts()]
     assert "pyGIMLi smooth" in legend
     explorer.rho_sliders[0].value = 50.0  # new data: the old pyGIMLi model is hidden
-    assert not explorer.lines["occam"].get_visible()
+    assert not explorer.lines["pygimli"].get_visible()
     legend = [t.get_text() for t in explorer.ax_phase.get_legend().get_texts()]
     assert legend == ["data", "true", "U-Net model"]
 

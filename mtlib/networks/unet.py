@@ -1,8 +1,8 @@
 """The 1D U-Net of the paper: sounding curves in, layer resistivities out.
 
-Input ``(batch, 2, n_freq)``: normalized log10 ρa and phase (see :mod:`mtlib.normalize`),
+Input ``(batch, 2, n_freq)``: normalized log10 ρa and phase (see :mod:`mtlib.networks.normalize`),
 frequencies high → low. Output ``(batch, n_layers)``: normalized log10 ρ, top layer first;
-with ``out_channels=2`` (the networks of an uncertainty ensemble, :mod:`mtlib.ensemble`)
+with ``out_channels=2`` (the networks of an uncertainty ensemble, :mod:`mtlib.networks.ensemble`)
 ``(batch, 2, n_layers)``: the mean and the log-variance of normalized log10 ρ.
 
 Encoder: ``depth`` levels of (conv → BatchNorm → ReLU) × 2 followed by max-pooling, the

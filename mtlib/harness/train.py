@@ -7,13 +7,14 @@ loss plateaus (``lr_patience`` epochs without improvement); ``"cosine"`` anneals
 0.01 to ``min_lr`` over ``max_epochs``, which does better when a CPU profile caps the
 epochs far below the paper's ~150. The best weights are kept.
 
-``uncertainty=True`` trains a member of an uncertainty ensemble (:mod:`mtlib.ensemble`): the
-network also outputs the log-variance ``s`` of each layer's normalized log10 ρ, learned by
+``uncertainty=True`` trains a member of an uncertainty ensemble
+(:mod:`mtlib.networks.ensemble`): the network also outputs the log-variance ``s`` of each layer's
+normalized log10 ρ, learned by
 adding ``nll_weight`` times the Gaussian negative log-likelihood
 ``½ (s + (y − μ)² e^{−s})`` to the RMSE loss, with μ held fixed in that term, so the mean is
 trained exactly like the paper's network and the variance learns how large its errors are.
 ``noise_input=True`` also tells the network the noise level of each sounding (a third input
-channel, see :mod:`mtlib.normalize`): real data come with error bars, and a network that
+channel, see :mod:`mtlib.networks.normalize`): real data come with error bars, and a network that
 knows them need not guess whether a wiggle is noise or structure.
 
 Everything random is derived from ``seed`` and the epoch number (weights initialization,
@@ -25,7 +26,7 @@ Run folder::
 
     checkpoint.pt     full state after the last finished epoch
     history.json/.csv loss curves (train RMSE, validation RMSE, learning rate, seconds)
-    model.pt          the best network as an Inverter bundle (see mtlib.inverter)
+    model.pt          the best network as an PaperNetwork bundle (see mtlib.networks.paper)
 """
 
 from __future__ import annotations
@@ -43,19 +44,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._io import atomic_write
+from .._io import atomic_write
+from ..networks.ensemble import PaperEnsemble
+from ..networks.normalize import Normalizer
+from ..networks.paper import PaperNetwork
+from ..networks.unet import UNet1d, split_output
+from ..noise import add_noise
 from .config import TrainConfig
 from .dataset import Dataset
-from .ensemble import Ensemble
-from .inverter import Inverter
-from .noise import add_noise
-from .normalize import Normalizer
-from .unet import UNet1d, split_output
 
 
 @dataclass
 class TrainResult:
-    inverter: Inverter
+    inverter: PaperNetwork
     history: list
     best_epoch: int
     best_val_rmse: float
@@ -429,7 +430,7 @@ def train(
     device: str | None = None,
     progress: bool = True,
     stop_after_epochs: int | None = None,
-    init: Inverter | None = None,
+    init: PaperNetwork | None = None,
 ) -> TrainResult:
     """Train a U-Net on ``dataset``'s train split, early-stopping on its val split.
 
@@ -481,7 +482,9 @@ def train(
         n_val=len(val_split),
         world_size=world,
     )
-    inverter = Inverter(net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m, training=training)
+    inverter = PaperNetwork(
+        net.cpu().eval(), norm, dataset.freq_hz, dataset.thick_m, training=training
+    )
     if state["finished"] and rank == 0:
         inverter.save(run_dir / "model.pt")
     _barrier()
@@ -512,8 +515,8 @@ def train_ensemble(
     calibration_noise_max: float,
     progress: bool = True,
     device: str | None = None,
-    init: Inverter | None = None,
-) -> Ensemble:
+    init: PaperNetwork | None = None,
+) -> PaperEnsemble:
     """Train one member per config (``run_dir/member_<k>``, each resumable), calibrate the
     ensemble on ``dataset``'s validation split with noise up to ``calibration_noise_max``
     and save it as ``run_dir/ensemble.pt``. Finished members are loaded, not retrained;
@@ -538,7 +541,7 @@ def train_ensemble(
         calibration_noise_max,
         seed=[configs[0].seed, len(configs)],
     )
-    ensemble = Ensemble([r.inverter for r in results])
+    ensemble = PaperEnsemble([r.inverter for r in results])
     ensemble.calibrate(val["rho_ohmm"], rhoa, phase, level if ensemble.takes_noise else None)
     ensemble.training = {
         "n_members": len(configs),
@@ -566,18 +569,18 @@ def train_field(
     stop_after_epochs: int | None = None,
     n_calibration: int | None = None,
 ):
-    """Train the field network (:mod:`mtlib.fieldnet`) on ``n_train`` earths of the field
+    """Train the field network (:mod:`mtlib.networks.fieldnet`) on ``n_train`` earths of the field
     prior (seed ``config.seed``), early-stopping on ``n_val`` others, calibrate it on
     ``n_calibration`` more (default ``2 n_val``) and save it as ``run_dir/field.pt`` when
     finished. Resumable like :func:`train`; a finished run is only calibrated again.
-    Returns the :class:`~mtlib.fieldnet.FieldNetwork`."""
-    from .fieldnet import AUGMENT, FREQ_AXIS, N_LAYERS, FieldData, FieldNetwork
+    Returns the :class:`~mtlib.networks.fieldnet.FieldNetwork`."""
+    from ..networks.fieldnet import AUGMENT, FRAME_N_LAYERS, FREQ_AXIS, FieldData, FieldNetwork
 
     run_dir = Path(run_dir)
     dev = choose_device(device)
     config = replace(config, uncertainty=True)
     identity = {"config": asdict(config), "dataset_hash": f"field prior {n_train}/{n_val}"}
-    net = _new_network(config, dev, n_freq=FREQ_AXIS.size, n_layers=N_LAYERS, in_channels=4)
+    net = _new_network(config, dev, n_freq=FREQ_AXIS.size, n_layers=FRAME_N_LAYERS, in_channels=4)
     ckpt = _checkpoint(run_dir, identity, dev)
     if ckpt is not None and ckpt["state"]["finished"]:  # no need to draw the data again
         state = ckpt["state"]

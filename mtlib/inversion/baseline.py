@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import errors
+from .. import data_errors
+from .._deprecated import renamed
 
 
 @dataclass
-class OccamResult:
+class PyGimliResult:
     rho_ohmm: np.ndarray  # (L,)
     chi2: float  # error-weighted misfit per datum at the end
     seconds: float
@@ -71,18 +72,18 @@ def _pygimli():
     return pygimli, MT1dSmoothModelling
 
 
-def occam_invert(
+def pygimli_invert(
     freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err=0.01, lam: float = 20.0, max_iter: int = 20
-) -> OccamResult:
+) -> PyGimliResult:
     """Smooth inversion of one sounding ``(F,)`` onto layers of ``thick_m`` (L-1,).
 
     ``z_rel_err`` (scalar or (F,)) is the relative error of |Z|, weighed as
-    :mod:`mtlib.errors` says (2p on ρa, arcsin p on φ) — the same weights as
-    :mod:`mtlib.occam`. Raises ``RuntimeError`` when pyGIMLi's inversion fails.
+    :mod:`mtlib.data_errors` says (2p on ρa, arcsin p on φ) — the same weights as
+    :mod:`mtlib.inversion.occam`. Raises ``RuntimeError`` when pyGIMLi's inversion fails.
     """
     pg, MT1dSmoothModelling = _pygimli()
     with _quiet_logger("pyGIMLi"):  # it logs INFO lines per modelling object and per run
-        return _occam_run(
+        return _pygimli_run(
             pg,
             MT1dSmoothModelling,
             freq_hz,
@@ -95,9 +96,9 @@ def occam_invert(
         )
 
 
-def _occam_run(
+def _pygimli_run(
     pg, MT1dSmoothModelling, freq_hz, rhoa_ohmm, phase_deg, thick_m, z_rel_err, lam, max_iter
-) -> OccamResult:
+) -> PyGimliResult:
     freq_hz = np.asarray(freq_hz, dtype=float)
     rhoa = np.asarray(rhoa_ohmm, dtype=float)
     phase_rad = np.radians(np.asarray(phase_deg, dtype=float))
@@ -112,7 +113,9 @@ def _occam_run(
     inv.modelTrans = pg.trans.TransLog()
     # pyGIMLi takes relative errors: σ(ρa)/ρa, and σ(φ)/φ for the phase block
     p = np.broadcast_to(np.asarray(z_rel_err, dtype=float), (n_freq,))
-    err = np.concatenate([errors.rhoa_rel_err(p), errors.phase_std_rad(p) / np.abs(phase_rad)])
+    err = np.concatenate(
+        [data_errors.rhoa_rel_err(p), data_errors.phase_std_rad(p) / np.abs(phase_rad)]
+    )
     # pg.Inversion prints blank lines, and on a failed step dumps Nan_PhiD_*.vector files
     # into the working directory: keep both out of the user's way (and out of the timing)
     with contextlib.redirect_stdout(io.StringIO()), _in_temporary_directory():
@@ -125,4 +128,9 @@ def _occam_run(
             startModel=np.full(np.size(thick_m) + 1, np.median(rhoa)),
         )
         seconds = time.perf_counter() - start
-    return OccamResult(np.asarray(model, dtype=float), float(inv.chi2()), seconds)
+    return PyGimliResult(np.asarray(model, dtype=float), float(inv.chi2()), seconds)
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

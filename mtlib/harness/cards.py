@@ -1,13 +1,13 @@
 """Model cards: what a user needs to trust a shipped network, with test metrics measured now
-on a fresh test set (:func:`mtlib.evaluate.evaluate`)."""
+on a fresh test set (:func:`mtlib.harness.evaluate.evaluate`)."""
 
 from __future__ import annotations
 
-from . import __version__
+from .._version import VERSION as __version__
+from ..forward import mt1d
+from ..generator import random_models
+from ..networks.predictor import Predictor
 from .evaluate import evaluate
-from .forward import mt1d
-from .generator import random_models
-from .predictor import Predictor
 
 
 def _card_metrics(m: dict) -> dict:
@@ -67,7 +67,7 @@ def _training_card(t: dict) -> dict:
 def model_card(inverter: Predictor, name: str, profile, n_test: int | None = None) -> dict:
     """Everything a user needs to trust a shipped network, with test metrics measured now.
 
-    ``profile`` is the :class:`mtlib.config.Profile` it was trained with; the test set is
+    ``profile`` is the :class:`mtlib.harness.config.Profile` it was trained with; the test set is
     ``n_test`` (default ``profile.n_test``) fresh models from ``profile.test_seed``."""
     card = _card_common(inverter, name, profile, inverter.training, n_test)
     card["architecture"] = dict(inverter.net.config, n_parameters=inverter.net.n_parameters())
@@ -76,8 +76,8 @@ def model_card(inverter: Predictor, name: str, profile, n_test: int | None = Non
 
 
 def ensemble_card(ensemble, name: str, profile, n_test: int | None = None) -> dict:
-    """:func:`model_card` of an :class:`mtlib.ensemble.Ensemble`: every member's training,
-    the calibration, and the coverage of its intervals on the fresh test set."""
+    """:func:`model_card` of a :class:`~mtlib.networks.ensemble.PaperEnsemble`: every
+    member's training, the calibration, and the coverage of its intervals on the fresh test set."""
     t = ensemble.training
     card = _card_common(ensemble, name, profile, t["members"][0], n_test)
     net = ensemble.members[0].net

@@ -1,7 +1,7 @@
 """Occam-style regularized Gauss–Newton inversion of 1D MT soundings, per sounding, batched.
 
 For every sounding, with the model ``m = log10 ρ`` on ``L`` layers and the usable data
-``d = [ln ρa; φ (rad)]`` weighted by their standard errors (:mod:`mtlib.errors`), minimize
+``d = [ln ρa; φ (rad)]`` weighted by their standard errors (:mod:`mtlib.data_errors`), minimize
 
     Φ(m) = ‖W (d − F(m))‖²  +  μ [ ‖R (m − m_ref)‖² + α_s ‖S (m − m_ref)‖² ]
 
@@ -51,8 +51,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .forward import MU0, impedance_at, jacobian_one
-from .grid import layer_centres_log_m
+from .._numba import jit
+from ..forward import MU0, impedance_at, jacobian_one
+from ..grid import layer_centres_log_m
 
 LN10 = np.log(10.0)
 LOG10_RHO_MIN, LOG10_RHO_MAX = -6.0, 8.0
@@ -113,7 +114,7 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
 # when there is one (``inv_shift_std`` = 1/its prior σ, 0 without one).
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _model_terms(x, thick, n_layers):  # pragma: no cover
     """sqrt(ρ) (L,), h/sqrt(ρ) (L-1,) and the shift's ln ρa offset of model ``x``."""
     sqrt_rho = 10.0 ** (0.5 * x[:n_layers])
@@ -121,7 +122,7 @@ def _model_terms(x, thick, n_layers):  # pragma: no cover
     return sqrt_rho, thick / sqrt_rho[:-1], shift
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _predict_at(sqrt_rho, h, cf, log_omega_mu_f, shift):  # pragma: no cover
     """(ln ρa, φ) at one frequency (:func:`_model_terms` of the model, ``cf`` and
     ln(ωμ0) of the frequency)."""
@@ -129,7 +130,7 @@ def _predict_at(sqrt_rho, h, cf, log_omega_mu_f, shift):  # pragma: no cover
     return np.log(z_re**2 + z_im**2) - log_omega_mu_f + shift, np.arctan2(z_im, z_re)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _predict(x, thick, c, log_omega_mu, n_layers, out):  # pragma: no cover
     """[ln ρa; φ] (2F,) of model ``x`` into ``out``, the shift (if ``x`` has one) included."""
     nf = c.shape[0]
@@ -138,7 +139,7 @@ def _predict(x, thick, c, log_omega_mu, n_layers, out):  # pragma: no cover
         out[f], out[nf + f] = _predict_at(sqrt_rho, h, c[f], log_omega_mu[f], shift)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _clip_layers(x, n_layers):  # pragma: no cover
     """Keep a trial model's layers (not its shift) inside the bounds, in place, so that
     wild steps leave the forward finite."""
@@ -146,7 +147,7 @@ def _clip_layers(x, n_layers):  # pragma: no cover
         x[j] = min(max(x[j], LOG10_RHO_MIN), LOG10_RHO_MAX)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pragma: no cover
     """Weighted Jacobian G (N, P) and residual r (N,) at model ``x``: N = 2F data rows,
     and with the shift its column and its prior as one more row."""
@@ -177,7 +178,7 @@ def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pra
     return g, r
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _tridiagonalize(a):  # pragma: no cover
     """Householder reduction of a symmetric ``a`` (P, P; its lower triangle is read) to
     ``Qᵀ a Q = T``: the diagonal (P,) and off-diagonal (P-1,) of T, and the unit reflectors
@@ -219,7 +220,7 @@ def _tridiagonalize(a):  # pragma: no cover
     return diag, off, v
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _reflect(v, y, transpose):  # pragma: no cover
     """``Q y`` (or ``Qᵀ y``) in place for the reflectors of :func:`_tridiagonalize`."""
     n_ref = v.shape[0]
@@ -228,7 +229,7 @@ def _reflect(v, y, transpose):  # pragma: no cover
         y -= 2.0 * (v[k] @ y) * v[k]
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _largest_eigenvalue(diag, off):  # pragma: no cover
     """Largest eigenvalue of the symmetric tridiagonal (diag, off), by bisection on Sturm
     counts between the largest diagonal entry and Gershgorin's bound, to 1e-9 relative
@@ -257,7 +258,7 @@ def _largest_eigenvalue(diag, off):  # pragma: no cover
     return max(hi, 0.0)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _bidiagonal_cholesky(m):  # pragma: no cover
     """Diagonal (P,) and sub-diagonal (P-1,) of the lower Cholesky factor ``L`` of a
     symmetric positive definite *tridiagonal* ``m`` (P, P) — the model norm (roughness,
@@ -271,7 +272,7 @@ def _bidiagonal_cholesky(m):  # pragma: no cover
     return diag, sub
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _whiten(g, diag, sub):  # pragma: no cover
     """``G L⁻ᵀ`` (N, P) for the bidiagonal ``L`` (diag, sub): each row by forward
     substitution."""
@@ -283,7 +284,7 @@ def _whiten(g, diag, sub):  # pragma: no cover
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _unwhiten(z, diag, sub):  # pragma: no cover
     """``L⁻ᵀ z`` (P,) for the bidiagonal ``L`` (diag, sub), by back substitution."""
     n = z.shape[0]
@@ -294,7 +295,7 @@ def _unwhiten(z, diag, sub):  # pragma: no cover
     return y
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _normal_system(g, b, diag_l, sub_l):  # pragma: no cover
     """Every solution of ``min_y ‖b − G y‖² + μ yᵀ M y``, for any μ, from one tridiagonal
     reduction. With ``M = L Lᵀ`` (``L`` bidiagonal: diag_l, sub_l) and ``B = G L⁻ᵀ``:
@@ -308,7 +309,7 @@ def _normal_system(g, b, diag_l, sub_l):  # pragma: no cover
     return diag, off, v, h, np.sum(b * b), _largest_eigenvalue(diag, off)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _shifted_solve_into(diag, off, mu, h, upper, z):  # pragma: no cover
     """``z = (T + μ)⁻¹ h`` into ``z`` for the symmetric positive definite tridiagonal T
     (diag, off); ``upper`` (P,) is scratch."""
@@ -324,7 +325,7 @@ def _shifted_solve_into(diag, off, mu, h, upper, z):  # pragma: no cover
         z[i] -= upper[i] * z[i + 1]
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _shifted_solve(diag, off, mu, h):  # pragma: no cover
     """``z = (T + μ)⁻¹ h`` (:func:`_shifted_solve_into`)."""
     z = np.empty(diag.size)
@@ -332,7 +333,7 @@ def _shifted_solve(diag, off, mu, h):  # pragma: no cover
     return z
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _linear_misfits(diag, off, h, bb, mus):  # pragma: no cover
     """``‖b − G y(μ)‖²`` (see :func:`_normal_system`) for every μ of ``mus``."""
     upper, z = np.empty(diag.size), np.empty(diag.size)
@@ -347,7 +348,7 @@ def _linear_misfits(diag, off, h, bb, mus):  # pragma: no cover
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _candidate_mus(diag, off, h, bb, lam_max, chi2_now, chi2_target):  # pragma: no cover
     """μ (N_CANDIDATES,) to try through the exact forward, increasing. On a grid of μ the
     linearized misfit grows with μ; candidates: around the largest μ whose linearized
@@ -379,13 +380,13 @@ def _candidate_mus(diag, off, h, bb, lam_max, chi2_now, chi2_target):  # pragma:
     return np.sort(cand)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _quadratic(y, m):  # pragma: no cover
     """``yᵀ M y``."""
     return y @ (m @ y)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _cholesky(m):  # pragma: no cover
     """Lower Cholesky factor of a symmetric positive definite ``m`` (small: written out,
     np.linalg would cost seconds of compilation)."""
@@ -399,7 +400,7 @@ def _cholesky(m):  # pragma: no cover
     return low
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _shift_posterior_std(g, norm, m_log10, zeta):  # pragma: no cover
     """Posterior σ of the static shift (the last parameter) at the final model.
 
@@ -422,7 +423,7 @@ def _shift_posterior_std(g, norm, m_log10, zeta):  # pragma: no cover
     return 1.0 / _cholesky(g.T @ g + free)[-1, -1]
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch, bound):  # pragma: no cover
     """χ² of model ``x``; ``scratch`` (2F,) receives its prediction. Once the running sum
     passes ``bound`` the remaining periods are skipped and inf is returned (and the
@@ -441,7 +442,7 @@ def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch, bound):  # pragm
     return total
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _cholesky_solve(low, b):  # pragma: no cover
     """``y`` with ``L Lᵀ y = b`` for a lower Cholesky factor ``low``."""
     n = b.shape[0]
@@ -453,14 +454,14 @@ def _cholesky_solve(low, b):  # pragma: no cover
     return y
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _objective(chi2, x, x_ref, norm, mu, n_layers, inv_shift_std):  # pragma: no cover
     """Φ = χ² + the shift's prior + μ (x − x_ref)ᵀ N (x − x_ref)."""
     prior = (x[n_layers] * inv_shift_std) ** 2 if x.shape[0] > n_layers else 0.0
     return chi2 + prior + mu * _quadratic(x - x_ref, norm)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _fixed_mu_steps(
     x, x_ref, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std, norm, mu, chi2,
     pred_now, max_iter, model_tol, stall_tol,
@@ -507,7 +508,7 @@ def _fixed_mu_steps(
     return chi2, iterations, stop
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _invert_one(
     freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
     precision, chi2_target, inv_shift_std, zeta, max_iter, model_tol, stall_tol, mu_fixed,
@@ -681,7 +682,7 @@ def _invert_one(
         result[5] = _shift_posterior_std(g, norm, x[:n_layers], zeta)
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _occam_rows(
     freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
     precision, chi2_target, zeta, pred_out, result, inv_shift_std, max_iter, model_tol,

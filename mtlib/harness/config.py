@@ -18,17 +18,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .generator import ModelScheme
-from .grid import default_frequencies, paper_thicknesses
+from .._deprecated import renamed
+from ..folders import data_root, runs_root
+from ..generator import ModelScheme
+from ..grid import default_frequencies, paper_thicknesses
 
 DEFAULT_PROFILE = "quick"
-
-
-def work_dir() -> Path:
-    """The folder under which data, training runs and figures go: ``$MTLIB_HOME``, else the
-    current directory — never the package's folder (site-packages for an installed mtlib).
-    ``MTLIB_DATA``, ``MTLIB_RUNS`` and ``MTLIB_FIGURES`` move each on its own."""
-    return Path(os.environ.get("MTLIB_HOME") or Path.cwd())
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ class TrainConfig:
     noise_input: bool = False
     data_weight: float = 0.0
     """Weight of a data-misfit term in the loss (the field network: its guess should explain
-    its data; :meth:`mtlib.fieldnet.FieldData.data_misfit`)."""
+    its data; :meth:`mtlib.networks.fieldnet.FieldData.data_misfit`)."""
     noise_exponent: float = 1.0
     """Noise levels are ``noise_max · u**noise_exponent``, u uniform in [0, 1): 1 spreads them
     evenly, larger values put most soundings near noise-free and fewer near the maximum."""
@@ -164,7 +159,7 @@ class Profile:
     """Noise of the ensemble's training and calibration: up to 12 %, beyond the 10 % at
     which its calibration is tested."""
     ensemble_warm_start: bool = False
-    """Members start from the profile's trained paper network (:func:`mtlib.train.widened`)
+    """Members start from the profile's trained paper network (:func:`mtlib.harness.train.widened`)
     and fine-tune it for ``ensemble_epochs`` at ``ensemble_lr``, instead of learning from
     scratch for ``max_epochs``: what keeps the quick profile's ``make reproduce`` within
     20 minutes on two cores."""
@@ -174,7 +169,7 @@ class Profile:
     """Initial learning rate of each member (None: the paper's 0.01)."""
     notebooks_use_trained: bool = True
     """Whether the notebooks after training judge the networks this profile trained (else
-    the shipped ones: :func:`mtlib.pretrained.profile_network`)."""
+    the shipped ones: :func:`mtlib.networks.pretrained.profile_network`)."""
     ensemble_noise_exponent: float = 3.0
     """Training noise ``ensemble_noise_max · u³``: a third of the soundings below 0.5 %, one
     in eight above 8 %. In a trial, a member trained with evenly spread levels had a
@@ -277,7 +272,7 @@ PROFILES = {
 
 @dataclass(frozen=True)
 class FieldProfile:
-    """Sizes of a field-network training run (:func:`mtlib.train.train_field`)."""
+    """Sizes of a field-network training run (:func:`mtlib.harness.train.train_field`)."""
 
     name: str
     n_train: int
@@ -315,24 +310,14 @@ FIELD_PROFILES = {
 """Field-network profiles: CI, the shipped CPU network, and a larger one for a GPU."""
 
 
-def data_root() -> Path:
-    return Path(os.environ.get("MTLIB_DATA") or work_dir() / "data")
-
-
-def runs_root() -> Path:
-    return Path(os.environ.get("MTLIB_RUNS") or work_dir() / "runs")
-
-
-def figures_dir() -> Path:
-    """Where notebooks save figures: ``$MTLIB_FIGURES`` or ``figures/`` in :func:`work_dir`."""
-    path = Path(os.environ.get("MTLIB_FIGURES") or work_dir() / "figures")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def get_profile(name: str | None = None) -> Profile:
     """Profile ``name``; ``None`` means ``$MTLIB_PROFILE`` or the default (quick)."""
     name = name or os.environ.get("MTLIB_PROFILE") or DEFAULT_PROFILE
     if name not in PROFILES:
         raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {name!r}")
     return PROFILES[name]
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._io import atomic_write
+from .._deprecated import renamed
+from .._io import atomic_write
 from .normalize import Normalizer
 from .predictor import Predictor
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
@@ -37,13 +38,13 @@ class Bundled:
         return cls.from_bundle(load_bundle(path), str(path))
 
 
-class Inverter(Bundled, Predictor):
+class PaperNetwork(Bundled, Predictor):
     """U-Net inversion of soundings sampled at ``freq_hz`` into layers of ``thick_m``.
 
     ``freq_hz`` (F,) Hz high → low; ``thick_m`` (L-1,) m; ``training`` describes how the
     network was made (profile, data, epochs, device, metrics) and goes into the model card.
     One network has no calibrated uncertainty (``has_uncertainty`` is False); an
-    :class:`mtlib.ensemble.Ensemble` of networks with variance heads has.
+    :class:`mtlib.networks.ensemble.PaperEnsemble` of networks with variance heads has.
     """
 
     def __init__(
@@ -58,8 +59,8 @@ class Inverter(Bundled, Predictor):
 
     def _runner(self, dev: torch.device):
         """The network for inference on ``dev``: on the CPU with BatchNorm folded into the
-        convolutions and a functional forward (:class:`mtlib.unet.InferenceUNet`), elsewhere
-        a copy moved there (``self.net`` stays where it is). Built on first use and again
+        convolutions and a functional forward (:class:`mtlib.networks.unet.InferenceUNet`),
+        elsewhere a copy moved there (``self.net`` stays where it is). Built on first use and again
         whenever the weights have changed since (in place or replaced)."""
         weights = tuple(
             (t.data_ptr(), t._version)
@@ -134,7 +135,7 @@ class Inverter(Bundled, Predictor):
         ``return_std=True`` also returns the standard deviation of log10 ρ (decades, same
         shape) that a network with a variance head predicts for itself (not calibrated);
         the calibrated uncertainty of an ensemble of such networks is
-        :class:`mtlib.ensemble.Ensemble`'s.
+        :class:`mtlib.networks.ensemble.PaperEnsemble`'s.
         ``rel_noise``: the relative noise of ρa, required by (and only by) networks that
         take it (``takes_noise``).
         """
@@ -156,7 +157,7 @@ class Inverter(Bundled, Predictor):
         return (rho[0], std[0]) if single else (rho, std)
 
     def to_bundle(self) -> dict:
-        """Everything needed to rebuild this Inverter, as plain tensors and lists."""
+        """Everything needed to rebuild this PaperNetwork, as plain tensors and lists."""
         return {
             "format": BUNDLE_FORMAT,
             "architecture": self.net.config,
@@ -168,7 +169,7 @@ class Inverter(Bundled, Predictor):
         }
 
     @classmethod
-    def from_bundle(cls, bundle: dict, source: str = "bundle") -> "Inverter":
+    def from_bundle(cls, bundle: dict, source: str = "bundle") -> "PaperNetwork":
         if bundle.get("format") != BUNDLE_FORMAT or "architecture" not in bundle:
             raise ValueError(f"{source} is not an mtlib network bundle of format {BUNDLE_FORMAT}")
         net = UNet1d(**bundle["architecture"])
@@ -188,3 +189,8 @@ def load_bundle(path: str | os.PathLike) -> dict:
     if not path.exists():
         raise ValueError(f"no network bundle at {path}")
     return torch.load(path, map_location="cpu", weights_only=False)
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

@@ -2,14 +2,14 @@
 
 For each sounding (:func:`invert` for one, :func:`invert_many` for a batch):
 
-1. **Checks and errors** (:mod:`mtlib.errors`): only the usable periods are validated;
+1. **Checks and errors** (:mod:`mtlib.data_errors`): only the usable periods are validated;
    periods whose |Z| error reaches the cap (default 100 %) or whose phase leaves (0°, 90°)
    are masked with a warning that names them; a sounding is refused only when fewer than
    ``MIN_PERIODS`` usable periods or less than ``MIN_SPAN_DECADES`` decades remain.
 2. **A model grid that covers the data** (:func:`covering_grid`): ``n_layers`` layers
    whose tops are log-spaced from a fraction of the shallowest skin depth (highest
    frequency, its observed ρa) down to a few skin depths at the longest period.
-3. **The network's guess**: by default the field network (:mod:`mtlib.fieldnet`), which
+3. **The network's guess**: by default the field network (:mod:`mtlib.networks.fieldnet`), which
    reads any band of 1.5–9 decades with its gaps and errors in a frame set by the data's
    highest frequency and mean level, and answers on its own grid in metres with a
    calibrated σ. With the paper's network or ensemble (``net=``) the exact similarity laws
@@ -19,7 +19,7 @@ For each sounding (:func:`invert` for one, :func:`invert_many` for a batch):
    data's grid; depths below a network's grid fall back to a smooth default, the
    Niblett–Bostick transform of the data, with a σ of ``FALLBACK_STD_LOG10`` decades: the
    uncertainty says the network does not know them.
-4. **Occam/Gauss–Newton** (:mod:`mtlib.occam`) with the guess as starting *and* reference
+4. **Occam/Gauss–Newton** (:mod:`mtlib.inversion.occam`) with the guess as starting *and* reference
    model and its σ as the reference's weight: each sounding chooses its own trade-off μ by
    the discrepancy principle, stops on its own, and reports iterations and μ; an optional
    static shift is estimated with a prior and reported with its σ. ``start="halfspace"``
@@ -52,21 +52,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import errors
-from .constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG
-from .fieldnet import FRAME_TOPS, FieldNetwork, stack_soundings
-from .forward import MU0, skin_depth_m
-from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
-from .grid import guess_onto_grid, layer_centres_log_m, layer_tops_m
+from .. import data_errors
+from .._deprecated import renamed
+from ..constants import DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG
+from ..forward import MU0, skin_depth_m
+from ..generator import RHO_MAX_OHMM, RHO_MIN_OHMM
+from ..grid import guess_onto_grid, layer_centres_log_m, layer_tops_m
+from ..networks.fieldnet import FRAME_TOPS, FieldNetwork, stack_soundings
+from ..networks.predictor import Predictor, resolved_depth_m, told_noise
+from ..networks.pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
 from .occam import SMALLNESS, blocky_invert, occam_invert
-from .predictor import Predictor, resolved_depth_m, told_noise
-from .pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
 
 MIN_PERIODS = 4
 """Fewest usable periods a sounding may have."""
 MIN_SPAN_DECADES = 1.5
 """Least span of usable data (decades of frequency)."""
-N_LAYERS = 50
+COVERING_N_LAYERS = 50
 """Layers of the data-covering grid (the last one a half-space)."""
 TOP_SKIN_FRACTION = 0.2
 """First layer thickness as a fraction of the skin depth at the highest frequency."""
@@ -150,7 +151,7 @@ def resample_to(freq_target_hz, freq_hz, values):
 def covering_grid(
     freq_hz,
     rhoa_ohmm,
-    n_layers: int = N_LAYERS,
+    n_layers: int = COVERING_N_LAYERS,
     top_skin_fraction: float = TOP_SKIN_FRACTION,
     bottom_skin_depths: float = BOTTOM_SKIN_DEPTHS,
 ) -> np.ndarray:
@@ -271,18 +272,18 @@ def _usable(resp, k: int, z_err_cap: float, err_name: str):
             raise ValueError(
                 f"{who}: rhoa_ohmm must be finite and > 0 and phase_deg finite on "
                 f"the periods the mask keeps; not on "
-                f"{errors.describe_periods(freq, bad)}"
+                f"{data_errors.describe_periods(freq, bad)}"
             )
     outside = mask & ((phase <= 0) | (phase >= 90))
     if outside.any():
         warnings.warn(
-            f"{who}: masked {errors.describe_periods(freq, outside)} whose phase is "
+            f"{who}: masked {data_errors.describe_periods(freq, outside)} whose phase is "
             "outside (0°, 90°), impossible for a 1D earth",
             UserWarning,
             stacklevel=4,
         )
         mask = mask & ~outside
-    mask = errors.usable_errors(freq, p, mask, cap=z_err_cap, name=err_name, who=who)
+    mask = data_errors.usable_errors(freq, p, mask, cap=z_err_cap, name=err_name, who=who)
     used = freq[mask]
     if np.unique(used).size != used.size:
         values, counts = np.unique(used, return_counts=True)
@@ -383,7 +384,7 @@ def _paper_network_models(net: Predictor, data) -> dict:
         # beyond the trained range the network is told the largest noise it knows
         told.append(
             np.clip(
-                errors.rhoa_rel_err(resample_to(net.freq_hz, f_s, p[mask])),
+                data_errors.rhoa_rel_err(resample_to(net.freq_hz, f_s, p[mask])),
                 0,
                 net.trained_noise_max,
             )
@@ -478,17 +479,17 @@ def _padded(data):
 def _engine(
     data, thick_m, m_ref_log10, ref_std_log10, m_start_log10=None, roughness="smooth", **options
 ):
-    """:func:`mtlib.occam.occam_invert` (``roughness="blocky"``:
-    :func:`mtlib.occam.blocky_invert`) on padded soundings ``data`` (:func:`_padded`), their
-    relative |Z| errors weighed as :mod:`mtlib.errors` says."""
+    """:func:`mtlib.inversion.occam.occam_invert` (``roughness="blocky"``:
+    :func:`mtlib.inversion.occam.blocky_invert`) on padded soundings ``data``
+    (:func:`_padded`), their relative |Z| errors weighed as :mod:`mtlib.data_errors` says."""
     freq, log_rhoa, phase, p, mask = data
     engine = blocky_invert if roughness == "blocky" else occam_invert
     return engine(
         freq,
         log_rhoa,
         phase,
-        errors.rhoa_rel_err(p),
-        errors.phase_std_rad(p),
+        data_errors.rhoa_rel_err(p),
+        data_errors.phase_std_rad(p),
         mask,
         thick_m,
         m_ref_log10,
@@ -554,8 +555,8 @@ def invert_many(
     trade_off: str = "discrepancy",
     estimate_static_shift: bool = False,
     static_shift_std_log10: float = STATIC_SHIFT_STD_LOG10,
-    z_err_cap: float = errors.Z_REL_ERR_CAP,
-    n_layers: int = N_LAYERS,
+    z_err_cap: float = data_errors.Z_REL_ERR_CAP,
+    n_layers: int = COVERING_N_LAYERS,
     thick_m=None,
     target_nrms: float = 1.0,
     smallness: float = SMALLNESS,
@@ -569,13 +570,13 @@ def invert_many(
 
     ``responses``: objects with ``freq_hz``, ``rhoa_ohmm``, ``phase_deg``, ``z_rel_err``
     (relative error of |Z|, scalar or (F,)), ``mask`` ((F,) bool or None) and ``station``
-    (:class:`mtlib.errors.Response1D`, what :meth:`mtlib.field.Sounding.response` returns).
-    ``net``: default the shipped field network (:mod:`mtlib.fieldnet`); the paper's
+    (:class:`mtlib.data_errors.Response1D`, what :meth:`mtlib.field.Sounding.response` returns).
+    ``net``: default the shipped field network (:mod:`mtlib.networks.fieldnet`); the paper's
     network or ensemble (``mtlib.load_pretrained("ensemble_quick")``) can be passed
     instead. ``thick_m`` (L-1,): one fixed grid for every sounding instead of the
     data-covering ones. ``smallness``: weight α_s of the
-    σ-weighted closeness to the reference (:mod:`mtlib.occam`). ``roughness="blocky"``
-    measures the roughness nearly as an L1 norm (:func:`mtlib.occam.blocky_invert`): the
+    σ-weighted closeness to the reference (:mod:`mtlib.inversion.occam`). ``roughness="blocky"``
+    measures the roughness nearly as an L1 norm (:func:`mtlib.inversion.occam.blocky_invert`): the
     model that fits comes out in blocks with sharp boundaries instead of smooth.
     ``trade_off`` (:data:`TRADE_OFFS`): Occam's ``"discrepancy"`` choice of μ per sounding,
     or ``"posterior"`` (μ = 1, needs the network's reference: ``start="network"``). A sounding
@@ -701,5 +702,10 @@ def invert(
     name = "z_rel_err"
     if rel_err is not None:
         z_rel_err, name = rel_err, "rel_err"
-    resp = errors.Response1D(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)
+    resp = data_errors.Response1D(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)
     return invert_many([resp], net, err_name=name, **options)[0]
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

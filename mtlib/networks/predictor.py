@@ -1,10 +1,11 @@
 """The predictor interface: what a caller may ask of a network on the paper's band and grid.
 
-:class:`mtlib.inverter.Inverter` (one U-Net) and :class:`mtlib.ensemble.Ensemble` (several,
-with calibrated uncertainty) both are a :class:`Predictor`; callers ask it
+:class:`~mtlib.networks.paper.PaperNetwork` (one U-Net) and
+:class:`~mtlib.networks.ensemble.PaperEnsemble` (several, with calibrated uncertainty) both are a
+:class:`Predictor`; callers ask it
 (``has_uncertainty``, ``takes_noise``, :meth:`Predictor.prediction`) instead of probing for
-attributes. The field network (:mod:`mtlib.fieldnet`) reads soundings at any frequencies and
-answers :meth:`~mtlib.fieldnet.FieldNetwork.guesses` instead.
+attributes. The field network (:mod:`mtlib.networks.fieldnet`) reads soundings at any
+frequencies and answers :meth:`~mtlib.networks.fieldnet.FieldNetwork.guesses` instead.
 
 Interval conventions, shared with the field network: a calibration stores, for every level
 of :data:`mtlib.constants.CALIBRATION_LEVELS`, the half-width of the central interval in
@@ -19,9 +20,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ._checks import check_finite, check_positive_finite
-from .constants import CALIBRATION_LEVELS, DOI_THRESHOLD_DECADES
-from .grid import layer_tops_m
+from .._checks import check_finite, check_positive_finite
+from ..constants import CALIBRATION_LEVELS, DOI_THRESHOLD_DECADES
+from ..grid import layer_tops_m
 
 
 @dataclass(frozen=True)

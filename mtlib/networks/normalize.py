@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._checks import is_torch
-from .generator import RHO_MAX_OHMM, RHO_MIN_OHMM
+from .._checks import is_torch
+from ..generator import RHO_MAX_OHMM, RHO_MIN_OHMM
 
 
 def _log10(x):

@@ -3,7 +3,8 @@
 1D MT inversion is non-unique (thin layers, anything below a good conductor), and noise
 makes it worse; one network prints one confident curve. Each member of the ensemble is the
 paper's U-Net with a second output, the log-variance of every layer's normalized log10 ρ,
-and a third input, the noise level of the data (trained by :func:`mtlib.train.train_ensemble` with
+and a third input, the noise level of the data (trained by
+:func:`mtlib.harness.train.train_ensemble` with
 ``uncertainty=True, noise_input=True`` on noisy inputs up to the profile's
 ``ensemble_noise_max``). Real data come with error bars, so the network is told them
 (``rel_noise``: the relative standard deviation of ρa, twice that of |Z|) instead of
@@ -17,7 +18,7 @@ sounding, with member means μ_m and variances σ²_m,
 — what the members expect to get wrong (noise, non-uniqueness) plus how much they disagree
 (what the training data did not pin down).
 
-Calibration (:meth:`Ensemble.calibrate`, on the validation split, noisy like the training
+Calibration (:meth:`PaperEnsemble.calibrate`, on the validation split, noisy like the training
 data) works on the normalized errors ``|log10 ρ_true − log10 ρ_pred| / σ``, per layer. For
 members told the noise, the soundings are split into groups by their noise level (edges at
 ``NOISE_EDGE_FRACTIONS`` of the training noise range), and in each group and layer σ is
@@ -27,8 +28,8 @@ wrong. Errors have heavier tails than a
 Gaussian, so one factor cannot make the 68 % and the 95 % intervals right at once: the
 interval of level ``p`` is ±``half_width(p)``·σ, read from the quantiles of the rescaled
 errors (split-conformal intervals, normalized by the calibrated σ). Coverage is then
-measured on a fresh test set at fixed noise levels (:func:`mtlib.predictor.coverage`,
-:func:`mtlib.evaluate.calibration_metrics`). All uncertainties are in decades of log10 ρ:
+measured on a fresh test set at fixed noise levels (:func:`mtlib.networks.predictor.coverage`,
+:func:`mtlib.harness.evaluate.calibration_metrics`). All uncertainties are in decades of log10 ρ:
 a value of 0.1 means a factor 10^0.1 ≈ 1.26 either way.
 """
 
@@ -36,8 +37,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import CALIBRATION_LEVELS, ONE_SIGMA
-from .inverter import BUNDLE_FORMAT, Bundled, Inverter
+from .._deprecated import renamed
+from ..constants import CALIBRATION_LEVELS, ONE_SIGMA
+from .paper import BUNDLE_FORMAT, Bundled, PaperNetwork
 from .predictor import Predictor, gaussian_half_widths, half_width_at
 
 NOISE_EDGE_FRACTIONS = (1 / 12, 1 / 4, 1 / 2, 3 / 4)
@@ -49,8 +51,8 @@ MIN_GROUP = 50
 """A calibration group with fewer soundings takes the factor fitted on all of them."""
 
 
-class Ensemble(Bundled, Predictor):
-    """Members (:class:`mtlib.inverter.Inverter` with variance heads) on one frequency and
+class PaperEnsemble(Bundled, Predictor):
+    """Members (:class:`mtlib.networks.paper.PaperNetwork` with variance heads) on one frequency and
     layer grid, and their calibration: ``noise_edges`` (B-1,), the noise levels that split
     soundings into B groups (none for members not told the noise); ``std_scale`` (B, L), the
     factor on σ in each group and layer; ``half_width`` (len(CALIBRATION_LEVELS), L), the
@@ -59,7 +61,7 @@ class Ensemble(Bundled, Predictor):
 
     def __init__(
         self,
-        members: list[Inverter],
+        members: list[PaperNetwork],
         std_scale=1.0,
         half_width=None,
         noise_edges=(),
@@ -134,11 +136,11 @@ class Ensemble(Bundled, Predictor):
         return_std: bool = False,
         rel_noise=None,
     ):
-        """Ensemble-mean resistivities (n, L) Ω·m (or (L,) for one sounding) from ρa and φ
+        """ensemble-mean resistivities (n, L) Ω·m (or (L,) for one sounding) from ρa and φ
         (n, F); with ``return_std=True`` also the calibrated standard deviation of log10 ρ
         (decades, same shape). ``rel_noise``: relative noise of ρa (scalar, (n, 1) or
         (n, F); twice the relative error of |Z|), required when the members take it.
-        Other arguments as :meth:`mtlib.inverter.Inverter.predict`."""
+        Other arguments as :meth:`mtlib.networks.paper.PaperNetwork.predict`."""
         mean, std, single, noise = self._mean_and_std(
             rhoa_ohmm, phase_deg, rel_noise, freq_hz, batch_size, device
         )
@@ -159,7 +161,7 @@ class Ensemble(Bundled, Predictor):
         """Half-width (L,) of the central ``level`` interval, in calibrated σ."""
         return half_width_at(self.half_width, level)
 
-    def calibrate(self, rho_true_ohmm, rhoa_ohmm, phase_deg, rel_noise=None) -> "Ensemble":
+    def calibrate(self, rho_true_ohmm, rhoa_ohmm, phase_deg, rel_noise=None) -> "PaperEnsemble":
         """Fit the calibration (``noise_edges``, ``std_scale``, ``half_width``) on soundings
         (n, F) of known models (n, L) with noise ``rel_noise`` (for members told it): the
         validation split, noisy as in training. Returns self."""
@@ -208,11 +210,12 @@ class Ensemble(Bundled, Predictor):
         }
 
     @classmethod
-    def from_bundle(cls, bundle: dict, source: str = "bundle") -> "Ensemble":
+    def from_bundle(cls, bundle: dict, source: str = "bundle") -> "PaperEnsemble":
         if bundle.get("kind") != "ensemble" or bundle.get("format") != BUNDLE_FORMAT:
             raise ValueError(f"{source} is not an mtlib ensemble bundle of format {BUNDLE_FORMAT}")
         members = [
-            Inverter.from_bundle(b, f"{source} member {k}") for k, b in enumerate(bundle["members"])
+            PaperNetwork.from_bundle(b, f"{source} member {k}")
+            for k, b in enumerate(bundle["members"])
         ]
         return cls(
             members,
@@ -234,3 +237,8 @@ def _positive(name: str, values, shape) -> np.ndarray:
     if not np.all(np.isfinite(out) & (out > 0)):
         raise ValueError(f"{name} must be positive and finite")
     return out
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from ._io import atomic_write
+from .._io import atomic_write
+from .._version import VERSION as __version__
+from ..forward import mt1d
+from ..generator import random_models
 from .config import DatasetSpec
-from .forward import mt1d
-from .generator import random_models
 
 MANIFEST = "manifest.json"
 SPLITS = {"train": (0.0, 0.8), "val": (0.8, 0.9), "test": (0.9, 1.0)}

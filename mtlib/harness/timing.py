@@ -17,13 +17,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import errors
-from .baseline import occam_invert
-from .evaluate import data_nrms, log_rho_rmse
-from .forward import mt1d
-from .generator import random_models
-from .noise import add_noise
-from .predictor import Predictor, told_noise
+from .. import data_errors
+from ..forward import mt1d
+from ..generator import random_models
+from ..inversion.baseline import pygimli_invert
+from ..metrics import data_nrms, log_rho_rmse
+from ..networks.predictor import Predictor, told_noise
+from ..noise import add_noise
 
 SETTLE_S = 1.0
 """Seconds of idle before timing anything (see the module docstring)."""
@@ -126,7 +126,7 @@ def compare_on_models(
 
     Both sides are timed per sounding (one call each, :func:`per_call`); the network also
     batched (all soundings in one call, per sounding). Returns the log10-ρ RMSE, the data
-    misfit (nRMS against the noise, :func:`mtlib.evaluate.data_nrms`) and the timings of
+    misfit (nRMS against the noise, :func:`mtlib.metrics.data_nrms`) and the timings of
     both, the speed-ups, and the models themselves.
     """
     n_soundings = len(rho)
@@ -138,9 +138,9 @@ def compare_on_models(
     _, single = per_call(
         lambda i=i: net.predict(rhoa_n[i], phase_n[i], **told) for i in range(n_soundings)
     )
-    z_rel_err = errors.z_rel_err_from_rhoa(rel_noise)
+    z_rel_err = data_errors.z_rel_err_from_rhoa(rel_noise)
     occam, occam_timing = per_call(
-        lambda i=i: occam_invert(
+        lambda i=i: pygimli_invert(
             net.freq_hz, rhoa_n[i], phase_n[i], net.thick_m, z_rel_err=z_rel_err, lam=lam
         )
         for i in range(n_soundings)

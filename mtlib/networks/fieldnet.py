@@ -21,7 +21,7 @@ reads them in a frame where all of that is the same problem:
   decade) down to 10⁵ δ_ref. Mapped back to metres per sounding, and calibrated on fresh
   soundings of the prior per group of error level, depth, and depth relative to the depth
   of investigation (:func:`calibration_groups`; ±1σ covers 68.3 %, interval half-widths
-  from the quantiles of the normalized errors, as :mod:`mtlib.ensemble` does).
+  from the quantiles of the normalized errors, as :mod:`mtlib.networks.ensemble` does).
 
 Training data (:class:`FieldData`): earths of the field prior
 (:func:`mtlib.generator.field_models`) on a fine grid, their exact responses on the whole
@@ -34,14 +34,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import torch
 
-from .constants import CALIBRATION_LEVELS, ONE_SIGMA, PHASE_RANGE_DEG
-from .forward import mt1d, skin_depth_m
-from .generator import field_models
-from .inverter import BUNDLE_FORMAT, Bundled
+from .._deprecated import renamed
+from .._numba import jit
+from ..constants import CALIBRATION_LEVELS, ONE_SIGMA, PHASE_RANGE_DEG
+from ..forward import mt1d, skin_depth_m
+from ..generator import field_models
+from .paper import BUNDLE_FORMAT, Bundled
 from .predictor import gaussian_half_widths, half_width_at
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
@@ -54,7 +55,7 @@ MAX_GAP_DECADES = 0.35
 """Between usable periods further apart than this the axis is masked, not interpolated."""
 GRID_INTERFACES = np.arange(-1.0, 5.0 + 1e-9, 1.0 / PER_DECADE)
 """log10 (depth / δ_ref) of the interfaces of the network's 62 layers."""
-N_LAYERS = GRID_INTERFACES.size + 1
+FRAME_N_LAYERS = GRID_INTERFACES.size + 1
 FRAME_TOPS = np.concatenate([[0.0], 10.0**GRID_INTERFACES])
 """Tops of the network's layers in units of δ_ref."""
 GRID_CENTRES = np.concatenate(
@@ -226,7 +227,7 @@ def stack_soundings(soundings):
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@jit
 def _on_axis_rows(freq, values, mask, out, inside, f_top):  # pragma: no cover
     """:func:`on_axis_rows` compiled: ``values`` (n, 3, F) → ``out`` (n, 3, 91)."""
     axis = np.arange(FREQ_AXIS.size).astype(np.float64)
@@ -520,3 +521,8 @@ def frame_metrics(
         "log_rho_rmse_inside_doi": float(np.sqrt(np.mean(err[inside] ** 2))),
     }
     return (metrics, test, drawn) if return_draws else metrics
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)
