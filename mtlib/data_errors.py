@@ -1,6 +1,6 @@
 """One error model for MT data: relative error of |Z| ↔ ρa ↔ phase, floors and caps.
 
-Every module that weighs data by their errors asks this one (DESIGN.md §5, §10). The
+Every module that weighs data by their errors asks this one (docs/design.md, "Conventions"). The
 quantity an error is relative to is in its name:
 
 * ``z_rel_err = p`` — relative standard error of |Z| (what field files give, and what
@@ -69,6 +69,17 @@ def describe_periods(freq_hz, which) -> str:
     return f"{periods.size} period{'s' if periods.size != 1 else ''} (T = {shown} s)"
 
 
+def error_flags(z_rel_err, mask, cap: float = Z_REL_ERR_CAP) -> tuple[np.ndarray, np.ndarray]:
+    """Where the errors of usable periods are unusable: ``bad`` (no error: NaN or ≤ 0) and
+    ``capped`` (at or above ``cap``), each of the shape of ``mask`` (any, e.g. (F,) or
+    (n, F)); ``z_rel_err`` broadcasts to it. The rule :func:`usable_errors` applies."""
+    if not cap > 0:
+        raise ValueError(f"the error cap must be > 0, got {cap}")
+    p = np.asarray(z_rel_err, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return mask & ~(np.isfinite(p) & (p > 0)), mask & (p >= cap)
+
+
 def usable_errors(
     freq_hz,
     z_rel_err,
@@ -84,19 +95,15 @@ def usable_errors(
     the periods; an error ≥ ``cap`` masks its period with a ``UserWarning`` naming them.
     Both begin with ``who`` (the sounding), when given.
     """
-    if not cap > 0:
-        raise ValueError(f"the error cap must be > 0, got {cap}")
     owner = f"{who}: " if who else ""
-    p = np.asarray(z_rel_err, dtype=float)
     mask = np.asarray(mask, dtype=bool)
-    bad = mask & ~(np.isfinite(p) & (p > 0))
+    bad, capped = error_flags(z_rel_err, mask, cap)
     if bad.any():
         raise ValueError(
             f"{owner}{name} must be finite and > 0 on every usable period; it is not on "
             f"{describe_periods(freq_hz, bad)}: give an error there, or mask "
             "those periods"
         )
-    capped = mask & (p >= cap)
     if capped.any():
         warnings.warn(
             f"{owner}masked {describe_periods(freq_hz, capped)} whose |Z| error is >= "

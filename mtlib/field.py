@@ -1,6 +1,6 @@
 """Real soundings: EDI and EMTF-XML files → a rotation-invariant 1D response with honest errors.
 
-What MT users trip on, handled once here (DESIGN.md §5, §10):
+What MT users trip on, handled once here (docs/design.md, "Field data"):
 
 * formats: EDI and EMTF-XML (the format of national MT archives) are both read by
   mt-metadata's transfer-function reader (extra ``field``, imported only when a file is

@@ -1,6 +1,6 @@
 """Exact 1D magnetotelluric forward response of a layered earth.
 
-Conventions (DESIGN.md §5): time dependence ``e^{+iωt}``, ``μ0 = 4π·10⁻⁷`` H/m,
+Conventions (docs/design.md): time dependence ``e^{+iωt}``, ``μ0 = 4π·10⁻⁷`` H/m,
 surface impedance ``Z = E/H`` in Ω, apparent resistivity ``ρa = |Z|² / (ωμ0)`` in Ω·m,
 phase ``φ = arg Z`` in degrees (0–90° for a layered earth; 45° over a half-space).
 
@@ -343,8 +343,9 @@ def log_response_jacobian(rho_ohmm, thick_m, freq_hz):
 
 def log_response(rho_ohmm, thick_m, freq_hz):
     """ln ρa and phase in radians ``(N, F)`` for models ``(N, L)`` on thicknesses ``(L-1,)``
-    or ``(N, L-1)``, at frequencies ``(F,)`` or one set per sounding ``(N, F)``: the data
-    space of the inversion engine. numpy, float64; no input checks (internal kernel path)."""
+    or ``(N, L-1)``, at frequencies ``(F,)`` or one set per sounding ``(N, F)``: the data in
+    which mtlib weighs misfits (:mod:`mtlib.data_errors`: σ = 2p on ln ρa, arcsin p on φ).
+    numpy, float64; no input checks."""
     rho = np.asarray(rho_ohmm, dtype=np.float64)
     thick = np.asarray(thick_m, dtype=np.float64).reshape(-1, rho.shape[1] - 1)
     freq = np.asarray(freq_hz, dtype=np.float64)

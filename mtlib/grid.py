@@ -163,18 +163,6 @@ def onto_grid(values, tops, thick, resistivity: bool = False) -> np.ndarray:
     return 1.0 / mapped if resistivity else mapped
 
 
-def guess_onto_grid(guess: dict, tops, thick) -> dict:
-    """A network's guess read onto other layer grids (:func:`onto_grid`): ``rho`` and, where
-    the guess has them, the interval bounds ``low``, ``high`` (Ω·m, as conductivities) and
-    ``std`` (decades, a plain mean), all (n, L) on layers whose tops are ``tops`` (L,).
-    Returns those keys, (n, M), for target thicknesses ``thick`` (n, M-1)."""
-    bounds = [k for k in ("rho", "low", "high") if k in guess]
-    mapped = dict(zip(bounds, onto_grid(np.stack([guess[k] for k in bounds]), tops, thick, True)))
-    if "std" in guess:
-        mapped["std"] = onto_grid(guess["std"], tops, thick)
-    return mapped
-
-
 def excess_conductance_s(rho_ohmm, thick_m, top_m: float, bottom_m: float, host_ohmm: float):
     """Conductance (S) between depths ``top_m`` and ``bottom_m`` in excess of a host of
     ``host_ohmm``: ``Σ h (1/ρ − 1/ρ_host)`` over the parts of the layers inside the window

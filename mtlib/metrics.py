@@ -31,13 +31,19 @@ def model_errors(rho_pred_ohmm, rho_true_ohmm, log_span: float) -> dict:
     }
 
 
-def data_misfit(rho_pred_ohmm, thick_m, freq_hz, rhoa_true_ohmm, phase_true_deg) -> dict:
-    """RMS misfit of the predicted models' responses to the true responses."""
-    rhoa_pred, phase_pred = mt1d(rho_pred_ohmm, thick_m, freq_hz)
+def response_misfit(rhoa_ohmm, phase_deg, rhoa_ref_ohmm, phase_ref_deg) -> dict:
+    """RMS misfit of responses to reference responses (all (..., F)): of
+    ``ρa / ρa_ref − 1`` in percent (``rhoa_rms_pct``) and of the phase difference in
+    degrees (``phase_rms_deg``)."""
     return {
-        "rhoa_rms_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_true_ohmm - 1) ** 2))),
-        "phase_rms_deg": float(np.sqrt(np.mean((phase_pred - phase_true_deg) ** 2))),
+        "rhoa_rms_pct": float(100 * np.sqrt(np.mean((rhoa_ohmm / rhoa_ref_ohmm - 1) ** 2))),
+        "phase_rms_deg": float(np.sqrt(np.mean((phase_deg - phase_ref_deg) ** 2))),
     }
+
+
+def data_misfit(rho_pred_ohmm, thick_m, freq_hz, rhoa_true_ohmm, phase_true_deg) -> dict:
+    """:func:`response_misfit` of the predicted models' responses to the true responses."""
+    return response_misfit(*mt1d(rho_pred_ohmm, thick_m, freq_hz), rhoa_true_ohmm, phase_true_deg)
 
 
 def data_nrms(

@@ -39,10 +39,9 @@ from .generator import (
     interpolate_controls,
     random_models,
 )
-from .grid import guess_onto_grid, layer_centres_m, layer_tops_m, step_profile
-from .metrics import log_rho_rmse
-from .networks.fieldnet import FRAME_TOPS, FieldNetwork
-from .networks.predictor import Predictor, resolved_depth_m, told_noise
+from .grid import layer_centres_m, layer_tops_m, step_profile
+from .metrics import log_rho_rmse, response_misfit
+from .networks.predictor import Predictor, resolved_depth_m
 from .networks.pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
 from .noise import add_noise
 
@@ -53,6 +52,16 @@ PRESETS = {
     "resistive basement": ([0, 8, 20, 30, 39], [20.0, 30.0, 40.0, 200.0, 220.0]),
     "thin conductive layer": ([0, 13, 14, 15, 39], [100.0, 100.0, 3.0, 100.0, 100.0]),
 }
+
+MIN_TOLD_Z_REL_ERR = 0.005
+"""Least relative |Z| error the explorer states for its data (noise-free data included):
+the networks and pyGIMLi weigh data by their errors, and none of them knows errors of 0."""
+
+
+def told_z_rel_err(rel_noise: float) -> float:
+    """The |Z| error the explorer states for data of relative ρa noise ``rel_noise``."""
+    return max(z_rel_err_from_rhoa(rel_noise), MIN_TOLD_Z_REL_ERR)
+
 
 # the view: 900 × 340 px, which fits a notebook column beside JupyterLab's file browser
 FIGSIZE_IN = (9.0, 3.4)
@@ -439,11 +448,8 @@ class Explorer:
         # noise can push a phase near the axes across them; keep the network's input valid
         phase_obs = np.clip(phase_obs, *PHASE_RANGE_DEG)
         uncertainty = {}
-        if isinstance(self.net, FieldNetwork):
-            rho_pred, std, low, high = self._field_guess(rhoa_obs, phase_obs, level)
-        else:
-            pred = self.net.prediction(rhoa_obs, phase_obs, **told_noise(self.net, level))
-            rho_pred, std, low, high = pred.rho_ohmm, pred.std_log10, pred.low_ohmm, pred.high_ohmm
+        guess = self._guess(rhoa_obs, phase_obs, level)
+        rho_pred, std, low, high = (guess.get(k) for k in ("rho", "std", "low", "high"))
         if self.uncertain:
             uncertainty = {
                 "low": low,
@@ -464,25 +470,23 @@ class Explorer:
             "rhoa_pred": rhoa_pred,
             "phase_pred": phase_pred,
             "model_rmse": float(log_rho_rmse(rho_pred, rho_true)),
-            "rhoa_misfit_pct": float(100 * np.sqrt(np.mean((rhoa_pred / rhoa_obs - 1) ** 2))),
-            "phase_misfit_deg": float(np.sqrt(np.mean((phase_pred - phase_obs) ** 2))),
+            **response_misfit(rhoa_pred, phase_pred, rhoa_obs, phase_obs),
         }
 
-    def _field_guess(self, rhoa_obs, phase_obs, rel_noise: float):
-        """The field network's guess, σ and 95 % interval read onto the explorer's grid
-        (:func:`mtlib.grid.guess_onto_grid`, as :func:`mtlib.invert` reads them)."""
-        p = max(z_rel_err_from_rhoa(rel_noise), 0.005)  # its errors are those of |Z|
+    def _guess(self, rhoa_obs, phase_obs, rel_noise: float) -> dict:
+        """The network's guess ``rho`` and, with an uncertainty, ``std``, ``low``, ``high``
+        (95 %) on the explorer's grid, read as :func:`mtlib.invert` reads them
+        (:meth:`~mtlib.networks.predictor.Guesses.onto`); the network is told the data's
+        noise as an error of |Z| (:func:`told_z_rel_err`)."""
         sounding = (
             self.freq_hz,
             rhoa_obs,
             phase_obs,
-            np.full(self.freq_hz.size, p),
+            np.full(self.freq_hz.size, told_z_rel_err(rel_noise)),
             np.ones(self.freq_hz.size, dtype=bool),
         )
-        guess = self.net.guess_arrays([sounding])
-        thick = self.thick_m[None] / guess["delta_ref_m"][:, None]  # in the network's frame
-        mapped = guess_onto_grid(guess, FRAME_TOPS, thick)
-        return tuple(mapped[k][0] for k in ("rho", "std", "low", "high"))
+        mapped = self.net.guess_arrays([sounding]).onto(self.thick_m[None])
+        return {k: v[0] for k, v in mapped.items()}
 
     def update(self, raise_errors: bool = False):
         """Recompute and update the artists in place. From a callback it never raises: an
@@ -528,7 +532,7 @@ class Explorer:
         s = self.state
         text = (
             f"U-Net: model RMSE {s['model_rmse']:.3f} decades; data misfit "
-            f"{s['rhoa_misfit_pct']:.1f} % in ρa, {s['phase_misfit_deg']:.2f}° in φ"
+            f"{s['rhoa_rms_pct']:.1f} % in ρa, {s['phase_rms_deg']:.2f}° in φ"
         )
         if self.uncertain:
             doi = f"below {s['doi_m']:.0f} m" if np.isfinite(s["doi_m"]) else "nowhere"
@@ -557,7 +561,7 @@ class Explorer:
                 s["rhoa_obs"],
                 s["phase_obs"],
                 self.thick_m,
-                z_rel_err=z_rel_err_from_rhoa(max(self.noise_slider.value, 0.01)),
+                z_rel_err=told_z_rel_err(self.noise_slider.value),
             )
         except Exception as err:  # pyGIMLi missing or failing: report, do not raise
             self.status.value += f"<br><b style='color:#b00'>pyGIMLi: {err}</b>"

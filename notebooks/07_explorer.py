@@ -66,7 +66,7 @@ print(f"profile: {P.name}")
 print(explorer.status.value.split("<br>")[0])
 s = explorer.state
 # the claims above: close to the truth, and still a misfit above 2 % in ρa
-assert s["model_rmse"] < 0.1 and s["rhoa_misfit_pct"] > 2
+assert s["model_rmse"] < 0.1 and s["rhoa_rms_pct"] > 2
 explorer.snapshot(folders.figures_dir() / "07_explorer.png")
 
 # %% [markdown]
@@ -130,10 +130,10 @@ conductance = {name: float(grid.excess_conductance_s(s[key], explorer.thick_m, *
 print(f"conductance of the zone ({window_m[0]:.0f}–{window_m[1]:.0f} m) in excess of the "
       f"{host:.0f} Ω·m host: true {conductance['true']:.1f} S, U-Net "
       f"{conductance['U-Net']:.1f} S ({100 * conductance['U-Net'] / conductance['true']:.0f} %)")
-print(f"the U-Net model's data misfit: {s['rhoa_misfit_pct']:.1f} % in ρa, "
-      f"{s['phase_misfit_deg']:.1f}° in φ (noise-free data)")
+print(f"the U-Net model's data misfit: {s['rhoa_rms_pct']:.1f} % in ρa, "
+      f"{s['phase_rms_deg']:.1f}° in φ (noise-free data)")
 # the claims below: part of the conductance only, and a misfit many times 2 % noise
-assert conductance["U-Net"] < 0.85 * conductance["true"] and s["rhoa_misfit_pct"] > 5 * 2
+assert conductance["U-Net"] < 0.85 * conductance["true"] and s["rhoa_rms_pct"] > 5 * 2
 explorer.snapshot()
 
 # %% [markdown]

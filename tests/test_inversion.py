@@ -168,10 +168,10 @@ def test_the_field_guess_keeps_its_conductance_and_fit_on_a_coarser_grid():
     rhoa, phase = forward.mt1d(np.array([3.0, 300.0, 30.0, 3.0]), thick_true, freq)
     sounding = (freq, rhoa, phase, np.full(freq.size, 0.05), np.ones(freq.size, bool))
     net = inversion.default_network()
-    own = inversion._network_models(net, [sounding])
-    tops_own = own["tops_scale"][0] * own["tops_unit_m"]
+    own = net.guess_arrays([sounding]).sounding(0)
+    tops_own = own["tops_m"]
     thick = covering_grid(freq, rhoa)[None]
-    mapped = inversion._network_guesses(net, [sounding], thick, 0.25)["rho"][0]
+    mapped = net.guess_arrays([sounding]).onto(thick)["rho"][0]
     bottom = np.sum(thick[0][:3])  # the first three data layers
     assert thick[0][0] > 1.5 * tops_own[1]  # coarser than the network's grid on top
 
@@ -179,7 +179,7 @@ def test_the_field_guess_keeps_its_conductance_and_fit_on_a_coarser_grid():
         return grid.excess_conductance_s(rho, np.diff(tops), 0.0, bottom, np.inf)
 
     assert conductance(mapped, grid.layer_tops_m(thick[0])) == pytest.approx(
-        conductance(own["rho"][0], tops_own), rel=1e-9
+        conductance(own["rho"], tops_own), rel=1e-9
     )
 
     def nrms(rho, thick_m):
@@ -187,7 +187,7 @@ def test_the_field_guess_keeps_its_conductance_and_fit_on_a_coarser_grid():
         r = np.r_[np.log(pred_rhoa / rhoa) / 0.1, np.radians(pred_phase - phase) / np.arcsin(0.05)]
         return np.sqrt(np.mean(r**2))
 
-    assert nrms(own["rho"][0], np.diff(tops_own)) < 0.5  # the guess fits on its own grid
+    assert nrms(own["rho"], np.diff(tops_own)) < 0.5  # the guess fits on its own grid
     assert nrms(mapped, thick[0]) < 0.5  # and still does on the data's (2.5 at the centres)
 
 
@@ -266,9 +266,10 @@ def test_batch_equals_one_by_one_and_refusals_can_be_collected(net):
         invert_many([short], net)
 
 
-def test_soundings_of_one_length_checked_together_as_one_by_one():
-    """invert_many checks a batch of one length in bulk (inversion._clean_rows); every
-    sounding with something to say goes through the one-by-one checks and says it."""
+def test_soundings_checked_together_as_one_by_one():
+    """invert_many applies its checks to a whole batch at once (mtlib.inversion.checks);
+    every sounding with something to say says it by name, and is refused or inverted as it
+    would be alone."""
     freq = np.logspace(3, -2, 30)
     rho = generator.random_models(7, seed=11)
     rhoa, phase = noise.add_noise(*forward.mt1d(rho, grid.paper_thicknesses() * 3, freq), 0.1)
@@ -285,10 +286,6 @@ def test_soundings_of_one_length_checked_together_as_one_by_one():
         data_errors.Response1D(freq_dup[k], rhoa[k], phase[k], p[k], mask[k], f"S{k}")
         for k in range(7)
     ]
-    bulk = inversion._clean_rows(responses, data_errors.Z_REL_ERR_CAP)
-    assert [row is None for row in bulk] == [False] + [True] * 6
-    for mine, theirs in zip(bulk[0], inversion._usable(responses[0], 0, 1.0, "z_rel_err")):
-        np.testing.assert_array_equal(mine, theirs)
     refused = {}
     with pytest.warns(UserWarning) as caught:
         batch = invert_many(responses, refused=refused)
@@ -302,10 +299,14 @@ def test_soundings_of_one_length_checked_together_as_one_by_one():
         6: "z_rel_err",
     }.items():
         assert f"S{k}" in refused[k] and why in refused[k]
-    for k in (0, 1, 2):
+    for k in range(7):
+        alone_refused = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            alone = invert_many([responses[k]])[0]
+            alone = invert_many([responses[k]], refused=alone_refused)[0]
+        if k in refused:
+            assert alone is None and alone_refused[0] == refused[k]
+            continue
         np.testing.assert_array_equal(batch[k].mask, alone.mask)
         np.testing.assert_allclose(batch[k].rho_ohmm, alone.rho_ohmm, rtol=1e-4)
     assert batch[1].mask.sum() == 29 and batch[2].mask.sum() == 29
@@ -438,19 +439,19 @@ def test_the_oldenburg_li_depth_does_not_hang_on_round_off():
 
 
 def test_the_default_network_is_loaded_once_per_process(monkeypatch):
-    from mtlib import inversion
+    from mtlib.inversion import reference
 
     loads = []
-    inversion.default_network.cache_clear()
-    real = inversion.load_pretrained
-    monkeypatch.setattr(inversion, "load_pretrained", lambda name: loads.append(name) or real(name))
+    reference.default_network.cache_clear()
+    real = reference.load_pretrained
+    monkeypatch.setattr(reference, "load_pretrained", lambda name: loads.append(name) or real(name))
     freq = np.logspace(3, -1, 20)
     rhoa, phase = forward.mt1d(np.array([100.0, 10.0]), np.array([500.0]), freq)
     first = invert(freq, rhoa, phase)
     again = invert(freq, rhoa, phase)
     assert loads == ["field_quick"]
     np.testing.assert_array_equal(first.rho_ohmm, again.rho_ohmm)
-    inversion.default_network.cache_clear()
+    reference.default_network.cache_clear()
 
 
 def test_a_halfspace_start_is_occams_set_up_the_roughness_decides():

@@ -14,12 +14,14 @@ LAYERS = [
     {"_checks", "_io", "_numba", "_deprecated", "_version"},  # the package's own helpers
     {"constants", "folders", "grid"},  # leaves: plain values, the layer grids
     {"data_errors", "forward", "generator", "networks.unet"},  # the physics
-    {"noise", "field", "inversion.occam", "inversion.baseline"},
+    {"noise", "field", "networks.similarity", "inversion.occam", "inversion.baseline"},
     {"metrics", "networks.normalize", "networks.predictor", "harness.config"},
     {"networks.paper", "harness.dataset", "harness.evaluate"},
     {"networks.ensemble", "networks.fieldnet"},  # the networks
     {"networks.pretrained", "networks"},
     {"harness.train", "harness.cards", "harness.timing", "harness.trained", "harness"},
+    {"inversion.checks", "inversion.grids", "inversion.reference", "inversion.solve"},
+    {"inversion.doi", "inversion.result"},
     {"inversion"},  # the field-data entry point
     {"plotting"},
     {"widgets", "__init__", "__main__"},  # presentation and entry points

@@ -70,10 +70,28 @@ def test_noise_per_sounding_levels_and_torch_generator():
 
 @pytest.mark.parametrize("n_freq, n_layers, depth", [(40, 40, 3), (37, 40, 3), (25, 60, 2)])
 def test_unet_shapes(n_freq, n_layers, depth):
-    net = UNet1d(n_freq=n_freq, n_layers=n_layers, depth=depth, base_channels=8)
-    out = net(torch.rand(5, 2, n_freq))
-    assert out.shape == (5, n_layers)
-    assert net.n_parameters() == sum(p.numel() for p in net.parameters())
+    torch.manual_seed(0)
+    net = UNet1d(n_freq=n_freq, n_layers=n_layers, depth=depth, base_channels=8).eval()
+    x = torch.rand(5, 2, n_freq, requires_grad=True)
+    out = net(x)
+    assert out.shape == (5, n_layers) and torch.isfinite(out).all()
+    # every layer of the model answers to the data: each output has a gradient with respect
+    # to the input, and soundings do not mix in evaluation mode
+    for j in (0, n_layers // 2, n_layers - 1):
+        (grad,) = torch.autograd.grad(out[2, j], x, retain_graph=True)
+        assert grad[2].abs().sum() > 0 and torch.all(grad[[0, 1, 3, 4]] == 0)
+
+
+def test_the_shipped_networks_count_what_their_cards_say():
+    import json
+
+    import mtlib
+
+    for name in (mtlib.DEFAULT_NETWORK, mtlib.DEFAULT_ENSEMBLE):
+        card = json.loads((mtlib.WEIGHTS_DIR / f"{name}.card.json").read_text())
+        net = mtlib.load_pretrained(name)
+        members = getattr(net, "members", [net])
+        assert sum(m.net.n_parameters() for m in members) == card["architecture"]["n_parameters"]
 
 
 def test_unet_rejects_wrong_input_and_options():
@@ -199,10 +217,17 @@ def test_training_noise_levels_follow_the_exponent_and_reach_the_network(tiny_da
     assert split(noise_max=0.1).batch(idx, None)[0].shape[1] == 2
 
 
-def test_device_choice():
-    assert train.choose_device("cpu").type == "cpu"
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert train.choose_device().type == expected
+def test_device_choice(monkeypatch):
+    """A device asked for is used; else a GPU when there is one — under torchrun the one of
+    this process's local rank — else the CPU."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert train.choose_device() == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+    assert train.choose_device() == torch.device("cuda", 0)
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    assert train.choose_device() == torch.device("cuda", 3)
+    assert train.choose_device("cpu") == torch.device("cpu")
 
 
 # --- inverter and evaluation ---------------------------------------------------------------
@@ -284,10 +309,18 @@ def test_data_nrms_is_one_for_the_true_model_under_noise_and_grows_for_a_wrong_o
 def test_evaluate_reports_every_noise_level(untrained_inverter):
     rho = generator.random_models(50, seed=5)
     rhoa, phase = forward.mt1d(rho, THICK, FREQ)
-    metrics = evaluate.evaluate(untrained_inverter, rho, rhoa, phase)
-    assert list(metrics) == [0.0, 0.02, 0.05, 0.10]
-    assert len(metrics[0.0]["log_rho_rmse_by_layer"]) == 40
-    assert metrics[0.0]["log_rho_rmse"] != metrics[0.1]["log_rho_rmse"]
+    report = evaluate.evaluate(untrained_inverter, rho, rhoa, phase, seed=3)
+    assert list(report) == [0.0, 0.02, 0.05, 0.10]
+    # each level is the network on data with that noise (seed [seed, k]): recompute two
+    for k, level in ((0, 0.0), (3, 0.10)):
+        data = (rhoa, phase) if level == 0 else add_noise(rhoa, phase, level, seed=[3, k])
+        pred = untrained_inverter.predict(*data)
+        by_layer = metrics.log_rho_rmse(pred, rho, axis=0)
+        np.testing.assert_allclose(report[level]["log_rho_rmse_by_layer"], by_layer)
+        assert report[level]["log_rho_rmse"] == pytest.approx(metrics.log_rho_rmse(pred, rho))
+    assert "data_nrms_median" not in report[0.0]  # no noise: no misfit in units of it
+    nrms = metrics.data_nrms(pred, THICK, FREQ, *data, 0.10)
+    assert report[0.10]["data_nrms_median"] == pytest.approx(np.median(nrms))
 
 
 def test_pygimli_smooth_inversion_fits_a_noise_free_sounding():

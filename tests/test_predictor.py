@@ -14,7 +14,7 @@ from mtlib.grid import default_frequencies, paper_thicknesses
 from mtlib.networks.ensemble import PaperEnsemble
 from mtlib.networks.normalize import Normalizer
 from mtlib.networks.paper import PaperNetwork
-from mtlib.networks.predictor import Prediction, Predictor, told_noise
+from mtlib.networks.predictor import Network, Prediction, Predictor, told_noise
 from mtlib.networks.unet import UNet1d
 
 FREQ, THICK = default_frequencies(), paper_thicknesses()
@@ -79,18 +79,40 @@ def test_predictions_follow_weights_changed_after_first_use(data):
     np.testing.assert_allclose(after, eager, rtol=1e-4)
 
 
-def test_the_shipped_networks_are_predictors():
+def test_every_shipped_network_answers_the_one_guess_interface():
+    """Every network in mtlib/weights guesses any band through the same interface; the
+    paper's band networks are also Predictors. A sounding outside the paper's band (a
+    10 kHz – 1 mHz half-space of 1 000 Ω·m) gets each network's answer on its own grid,
+    read onto a common grid with the same keys."""
     import mtlib
 
-    assert isinstance(mtlib.load_pretrained(), Predictor)
-    assert isinstance(mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE), Predictor)
+    freq = np.logspace(4, -3, 36)
+    sounding = (freq, np.full(36, 1000.0), np.full(36, 45.0), np.full(36, 0.05), np.ones(36, bool))
+    thick = np.diff(np.geomspace(10.0, 1e5, 30), prepend=0.0)[None]
+    names = sorted(p.stem for p in mtlib.WEIGHTS_DIR.glob("*.pt"))
+    assert {mtlib.DEFAULT_NETWORK, mtlib.DEFAULT_ENSEMBLE, mtlib.DEFAULT_FIELD_NETWORK} <= set(
+        names
+    )
+    for name in names:
+        net = mtlib.load_pretrained(name)
+        assert isinstance(net, Network), name
+        assert isinstance(net, Predictor) == (name != mtlib.DEFAULT_FIELD_NETWORK), name
+        guesses = net.guess_arrays([sounding])
+        assert guesses.rho_ohmm.shape == guesses.tops_m.shape, name
+        onto = guesses.onto(thick)
+        expected = {"rho", "std", "low", "high"} if net.has_uncertainty else {"rho"}
+        assert set(onto) == expected, name
+        # a half-space of 1 000 Ω·m: every guess within a decade of it where the data see
+        seen = guesses.covered(thick)[0]
+        assert np.all(np.abs(np.log10(onto["rho"][0][seen] / 1000.0)) < 1.0), name
 
 
 def test_the_pygimli_baseline_leaves_logging_and_threads_as_they_were():
     pytest.importorskip("pygimli")
     code = (
         "import logging, torch; torch.set_num_threads(2)\n"
-        "from mtlib import baseline, forward, generator, grid\n"
+        "from mtlib import forward, generator, grid\n"
+        "from mtlib.inversion import baseline\n"
         "baseline._pygimli()  # pyGIMLi's own import sets its logger's level: ours comes after\n"
         "logging.getLogger('pyGIMLi').setLevel(logging.DEBUG)\n"
         "f, t = grid.default_frequencies(), grid.paper_thicknesses()\n"

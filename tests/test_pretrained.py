@@ -76,8 +76,7 @@ def test_profile_networks_are_the_trained_ones_only_where_the_profile_says_so(
 ):
     from dataclasses import replace
 
-    from mtlib.harness import config
-    from mtlib.harness import trained
+    from mtlib.harness import config, trained
     from mtlib.networks import pretrained
 
     monkeypatch.setenv("MTLIB_RUNS", str(tmp_path))

@@ -9,8 +9,18 @@ from mtlib.widgets import PRESETS, RHO_STEPS_OHMM, Explorer, control_model, near
 
 
 @pytest.fixture(scope="module")
-def explorer():
-    return Explorer(preset="graded", noise=0.0, seed=1)
+def networks():
+    import mtlib
+
+    field = mtlib.load_pretrained(mtlib.DEFAULT_FIELD_NETWORK)
+    return mtlib.load_pretrained(mtlib.DEFAULT_ENSEMBLE), {"field network": field}
+
+
+@pytest.fixture
+def explorer(networks):
+    """A fresh explorer for every test (the networks, which it never changes, are shared)."""
+    net, others = networks
+    return Explorer(net=net, others=others, preset="graded", noise=0.0, seed=1)
 
 
 def test_starts_from_the_preset(explorer):
@@ -139,10 +149,25 @@ def test_pygimli_comparison_on_demand(explorer):
     assert legend == ["data", "true", "U-Net model"]
 
 
-def test_widget_layout_builds(explorer):
+def test_the_layout_holds_every_control_once_and_the_view(explorer):
     import ipywidgets as w
 
-    assert isinstance(explorer.widget, w.VBox)
+    def descendants(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from descendants(child)
+
+    shown = [id(x) for x in descendants(explorer.widget)]
+    controls = explorer.depth_sliders + explorer.rho_sliders
+    controls += [explorer.noise_slider, explorer.seed_box, explorer.random_button]
+    controls += [explorer.preset_box, explorer.network_box, explorer.pygimli_button]
+    controls += [explorer.image, explorer.status]
+    assert all(shown.count(id(c)) == 1 for c in controls)
+    assert isinstance(explorer.image, w.Image) and explorer.image.value == explorer.frame
+    seed, model = explorer.seed_box.value, explorer.state["rho_true"].copy()
+    explorer.random_button.click()  # the button in the layout is wired to the explorer
+    assert explorer.seed_box.value == seed + 1
+    assert not np.allclose(explorer.state["rho_true"], model)
 
 
 def test_the_default_network_shows_its_95_percent_band_and_depth_cue(explorer):

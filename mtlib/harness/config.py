@@ -1,6 +1,6 @@
 """Run profiles, dataset specifications and training hyper-parameters: the one place where
-sizes are set (DESIGN.md §4). Plain data: importing this module imports no torch and no
-network.
+sizes are set (docs/design.md, "Profiles"). Plain data: importing this module imports no
+torch and no network.
 
 A notebook takes ``profile`` as its papermill parameter; ``make reproduce PROFILE=...`` or
 the environment variable ``MTLIB_PROFILE`` choose it for a whole run.

@@ -43,7 +43,7 @@ from ..constants import CALIBRATION_LEVELS, ONE_SIGMA, PHASE_RANGE_DEG
 from ..forward import mt1d, skin_depth_m
 from ..generator import field_models
 from .paper import BUNDLE_FORMAT, Bundled
-from .predictor import gaussian_half_widths, half_width_at
+from .predictor import Guesses, Network, gaussian_half_widths, half_width_at
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
 PER_DECADE = 10
@@ -295,6 +295,9 @@ DEPTH_BINS = (-1.0, 0.0, 1.0, 2.0, 3.0, 5.0)
 """Bins of log10(depth / δ_ref) (the network's frame) in which calibration is fitted and
 coverage reported."""
 N_GROUPS = (ERROR_EDGES.size + 1) * (len(DEPTH_BINS) + 1) * (CALIBRATION_EDGES.size + 1)
+CALIBRATION_SEED = 12345
+"""Seed of the errors and noise drawn for the calibration soundings
+(:meth:`FieldNetwork.calibrate`)."""
 MIN_GROUP = 200
 """A calibration group with fewer values takes the factor fitted on all of them."""
 
@@ -329,7 +332,7 @@ def calibration_groups(x, log_rhoa, mask, lg) -> np.ndarray:
     return (error * (len(DEPTH_BINS) + 1) + depth) * (CALIBRATION_EDGES.size + 1) + relative
 
 
-class FieldNetwork(Bundled):
+class FieldNetwork(Bundled, Network):
     """The trained field U-Net and its calibration; :meth:`guesses` for soundings of any
     band. ``std_scale`` (G,): factors on σ in each calibration group
     (:func:`calibration_groups`); ``half_width`` (len(CALIBRATION_LEVELS), G): interval
@@ -393,40 +396,25 @@ class FieldNetwork(Bundled):
             self._half_width_at[level] = half_width_at(self.half_width, level)
         return self._half_width_at[level][groups] * std
 
-    def guess_arrays(self, soundings, level: float = 0.95) -> dict:
-        """Per sounding ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)`` (checked, as
-        :func:`mtlib.inversion.invert_many` holds them): the network's model ``rho`` Ω·m,
-        calibrated ``std`` (decades) and the ``low``/``high`` bounds of the central
-        ``level`` interval (Ω·m), all (n, L), and ``delta_ref_m`` (n,): the layers' tops
-        are ``delta_ref_m × FRAME_TOPS`` m."""
+    def guess_arrays(self, soundings, level: float = 0.95) -> Guesses:
+        """:meth:`~mtlib.networks.predictor.Network.guess_arrays`: the network's model,
+        calibrated σ and central ``level`` interval on its frame's layers, whose tops are
+        ``δ_ref × FRAME_TOPS`` m (δ_ref: each sounding's reference skin depth)."""
         log_rhoa, phase, p, mask, f_top = on_axis_rows(*stack_soundings(soundings))
         x, lg = encode(log_rhoa, phase, p, mask)
         log_rho, std, groups = self.calibrated(x, lg, log_rhoa, mask)
         half = self.interval_half_width(groups, std, level)
-        return dict(
-            rho=10.0**log_rho,
-            std=std,
-            low=10.0 ** (log_rho - half),
-            high=10.0 ** (log_rho + half),
-            delta_ref_m=skin_depth_m(10.0**lg, f_top),
+        return Guesses(
+            rho_ohmm=10.0**log_rho,
+            tops_unit_m=FRAME_TOPS,
+            tops_scale=skin_depth_m(10.0**lg, f_top),
+            std_log10=std,
+            low_ohmm=10.0 ** (log_rho - half),
+            high_ohmm=10.0 ** (log_rho + half),
+            level=level,
         )
 
-    def guesses(self, soundings, level: float = 0.95) -> list[dict]:
-        """:meth:`guess_arrays` per sounding: ``rho``, ``std``, ``low``, ``high`` (L,) and
-        the layer ``tops_m`` (L,)."""
-        g = self.guess_arrays(soundings, level)
-        return [
-            dict(
-                rho=g["rho"][k],
-                tops_m=g["delta_ref_m"][k] * FRAME_TOPS,
-                std=g["std"][k],
-                low=g["low"][k],
-                high=g["high"][k],
-            )
-            for k in range(len(soundings))
-        ]
-
-    def calibrate(self, data: FieldData, seed: int = 12345) -> "FieldNetwork":
+    def calibrate(self, data: FieldData, seed: int = CALIBRATION_SEED) -> "FieldNetwork":
         """σ factors and interval half-widths per calibration group, from soundings drawn
         from ``data``."""
 

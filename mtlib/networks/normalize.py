@@ -1,4 +1,4 @@
-"""Fixed-bound 0–1 scaling of the network's inputs and outputs (DESIGN.md §2).
+"""Fixed-bound 0–1 scaling of the network's inputs and outputs (docs/design.md).
 
 Inputs: ``log10 ρa`` mapped from ``[log10 rho_min, log10 rho_max]`` to [0, 1] (channel 0) and
 ``φ / 90°`` (channel 1); for networks that are told how noisy their data are (the

@@ -1,14 +1,21 @@
-"""The predictor interface: what a caller may ask of a network on the paper's band and grid.
+"""The one interface of mtlib's networks: a guess of the layered earth for any sounding.
 
-:class:`~mtlib.networks.paper.PaperNetwork` (one U-Net) and
-:class:`~mtlib.networks.ensemble.PaperEnsemble` (several, with calibrated uncertainty) both are a
-:class:`Predictor`; callers ask it
-(``has_uncertainty``, ``takes_noise``, :meth:`Predictor.prediction`) instead of probing for
-attributes. The field network (:mod:`mtlib.networks.fieldnet`) reads soundings at any
-frequencies and answers :meth:`~mtlib.networks.fieldnet.FieldNetwork.guesses` instead.
+Every shipped network is a :class:`Network`: :meth:`Network.guess_arrays` takes soundings of
+any band (checked arrays ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask)``, as
+:func:`mtlib.inversion.invert_many` holds them) and returns :class:`Guesses` — the models on
+the network's own layers in metres, with σ and interval bounds when the network has a
+calibrated uncertainty — which :meth:`Guesses.onto` reads onto any other layer grid. The
+inversion and the explorer ask this and nothing else.
 
-Interval conventions, shared with the field network: a calibration stores, for every level
-of :data:`mtlib.constants.CALIBRATION_LEVELS`, the half-width of the central interval in
+:class:`Predictor` is a network on the paper's fixed band and grid
+(:class:`~mtlib.networks.paper.PaperNetwork`, one U-Net, and
+:class:`~mtlib.networks.ensemble.PaperEnsemble`, several with calibrated uncertainty): it
+also predicts directly at its own frequencies (:meth:`Predictor.prediction`), and guesses
+for other bands by the similarity laws (:mod:`mtlib.networks.similarity`). The field network
+(:class:`~mtlib.networks.fieldnet.FieldNetwork`) reads any band natively.
+
+Interval conventions, shared by all: a calibration stores, for every level of
+:data:`mtlib.constants.CALIBRATION_LEVELS`, the half-width of the central interval in
 calibrated σ (decades of log10 ρ); :func:`half_width_at` reads such a table at any level.
 """
 
@@ -20,9 +27,89 @@ from statistics import NormalDist
 
 import numpy as np
 
+from .. import data_errors
 from .._checks import check_finite, check_positive_finite
-from ..constants import CALIBRATION_LEVELS, DOI_THRESHOLD_DECADES
-from ..grid import layer_tops_m
+from ..constants import CALIBRATION_LEVELS, DOI_THRESHOLD_DECADES, PHASE_RANGE_DEG
+from ..grid import layer_centres_log_m, layer_tops_m, onto_grid
+from .similarity import BandScaling, choose_scaling, resample_to
+
+
+@dataclass(frozen=True)
+class Guesses:
+    """A network's guesses for n soundings, on its own layers.
+
+    ``rho_ohmm`` (n, L) Ω·m on layers whose tops are ``tops_scale[k] × tops_unit_m`` m for
+    sounding k (every network's grid is a scaling of one: the field network's by the
+    sounding's reference skin depth, the paper network's by its band scaling); with a
+    calibrated uncertainty also ``std_log10`` (decades) and the central ``level`` interval
+    ``low_ohmm``, ``high_ohmm`` (Ω·m), else None. ``scalings``: the similarity scaling of
+    each sounding into a paper network's band (None for the field network)."""
+
+    rho_ohmm: np.ndarray
+    tops_unit_m: np.ndarray
+    tops_scale: np.ndarray
+    std_log10: np.ndarray | None = None
+    low_ohmm: np.ndarray | None = None
+    high_ohmm: np.ndarray | None = None
+    level: float | None = None
+    scalings: list[BandScaling] | None = None
+
+    @property
+    def tops_m(self) -> np.ndarray:
+        """Layer tops (n, L) in m."""
+        return self.tops_scale[:, None] * self.tops_unit_m
+
+    def sounding(self, k: int) -> dict:
+        """Sounding ``k``'s guess: ``rho``, ``std``, ``low``, ``high`` (L,) (None without an
+        uncertainty) and its layer ``tops_m`` (L,)."""
+        pick = lambda a: None if a is None else a[k]  # noqa: E731
+        return dict(
+            rho=self.rho_ohmm[k],
+            tops_m=self.tops_m[k],
+            std=pick(self.std_log10),
+            low=pick(self.low_ohmm),
+            high=pick(self.high_ohmm),
+        )
+
+    def covered(self, thick_m) -> np.ndarray:
+        """(n, M): whether the network's grid reaches each layer of the grids ``thick_m``
+        (n, M-1) in m (by the layer's log-centre)."""
+        thick = np.asarray(thick_m) / self.tops_scale[:, None]
+        return layer_centres_log_m(thick) <= self.tops_unit_m[-1]
+
+    def onto(self, thick_m) -> dict:
+        """The guesses read onto layer grids of thicknesses ``thick_m`` (n, M-1) in m:
+        ``rho`` and, with an uncertainty, ``low``, ``high`` (Ω·m) and ``std`` (decades),
+        each (n, M) (:func:`mtlib.grid.onto_grid`: a layer spanning several of the
+        network's takes their mean conductivity — it keeps the conductance of thin layers,
+        what a sounding sees of them — and their mean σ). Below the network's grid the
+        values are its half-space's."""
+        thick = np.asarray(thick_m) / self.tops_scale[:, None]  # in the grid's own unit
+        bounds = {"rho": self.rho_ohmm, "low": self.low_ohmm, "high": self.high_ohmm}
+        bounds = {k: v for k, v in bounds.items() if v is not None}
+        stacked = onto_grid(np.stack(list(bounds.values())), self.tops_unit_m, thick, True)
+        mapped = dict(zip(bounds, stacked))
+        if self.std_log10 is not None:
+            mapped["std"] = onto_grid(self.std_log10, self.tops_unit_m, thick)
+        return mapped
+
+
+class Network(abc.ABC):
+    """A network that guesses layered earths for soundings of any band."""
+
+    has_uncertainty: bool = False
+    """Whether its guesses carry a calibrated σ and intervals."""
+
+    @abc.abstractmethod
+    def guess_arrays(self, soundings, level: float = 0.95) -> Guesses:
+        """:class:`Guesses` for soundings ``(freq_hz, rhoa_ohmm, phase_deg, z_rel_err,
+        mask)`` of (F,) arrays each (any lengths; ``z_rel_err`` the relative error of
+        |Z|, ``mask`` True on usable periods), with the central ``level`` interval."""
+
+    def guesses(self, soundings, level: float = 0.95) -> list[dict]:
+        """:meth:`guess_arrays`, one dict per sounding (:meth:`Guesses.sounding`)."""
+        g = self.guess_arrays(soundings, level)
+        return [g.sounding(k) for k in range(len(soundings))]
 
 
 @dataclass(frozen=True)
@@ -40,13 +127,12 @@ class Prediction:
     level: float | None = None
 
 
-class Predictor(abc.ABC):
+class Predictor(Network):
     """A network for soundings at ``freq_hz`` (F,) Hz, high → low, giving models on layers of
     ``thick_m`` (L-1,) m. Subclasses set ``freq_hz``, ``thick_m``, ``normalizer`` and
-    ``training`` and implement :meth:`predict`, ``takes_noise`` and ``trained_noise_max``."""
-
-    has_uncertainty: bool = False
-    """Whether :meth:`predict` gives a calibrated σ and :meth:`interval` works."""
+    ``training`` and implement :meth:`predict`, ``takes_noise`` and ``trained_noise_max``;
+    ``has_uncertainty`` says whether :meth:`predict` gives a calibrated σ and
+    :meth:`interval` works."""
 
     @property
     @abc.abstractmethod
@@ -108,6 +194,37 @@ class Predictor(abc.ABC):
             return Prediction(self.predict(rhoa_ohmm, phase_deg, **noise, **kwargs))
         rho, std = self.predict(rhoa_ohmm, phase_deg, return_std=True, **noise, **kwargs)
         return Prediction(rho, std, *self.interval(rho, std, level), level)
+
+    def guess_arrays(self, soundings, level: float = 0.95) -> Guesses:
+        """:meth:`Network.guess_arrays` by the similarity laws: each sounding's usable
+        periods moved into the trained band (:func:`~mtlib.networks.similarity.choose_scaling`,
+        none when it already lies there), resampled onto the network's frequencies, the
+        network told their errors (clipped to the largest noise it was trained on), and the
+        guess mapped back (ρ / a on the network's layer tops / s)."""
+        rhoa_in, phase_in, told, scalings = [], [], [], []
+        for freq, rhoa, phase, p, mask in soundings:
+            scaling = choose_scaling(freq[mask], rhoa[mask], self.freq_hz)
+            f_s, rhoa_s = scaling.to_network(freq[mask], rhoa[mask])
+            rhoa_in.append(np.exp(resample_to(self.freq_hz, f_s, np.log(rhoa_s))))
+            phase_in.append(np.clip(resample_to(self.freq_hz, f_s, phase[mask]), *PHASE_RANGE_DEG))
+            rhoa_err = data_errors.rhoa_rel_err(resample_to(self.freq_hz, f_s, p[mask]))
+            told.append(np.clip(rhoa_err, 0, self.trained_noise_max))
+            scalings.append(scaling)
+        pred = self.prediction(
+            np.stack(rhoa_in), np.stack(phase_in), **told_noise(self, np.stack(told)), level=level
+        )
+        a = np.array([sc.a for sc in scalings])[:, None]
+        bounds = {}
+        if self.has_uncertainty:
+            bounds = dict(std_log10=pred.std_log10, low_ohmm=pred.low_ohmm / a)
+            bounds.update(high_ohmm=pred.high_ohmm / a, level=level)
+        return Guesses(
+            rho_ohmm=pred.rho_ohmm / a,
+            tops_unit_m=layer_tops_m(self.thick_m),
+            tops_scale=np.array([1.0 / sc.s for sc in scalings]),
+            scalings=scalings,
+            **bounds,
+        )
 
     def check_inputs(self, rhoa_ohmm, phase_deg, freq_hz=None):
         """ρa, φ as float64 arrays (F,) or (n, F), checked against the network's band;

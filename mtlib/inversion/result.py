@@ -1,0 +1,45 @@
+"""What the inversion of one sounding returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..networks.similarity import BandScaling
+
+
+@dataclass
+class InversionResult:
+    """One sounding's inversion; L layers of the data-covering grid, F periods as given."""
+
+    rho_ohmm: np.ndarray  # (L,) final model
+    thick_m: np.ndarray  # (L-1,) its layer thicknesses
+    depth_m: np.ndarray  # (L,) depth of the top of each layer
+    nrms: float  # normalized RMS misfit of the final model (usable data)
+    nrms_network: float  # the same for the starting model (the network's guess) on this grid
+    rho_network_ohmm: np.ndarray  # (L,) the reference: network guess (or half-space)
+    predicted: tuple  # (ρa, φ) of the final model at the data's frequencies
+    static_shift: float  # ρa factor estimated (1 if not asked)
+    static_shift_std_log10: float  # its posterior σ in decades (0 if not asked)
+    iterations: int  # Gauss–Newton iterations
+    mu: float  # trade-off μ of the last accepted step (NaN: none taken; 1: posterior)
+    stop: str  # "target", "best fit", "max_iter" or ("posterior") "converged"
+    doi_m: float  # depth of investigation (Niblett–Bostick, longest period)
+    mask: np.ndarray  # (F,) periods used
+    scaling: BandScaling | None  # the similarity scaling into a paper network's band
+    reference_std_log10: np.ndarray  # (L,) σ of the reference per layer (decades)
+    network_covered: np.ndarray  # (L,) True where the network's grid reaches the layer
+    std_log10: np.ndarray | None = None  # (L,) σ of the network's guess (NaN below its
+    network_low_ohmm: np.ndarray | None = None  # grid) and its 95 % interval
+    network_high_ohmm: np.ndarray | None = None
+    network_uncertain_below_m: float | None = None  # σ > threshold below (inf: nowhere)
+    seconds: float = 0.0  # wall time of this sounding's share of the batch
+    doi_index: np.ndarray | None = None  # (L,) Oldenburg–Li index (oldenburg_li=True)
+    doi_index_m: float | None = None  # below it the index exceeds the threshold (inf:
+    # nowhere on the grid; NaN: not fitted to the target)
+
+    @property
+    def n_masked(self) -> int:
+        """Periods of the sounding left out of the inversion."""
+        return int(self.mask.size - self.mask.sum())
