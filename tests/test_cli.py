@@ -2,7 +2,7 @@
 
 import json
 
-from mtlib.__main__ import main
+from mtlib.cli import main
 from mtlib.harness import config, dataset, train
 from mtlib.networks.paper import PaperNetwork
 
@@ -118,7 +118,7 @@ def test_invert_options_skew_mask_halfspace_start_and_another_network(tmp_path, 
 def test_app_serves_the_packaged_explorer_notebook_on_localhost_only():
     import nbformat
 
-    from mtlib.__main__ import app_command
+    from mtlib.cli.app import app_command
 
     command = app_command(8999)
     assert command[1:3] == ["-m", "voila"]
@@ -132,7 +132,7 @@ def test_app_serves_the_packaged_explorer_notebook_on_localhost_only():
 def test_app_port_falls_back_to_a_free_one_when_taken():
     import socket
 
-    from mtlib.__main__ import free_port
+    from mtlib.cli.app import free_port
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -24,7 +24,12 @@ LAYERS = [
     {"inversion.doi", "inversion.result"},
     {"inversion"},  # the field-data entry point
     {"plotting"},
-    {"widgets", "__init__", "__main__"},  # presentation and entry points
+    {"widgets", "__init__"},  # presentation and the package's front door
+    {"cli.files"},  # the command line: the files its commands write,
+    {"cli.reproduce", "cli.app", "cli.ship", "cli.invert"},  # one module per command
+    {"cli.train"},  # (train-field ships through cli.ship)
+    {"cli"},  # the parser
+    {"__main__"},  # python -m mtlib
 ]
 RANK = {name: k for k, layer in enumerate(LAYERS) for name in layer}
 

@@ -6,7 +6,8 @@ import jupytext
 import nbformat
 import pytest
 
-from mtlib.__main__ import main, numbered_notebooks
+from mtlib.cli import main
+from mtlib.cli.reproduce import numbered_notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 PAIRS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))

@@ -26,7 +26,7 @@ assert len(files) == 26 and (field.SOUNDINGS_DIR / "README.md").is_file()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     resp = field.read(next(p for p in files if p.name == "WIT2.edi")).response()
-from mtlib.__main__ import app_command
+from mtlib.cli.app import app_command
 app = Path(app_command(8866)[3])  # what `python -m mtlib app` serves
 assert app.is_relative_to(site) and app.is_file(), app
 res = mtlib.invert(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, resp.z_rel_err, mask=resp.mask)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mtlib.__main__ import app_command, free_port
+from mtlib.cli.app import app_command, free_port
 
 CHROMIUM_FLAGS = [
     "--headless=new",

@@ -1,13 +1,21 @@
 """Model cards: what a user needs to trust a shipped network, with test metrics measured now
-on a fresh test set (:func:`mtlib.harness.evaluate.evaluate`)."""
+on a fresh test set (:func:`mtlib.harness.evaluate.evaluate`,
+:func:`mtlib.networks.fieldnet.frame_metrics`). A card is built as a JSON-ready dict
+(:func:`model_card`, :func:`ensemble_card`, :func:`field_card`) and rendered from that dict
+alone as Markdown (:func:`card_markdown`), so a shipped ``.md`` always follows from its
+``.card.json``."""
 
 from __future__ import annotations
 
 from .._version import VERSION as __version__
 from ..forward import mt1d
 from ..generator import random_models
+from ..networks.fieldnet import frame_metrics
 from ..networks.predictor import Predictor
 from .evaluate import evaluate
+
+FIELD_KIND = "field network (mtlib.networks.fieldnet)"
+"""The ``kind`` of a field network's card; the paper's cards carry none."""
 
 
 def _card_metrics(m: dict) -> dict:
@@ -93,3 +101,173 @@ def ensemble_card(ensemble, name: str, profile, n_test: int | None = None) -> di
         "warm_start": bool(t.get("warm_start", False)),
     }
     return card
+
+
+def field_card(network, name: str) -> dict:
+    """The model card of a :class:`~mtlib.networks.fieldnet.FieldNetwork`: its training and
+    test metrics measured now on fresh earths of the field prior
+    (:func:`mtlib.networks.fieldnet.frame_metrics`)."""
+    return {
+        "name": name,
+        "kind": FIELD_KIND,
+        "training": {k: v for k, v in network.training.items() if k != "history"},
+        "final_epochs": network.training["history"][-3:],
+        "test": frame_metrics(network),
+    }
+
+
+def card_markdown(card: dict) -> str:
+    """The Markdown page of a JSON model card of any kind (what ``mtlib/weights/*.md`` hold)."""
+    if card.get("kind", "").startswith("field network"):
+        return field_card_markdown(card)
+    if "n_members" in card["architecture"]:
+        return ensemble_card_markdown(card)
+    return model_card_markdown(card)
+
+
+def model_card_markdown(card: dict) -> str:
+    """The Markdown page of a :func:`model_card` (one paper network)."""
+    lines = [
+        *_paper_heading(card, "1D U-Net"),
+        _training_line(card["training"], ""),
+        *_test_set(card["test"]),
+        *_table(
+            ("noise", "RMSE log10 ρ", "normalized RMSE", "ρa misfit (%)", "φ misfit (°)"),
+            [
+                (
+                    level,
+                    f"{m['log_rho_rmse']:.4f}",
+                    f"{m['normalized_rmse']:.4f}",
+                    f"{m['rhoa_rms_pct']:.2f}",
+                    f"{m['phase_rms_deg']:.2f}",
+                )
+                for level, m in card["test"]["metrics"].items()
+            ],
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def ensemble_card_markdown(card: dict) -> str:
+    """The Markdown page of an :func:`ensemble_card`: every member's training, the
+    calibration, and the coverage of the intervals (worst and best layer)."""
+    t = card["training"]
+    what = (
+        f"Deep ensemble of {card['architecture']['n_members']} 1D U-Nets with variance heads "
+        "(calibrated uncertainty)"
+    )
+    lines = _paper_heading(card, what, parameters="in all")
+    for k, m in enumerate(t["members"]):
+        lines.append(_training_line(m, f" of member {k} (seed {m['config']['seed']})"))
+    if t.get("warm_start"):
+        lines.append(
+            "- every member starts from the paper network trained on the same data "
+            "(`unet_<profile>`) and fine-tunes it (`mtlib.harness.train.widened`)"
+        )
+    c = t["calibration"]
+    lines.append(
+        f"- calibration: {c['n']:,} soundings of the {c['split']} split, noise {c['noise']}"
+    )
+    header = ("noise", "RMSE log10 ρ", "ρa misfit (%)", "φ misfit (°)", "mean σ (decades)")
+    header += ("68 % interval coverage (worst–best layer)", "95 % interval coverage")
+    rows = [
+        (
+            level,
+            f"{m['log_rho_rmse']:.4f}",
+            f"{m['rhoa_rms_pct']:.2f}",
+            f"{m['phase_rms_deg']:.2f}",
+            f"{m['mean_std_log10']:.3f}",
+            *(
+                f"{100 * m['coverage'][p]:.1f} % ({100 * lo:.0f}–{100 * hi:.0f})"
+                for p, (lo, hi) in m["coverage_layer_range"].items()
+            ),
+        )
+        for level, m in card["test"]["metrics"].items()
+    ]
+    return "\n".join([*lines, *_test_set(card["test"]), *_table(header, rows)]) + "\n"
+
+
+def field_card_markdown(card: dict) -> str:
+    """The Markdown page of a :func:`field_card`: training, and accuracy and coverage above
+    the depth of investigation, overall and per depth bin."""
+    t, test = card["training"], card["test"]
+    cov = test["coverage"]
+    lines = [
+        f"# {card['name']}: the field network",
+        "",
+        "A U-Net for real soundings of any band (1.5–9 decades), errors and gaps "
+        "(`mtlib.networks.fieldnet`), trained on the field prior (`mtlib.generator.field_models`).",
+        "",
+        f"- training: {t['n_train']} earths (validation {t['n_val']}), "
+        f"{t['epochs_run']} epochs (best {t['best_epoch']}), "
+        f"{t['train_time_s'] / 60:.1f} min on {t['device']}",
+        f"- parameters: {t['n_parameters']}; file {card['file_size_mib']} MiB",
+        f"- test ({test['what']}):",
+        f"  - log10-ρ RMSE above the depth of investigation: "
+        f"{test['log_rho_rmse_inside_doi']:.3f} decades",
+        f"  - 68 % interval covers {100 * cov['0.68']['inside_doi']:.1f} %, 95 % interval "
+        f"covers {100 * cov['0.95']['inside_doi']:.1f} % (above the depth of "
+        "investigation)",
+        "",
+    ]
+    rows = [
+        (key, f"{100 * c68:.1f} %", f"{100 * cov['0.95']['per_depth_bin'][key]:.1f} %")
+        for key, c68 in cov["0.68"]["per_depth_bin"].items()
+    ]
+    lines += _table(("depth bin log10(z/δ_ref)", "68 %", "95 %"), rows)
+    return "\n".join(lines) + "\n"
+
+
+def _paper_heading(card: dict, what: str, parameters: str = "") -> list[str]:
+    """Title, what it is and how to load it, its architecture and its data: the opening of a
+    paper network's or ensemble's page."""
+    a, d = card["architecture"], card["data"]
+    in_all = f" {parameters}" if parameters else ""
+    return [
+        f"# Model card: `{card['name']}`",
+        "",
+        f"{what} for 1D MT inversion, mtlib {card['mtlib_version']}, profile "
+        f"`{card['profile']}`. Load it with `mtlib.load_pretrained({card['name']!r})`.",
+        "",
+        f"- architecture: depth {a['depth']}, base channels {a['base_channels']}, "
+        f"{a['n_parameters']:,} parameters{in_all}, {card.get('file_size_mib', '?')} MiB",
+        f"- data: {d['scheme']}; {d['n_samples']:,} samples ({d['n_train']:,} train, "
+        f"{d['n_val']:,} validation), dataset seed {d['dataset_seed']}, hash "
+        f"`{d['dataset_hash'][:16]}…`; {d['freq_hz'][2]} frequencies {d['freq_hz'][0]:g} → "
+        f"{d['freq_hz'][1]:g} Hz; {d['n_layers']} layers",
+    ]
+
+
+def _training_line(m: dict, who: str) -> str:
+    """How one network (``who``: "" or " of member k (seed s)") was trained."""
+    c = m["config"]
+    spread = (
+        f" (levels {100 * c['noise_max']:g} % · u^{c['noise_exponent']:g}, told to the network)"
+        if c.get("noise_input")
+        else ""
+    )
+    return (
+        f"- training{who}: Adam lr {c['lr']}, batch {c['batch_size']}, noise augmentation "
+        f"up to {100 * c['noise_max']:g} %{spread}, {m['epochs_run']} epochs "
+        f"(best {m['best_epoch']}, stopped early: {m['stopped_early']}), "
+        f"{m['train_time_s'] / 60:.1f} min on {m['device']}"
+    )
+
+
+def _test_set(test: dict) -> list[str]:
+    """The paragraph that introduces a paper card's test table."""
+    return [
+        "",
+        f"Test set: {test['n']:,} fresh paper-scheme models (seed {test['seed']}); noise: "
+        f"{test['noise_convention']}.",
+        "",
+    ]
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A Markdown table's lines."""
+    return [
+        f"| {' | '.join(header)} |",
+        f"| {' | '.join('---' for _ in header)} |",
+        *(f"| {' | '.join(row)} |" for row in rows),
+    ]
