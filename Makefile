@@ -2,13 +2,14 @@
 #   make reproduce [PROFILE=smoke|quick|paper]   run the notebooks in order (papermill)
 #   make test                                    run the whole test suite, notebooks included
 #   make app [PORT=8866]                         the explorer as a web app (Voilà, 127.0.0.1)
-#   make test-browser                            the explorer driven in headless Chromium
+#   make docs                                    the book (notebooks, guides, API) → docs/_build/html
+#   make test-browser                            the explorer and the book in headless Chromium
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 
-.PHONY: setup reproduce test app test-browser bench ship field-network clean-data
+.PHONY: setup reproduce test app docs test-browser bench ship field-network clean-data
 
 # The environment is rebuilt when the project's install file changes.
 $(VENV)/.installed: pyproject.toml
@@ -36,9 +37,15 @@ PORT ?= 8866
 app: $(VENV)/.installed-app
 	$(PY) -m mtlib app --port $(PORT)
 
+# The book: the notebooks with their committed outputs (never re-run), the guides and the API
+# reference; a warning fails the build. The API pages are generated afresh from the package.
+docs: $(VENV)/.installed-docs
+	rm -rf docs/generated
+	$(PY) -m sphinx -b html -W --keep-going -q docs docs/_build/html
+
 # The browser is the operating system's Chromium (Debian's package), never a download.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-test-browser: $(VENV)/.installed-browser
+test-browser: docs $(VENV)/.installed-browser
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest --browser tests/browser

@@ -1,9 +1,11 @@
-"""The README's benchmark numbers, generated from the JSON files in ``bench/results/``.
+"""The benchmark numbers of the README and the book, generated from ``bench/results/*.json``.
 
-Each block of the README between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` is
-rendered here from the latest benchmark results; nothing between the markers is written by
-hand. ``make bench`` re-runs the benchmarks and then this script; ``tests/test_readme.py``
-fails when the README and the JSON files disagree.
+Each block between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in ``README.md`` or a
+page of the book (``docs/*.md``) is rendered here from the latest benchmark results; nothing
+between the markers is written by hand. The book's pages hold the tables, the README the few
+headline numbers (``bench:headline``); a number that appears in both is formatted by the same
+helper. ``make bench`` re-runs the benchmarks and then this script; ``tests/test_readme.py``
+fails when a file and the JSON disagree.
 
     python tools/readme.py          # rewrite the blocks
     python tools/readme.py --check  # exit 1 when a block is stale
@@ -21,6 +23,7 @@ from generated import write_or_check
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
+BOOK = ROOT / "docs"
 BLOCK = re.compile(
     r"(<!-- bench:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /bench:(?P=name) -->)", re.S
 )
@@ -40,6 +43,11 @@ def ms(seconds: float) -> str:
     return f"{1e3 * seconds:#.2g} ms" if seconds < 0.01 else f"{1e3 * seconds:.1f} ms"
 
 
+def times(x: float, digits: int = 0) -> str:
+    """A speed-up factor: ``15.3×``."""
+    return f"{x:.{digits}f}×"
+
+
 def threads(d: dict) -> str:
     t = d["machine"]["threads"]
     return f"torch {t['torch']}, numba {t['numba']}, pyGIMLi {t['pygimli']} threads"
@@ -54,11 +62,11 @@ def missed(real: dict) -> str:
 def explorer() -> str:
     d = load("explorer")
     return (
-        f"a median of **{d['update_ms_median']:.0f} ms per update** with the paper's "
+        f"A median of **{d['update_ms_median']:.0f} ms per update** with the paper's "
         f"ensemble and {d['update_ms_median_field_network']:.0f} ms with the field network "
         f"(95th percentile {d['update_ms_p95']:.0f} / "
         f"{d['update_ms_p95_field_network']:.0f} ms), headless, view encoded as JPEG, "
-        f"{threads(d)} (`bench/explorer.py` → `bench/results/explorer.json`)\n"
+        f"{threads(d)} (`bench/explorer.py` → `bench/results/explorer.json`).\n"
     )
 
 
@@ -98,9 +106,10 @@ def field() -> str:
             f"the guess, {r['iterations_from_halfspace_median']:.0f} from a half-space | "
             f"{re_['iterations_from_network_median']:.0f} | — |",
             f"| one call per sounding, median | {ms(r['seconds_per_sounding_median'])} (network "
-            f"included): **{r['speedup_per_sounding_median']:.1f}× faster** ({lo:.1f}–{hi:.0f}× by "
-            f"sounding; target 10×) | {ms(re_['seconds_per_sounding_median'])}: "
-            f"{re_['speedup_per_sounding_median']:.1f}× | "
+            f"included): **{times(r['speedup_per_sounding_median'], 1)} faster** "
+            f"({lo:.1f}–{hi:.0f}× by sounding; target 10×) | "
+            f"{ms(re_['seconds_per_sounding_median'])}: "
+            f"{times(re_['speedup_per_sounding_median'], 1)} | "
             f"{ms(r['pygimli_seconds_per_sounding_median'])} |",
             f"| one batched call, per sounding | {ms(r['batched_seconds_per_sounding'])} | "
             f"{ms(re_['batched_seconds_per_sounding'])} | — |",
@@ -124,10 +133,10 @@ def field() -> str:
             f"Batched over the {count(syn['n_batch'])} synthetic soundings, network + Occam takes "
             f"{ms(syn['batched_seconds_per_sounding'])} per sounding against pyGIMLi's "
             f"{ms(syn['pygimli_seconds_per_sounding_median'])}: "
-            f"**{syn['speedup_batched_vs_pygimli']:.0f}× faster** (target 50×); the posterior "
+            f"**{times(syn['speedup_batched_vs_pygimli'])} faster** (target 50×); the posterior "
             f"mode {ms(syn['posterior_batched_seconds_per_sounding'])} (no search over μ). "
             f"The paper ensemble's batch: {ms(syn_e['batched_seconds_per_sounding'])} per "
-            f"sounding, {syn_e['speedup_batched_vs_pygimli']:.0f}×.",
+            f"sounding, {times(syn_e['speedup_batched_vs_pygimli'])}.",
             "",
         ]
     )
@@ -238,6 +247,14 @@ def ensemble() -> str:
     )
 
 
+def rmse_against_pygimli(cmp: dict) -> str:
+    """The U-Net's model error next to pyGIMLi's on the same soundings (inference.json)."""
+    return (
+        f"an RMSE of {cmp['network']['log_rho_rmse']:.3f} decades against "
+        f"{cmp['pygimli_occam']['log_rho_rmse']:.3f} for pyGIMLi's smooth inversion"
+    )
+
+
 def speed() -> str:
     f, i = load("forward"), load("inference")
     cmp = i["same_noisy_soundings"]
@@ -266,11 +283,10 @@ def speed() -> str:
             f"{count(1 / occ['per_sounding_call']['median_s'])} |",
             "",
             f"On the same {cmp['n_soundings']} soundings with {100 * cmp['rel_noise']:g} % noise "
-            f"the U-Net reaches an RMSE of {net['log_rho_rmse']:.3f} decades against "
-            f"{occ['log_rho_rmse']:.3f} for pyGIMLi's smooth inversion (λ = {occ['lambda']:g}, "
+            f"the U-Net reaches {rmse_against_pygimli(cmp)} (λ = {occ['lambda']:g}, "
             f"χ² ≈ {occ['mean_chi2']:.2f}); one sounding per call it is "
-            f"**{cmp['speedup_per_sounding']:.0f}× faster**, batched "
-            f"**{cmp['speedup_batched']:.0f}×**. The CPU inference path (BatchNorm folded, "
+            f"**{times(cmp['speedup_per_sounding'])} faster**, batched "
+            f"**{times(cmp['speedup_batched'])}**. The CPU inference path (BatchNorm folded, "
             f"eager) takes {paths['1']['fused_eager_ms']:.2f} ms for one sounding and "
             f"{paths['2048']['fused_eager_ms']:.0f} ms for 2 048, against "
             f"{paths['1']['jit_frozen_ms']:.2f} and {paths['2048']['jit_frozen_ms']:.0f} ms "
@@ -305,7 +321,7 @@ def browser() -> str:
     d = load("browser")
     rows = [
         ("the Voilà app", "voila"),
-        ("notebook 07 in JupyterLab (image view)", "lab_notebook"),
+        ("the explorer notebook in JupyterLab (image view)", "lab_notebook"),
         ("JupyterLab, `%matplotlib widget` (ipympl canvas)", "lab_live_canvas"),
     ]
     lines = [
@@ -324,37 +340,70 @@ def browser() -> str:
     )
 
 
+def headline() -> str:
+    """The README's few numbers; each is formatted as in the book's tables."""
+    d, inf = load("field"), load("inference")
+    r, syn = d["real"], d["synthetic"]
+    cmp = inf["same_noisy_soundings"]
+    return (
+        f"On a 2-core CPU, `mtlib.invert` (the field network's guess, then Occam) inverts a "
+        f"shipped real sounding in {ms(r['seconds_per_sounding_median'])} (median of "
+        f"{r['n_soundings']}), **{times(r['speedup_per_sounding_median'], 1)} faster** than "
+        f"pyGIMLi's smooth inversion, to a median nRMS of {r['nrms_median']:.2f}; batched over "
+        f"synthetic soundings, {times(syn['speedup_batched_vs_pygimli'])} faster. The paper's "
+        f"U-Net predicts {count(inf['network_cpu_soundings_per_s'])} soundings/s in a batch; "
+        f"on the same noisy soundings it reaches {rmse_against_pygimli(cmp)}. All numbers, and "
+        "how they are measured: [correctness and speed](docs/speed.md).\n"
+    )
+
+
 RENDERERS = {
     "browser": browser,
     "explorer": explorer,
     "field": field,
     "fieldnet": fieldnet,
     "ensemble": ensemble,
+    "headline": headline,
     "speed": speed,
     "training": training,
 }
 
 
-def render(text: str) -> str:
-    """``text`` with every bench block re-rendered; ``ValueError`` for an unknown block or
-    a renderer without a block."""
+def pages() -> list[Path]:
+    """The files that hold bench blocks: the README and every page of the book."""
+    return [README, *sorted(BOOK.glob("*.md"))]
+
+
+def render(text: str, where: str = "README.md") -> tuple[str, set[str]]:
+    """``text`` with every bench block re-rendered, and the names of its blocks;
+    ``ValueError`` for a block without a renderer."""
     found = set()
 
     def fill(match):
         name = match["name"]
         if name not in RENDERERS:
-            raise ValueError(f"README block bench:{name} has no renderer in tools/readme.py")
+            raise ValueError(f"{where}: block bench:{name} has no renderer in tools/readme.py")
         found.add(name)
         return match.group(1) + RENDERERS[name]() + match.group(4)
 
-    out = BLOCK.sub(fill, text)
+    return BLOCK.sub(fill, text), found
+
+
+def render_all(texts: dict[Path, str] | None = None) -> dict[Path, str]:
+    """Every page (``texts``: {path: text}, by default as on disk) as it should be;
+    ``ValueError`` when a renderer has no block in any of them."""
+    texts = texts if texts is not None else {path: path.read_text() for path in pages()}
+    out, found = {}, set()
+    for path, text in texts.items():
+        out[path], names = render(text, path.name)
+        found |= names
     if found != set(RENDERERS):
-        raise ValueError(f"README lacks the blocks {sorted(set(RENDERERS) - found)}")
+        raise ValueError(f"no page holds the blocks {sorted(set(RENDERERS) - found)}")
     return out
 
 
 def main() -> int:
-    return write_or_check(__doc__, {README: render(README.read_text())}, "tools/readme.py")
+    return write_or_check(__doc__, render_all(), "tools/readme.py")
 
 
 if __name__ == "__main__":
