@@ -14,7 +14,10 @@ LAYERS = [
     {"_checks", "_io", "_numba", "_deprecated", "_version"},  # the package's own helpers
     {"constants", "folders", "grid"},  # leaves: plain values, the layer grids
     {"data_errors", "forward", "generator", "networks.unet"},  # the physics
-    {"noise", "field", "networks.similarity", "inversion.occam", "inversion.baseline"},
+    {"noise", "field", "dplus", "networks.similarity", "inversion.occam", "inversion.baseline"},
+    {"posterior.prior", "posterior.kernel", "posterior.diagnostics", "posterior.histograms"},
+    {"posterior.likelihood"},
+    {"posterior.ladders", "posterior.reference"},
     {"metrics", "networks.normalize", "networks.predictor", "harness.config"},
     {"networks.paper", "harness.dataset", "harness.evaluate"},
     {"networks.ensemble", "networks.fieldnet"},  # the networks
@@ -24,6 +27,10 @@ LAYERS = [
     {"inversion.doi", "inversion.result"},
     {"inversion"},  # the field-data entry point
     {"plotting"},
+    {"posterior.figure"},  # the posterior sampler, above the inversion that starts it
+    {"posterior.result"},
+    {"posterior.sampler"},
+    {"posterior"},
     {"widgets", "__init__"},  # presentation and the package's front door
     {"cli.files"},  # the command line: the files its commands write,
     {"cli.reproduce", "cli.app", "cli.ship", "cli.invert"},  # one module per command

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from .. import data_errors
+from .._checks import has_data, sounding_arrays
 from ..networks.fieldnet import stack_soundings
 
 MIN_PERIODS = 4
@@ -24,53 +25,16 @@ MIN_SPAN_DECADES = 1.5
 """Least span of usable data (decades of frequency)."""
 
 
-def _as_vector(name: str, values, n: int) -> np.ndarray:
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(
-            f"{name} must be 1-D of length {n} (one per frequency), got shape {arr.shape}"
-        )
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise ValueError(f"{name} must be real numbers, got dtype {arr.dtype}")
-    return arr.astype(float)
-
-
-def _arrays(resp, who: str, err_name: str) -> tuple:
-    """A sounding's ``(freq, rhoa, phase, p, mask)`` as float arrays (F,); ``mask`` is the
-    given one (checked) or None. Malformed input: ``ValueError`` naming it."""
-    freq = np.asarray(resp.freq_hz, dtype=float)
-    if freq.ndim != 1 or freq.size == 0:
-        raise ValueError(f"{who}: freq_hz must be a non-empty 1-D array, got shape {freq.shape}")
-    if not np.all(np.isfinite(freq) & (freq > 0)):
-        raise ValueError(f"{who}: freq_hz must be finite and > 0 everywhere")
-    n = freq.size
-    rhoa = _as_vector("rhoa_ohmm", resp.rhoa_ohmm, n)
-    phase = _as_vector("phase_deg", resp.phase_deg, n)
-    if np.ndim(resp.z_rel_err) == 0:
-        p = np.full(n, float(resp.z_rel_err))
-    else:
-        p = _as_vector(err_name, resp.z_rel_err, n)
-    mask = resp.mask
-    if mask is not None:
-        mask = np.asarray(mask)
-        if mask.dtype != bool or mask.shape != (n,):
-            raise ValueError(
-                f"{who}: mask must be a boolean array of shape ({n},) (True where "
-                f"a period is usable), got dtype {mask.dtype}, shape {mask.shape}"
-            )
-    return freq, rhoa, phase, p, mask
-
-
 def _flags(freq, rhoa, phase, p, given, mask, z_err_cap: float) -> dict:
     """The rules on soundings of arrays (n, F) (``given`` (n,): where the caller gave the
     mask; ``mask``: it, or True on every period but the padding). Per period: ``no_data``
     (a kept period without data), ``outside`` (its phase), ``checked`` (the periods whose
     errors are checked), ``bad_error``, ``capped``, the final usable ``mask`` and repeated
     frequencies among them (``duplicates``, NaN-padded (n, F-1))."""
+    with_data = has_data(rhoa, phase)
+    no_data = given[:, None] & mask & ~with_data
+    mask = np.where(given[:, None], mask, mask & with_data)
     with np.errstate(invalid="ignore"):
-        has_data = np.isfinite(rhoa) & (rhoa > 0) & np.isfinite(phase)
-        no_data = given[:, None] & mask & ~has_data
-        mask = np.where(given[:, None], mask, mask & has_data)
         outside = mask & ((phase <= 0) | (phase >= 90))
     checked = mask & ~outside
     bad_error, capped = data_errors.error_flags(p, checked, z_err_cap)
@@ -166,7 +130,8 @@ def usable_soundings(
     arrays, kept = [], []
     for k, resp in enumerate(responses):
         try:
-            arrays.append(_arrays(resp, names[k], err_name))
+            fields = (resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, resp.z_rel_err, resp.mask)
+            arrays.append(sounding_arrays(*fields, who=names[k], err_name=err_name))
             kept.append(k)
         except ValueError as err:
             refuse(k, str(err))
