@@ -492,3 +492,30 @@ def test_the_posterior_mode_beats_occam_and_the_guess_inside_the_networks_prior(
         invert_many(responses[:1], ens, start="halfspace", trade_off="posterior")
     with pytest.raises(ValueError, match="trade_off must be one of"):
         invert_many(responses[:1], ens, trade_off="bayes")
+
+
+def test_occams_model_comes_with_its_linearized_band_and_resolution():
+    """The band is the linearized posterior at the final model (the engine's, tested against
+    dense algebra in test_occam); here: it reaches the result, widens below the depth of
+    investigation, its interval brackets the model, the averaging kernels of resolved
+    layers peak near their own layer — and a sounding that cannot be fitted has none."""
+    freq = np.logspace(3, -2, 30)
+    thick = grid.paper_thicknesses() * 3
+    rho = generator.random_models(1, seed=21)[0]
+    rhoa, phase = noise.add_noise(*forward.mt1d(rho, thick, freq), 0.04, seed=2)
+    res = invert(freq, rhoa, phase, 0.02, start="halfspace")
+    assert res.stop == "target" and res.linearized_std_log10.shape == res.rho_ohmm.shape
+    np.testing.assert_allclose(np.diag(res.linearized_cov_log10), res.linearized_std_log10**2)
+    low, high = res.linearized_interval(0.9)
+    assert np.all(low < res.rho_ohmm) and np.all(res.rho_ohmm < high)
+    seen = (res.depth_m > 0.03 * res.doi_m) & (res.depth_m < 0.5 * res.doi_m)
+    below = res.depth_m > 1.5 * res.doi_m
+    std = res.linearized_std_log10
+    assert np.median(std[below]) > 1.5 * np.median(std[seen])
+    peaks = np.argmax(np.abs(res.resolution), axis=1)
+    rows = np.flatnonzero(seen)
+    assert np.all(np.abs(peaks[rows] - rows) <= 3)
+    # data no 1D earth fits (phases of one earth, ρa of another): the μ means nothing
+    other = forward.mt1d(rho[::-1], thick, freq)[1]
+    misfit = invert(freq, rhoa, other, 0.01, start="halfspace")
+    assert misfit.stop != "target" and np.all(np.isnan(misfit.linearized_std_log10))

@@ -248,6 +248,9 @@ def test_blocky_inversion_fits_with_fewer_larger_steps_than_the_smooth_one():
     assert smooth.nrms[0] <= 1.0 + 1e-9 and blocky.nrms[0] <= 1.0 + 1e-9
     assert blocky.iterations[0] > smooth.iterations[0]
     assert blocky.nrms_start[0] == pytest.approx(smooth.nrms_start[0])
+    # the last rounds take no step (no μ): μ and the posterior are those of the last round
+    # that did
+    assert np.isfinite(blocky.mu[0]) and np.all(np.isfinite(blocky.posterior_std_log10[0]))
     steps = {k: np.abs(np.diff(np.log10(r.rho_ohmm[0]))) for k, r in (("s", smooth), ("b", blocky))}
     # blocky: a smaller L1 roughness, concentrated in fewer steps (the largest one larger)
     assert steps["b"].sum() < steps["s"].sum()
@@ -266,3 +269,154 @@ def test_irls_weights_are_one_where_flat_and_small_across_a_jump():
     np.testing.assert_allclose(w, [[1.0, 0.01 / np.sqrt(1 + 1e-4), 1.0]])
     with pytest.raises(ValueError, match="rounds"):
         occam.blocky_invert(rounds=0)
+
+
+# --- the linearized posterior at the final model ----------------------------------------
+
+
+def dense_posterior(res, k, freq, thick, data, m_ref_std, smallness, rough_w=None, shift_std=None):
+    """C = (GᵀG + μN)⁻¹ and C G_dᵀG_d over all parameters, in numpy, for sounding ``k`` of
+    ``res``: G from :func:`mtlib.forward.log_response_jacobian` at the final model."""
+    log_rhoa, phase, lr_std, ph_std, mask = (a[k] for a in data)
+    n_lay = thick.size + 1
+    _, _, jac = forward.log_response_jacobian(res.rho_ohmm[k : k + 1], thick, freq)
+    w = np.concatenate([1 / lr_std, 1 / ph_std]) * np.concatenate([mask, mask])
+    g_data = w[:, None] * jac[0] * np.log(10)  # (masked rows: 0)
+    rough = occam.roughness_matrix(n_lay)
+    weights = np.ones(n_lay - 1) if rough_w is None else rough_w[k]
+    norm = rough.T @ np.diag(weights) @ rough + np.diag(smallness / m_ref_std[k] ** 2)
+    prior = np.zeros((0, n_lay))
+    if shift_std is not None:
+        column = np.concatenate([np.full(freq.size, np.log(10)), np.zeros(freq.size)])
+        g_data = np.column_stack([g_data, w * column])
+        norm = np.pad(norm, ((0, 1), (0, 1)))
+        norm[-1, -1] = 1.0
+        prior = np.zeros((1, n_lay + 1))
+        prior[0, -1] = 1 / shift_std
+    g = np.vstack([g_data, prior])
+    cov = np.linalg.inv(g.T @ g + res.mu[k] * norm)
+    return cov, cov @ g_data.T @ g_data
+
+
+def test_posterior_covariance_and_resolution_equal_a_dense_computation():
+    """With a static shift (integrated out of the layers' block), a masked period and
+    weighted roughness: the engine's C, σ and Rm are the dense numpy ones; a sounding that
+    took no step (its reference fits: μ undefined) has none."""
+    freq = np.logspace(3, -1, 14)
+    thick = np.diff(np.geomspace(10, 3000, 10), prepend=0.0)[:-1]
+    rho = np.array([[100, 100, 30, 10, 10, 30, 100, 300, 300, 300.0], [50.0] * 10])
+    rhoa, phase = forward.mt1d(rho, thick, freq)
+    rhoa_n, phase_n = noise.add_noise(rhoa, phase, data_errors.rhoa_rel_err(P_Z), seed=5)
+    data = list(engine_inputs(np.stack([rhoa_n[0], rhoa[1]]), np.stack([phase_n[0], phase[1]])))
+    data[4][0, 6] = False
+    m_ref = np.stack([np.full(10, np.mean(np.log10(rhoa_n[0]))), np.log10(rho[1])])
+    std = np.full_like(m_ref, 0.5)
+    rough_w = np.random.default_rng(2).uniform(0.2, 1.0, (2, 9))
+    options = dict(smallness=0.3, roughness_weights=rough_w, static_shift_std_log10=0.2)
+    res = occam.occam_invert(freq, *data, thick, m_ref, std, **options)
+    assert res.iterations[0] >= 2 and np.isfinite(res.mu[0])
+    cov, resolution = dense_posterior(
+        res, 0, freq, thick, data, std, 0.3, rough_w=rough_w, shift_std=0.2
+    )
+    np.testing.assert_allclose(res.posterior_cov_log10[0], cov[:10, :10], rtol=1e-7)
+    np.testing.assert_allclose(res.posterior_std_log10[0], np.sqrt(np.diag(cov))[:10], rtol=1e-7)
+    np.testing.assert_allclose(res.resolution[0], resolution[:10, :10], atol=1e-8)
+    # the second sounding starts at its own reference, which fits: no step, no μ, no band
+    assert res.iterations[1] == 0 and np.isnan(res.mu[1])
+    assert np.all(np.isnan(res.posterior_std_log10[1])) and np.all(np.isnan(res.resolution[1]))
+
+
+def test_posterior_of_a_linear_problem_is_the_exact_gaussian_posterior():
+    """Where the forward is linear the band is the exact Bayesian posterior. (1) A
+    half-space: ln ρa = ln 10 · log10 ρ at every period (φ = 45° whatever ρ); at μ = 1 the
+    engine's model and σ are the Gaussian posterior's mean and σ. (2) A linear toy
+    d = G m + e: the engine's C equals the posterior covariance in its data-space form
+    P − P Gᵀ(G P Gᵀ + I)⁻¹ G P (prior covariance P = (μN)⁻¹), and Rm is what the averaging
+    kernels mean: the posterior mean of noise-free data is m_ref + Rm (m − m_ref)."""
+    freq = np.logspace(2, -2, 12)
+    sd = 0.1  # σ of ln ρa
+    log_rhoa = np.log(30.0) + sd * np.random.default_rng(4).standard_normal((1, 12))
+    inputs = (np.full((1, 12), np.pi / 4), np.full((1, 12), sd), np.full((1, 12), 0.05))
+    ref, ref_std = np.array([[1.0]]), np.array([[0.5]])
+    res = occam.occam_invert(
+        freq, log_rhoa, *inputs, np.ones((1, 12), bool), np.zeros((1, 0)), ref, ref_std,
+        mu_fixed=1.0, smallness=1.0,
+    )  # fmt: skip
+    data_precision, prior_precision = 12 * (np.log(10) / sd) ** 2, 1 / 0.5**2
+    mean = (np.sum(np.log(10) * log_rhoa / sd**2) + prior_precision * 1.0) / (
+        data_precision + prior_precision
+    )
+    assert np.log10(res.rho_ohmm[0, 0]) == pytest.approx(mean, rel=1e-9)
+    assert res.posterior_cov_log10[0, 0, 0] == pytest.approx(
+        1 / (data_precision + prior_precision), rel=1e-9
+    )
+    assert res.resolution[0, 0, 0] == pytest.approx(
+        data_precision / (data_precision + prior_precision), rel=1e-9
+    )
+
+    rng = np.random.default_rng(6)
+    n_data, n_par, mu = 15, 12, 0.7
+    g = rng.normal(size=(n_data, n_par))  # (whitened: unit data errors)
+    rough = occam.roughness_matrix(n_par)
+    norm = rough.T @ rough + np.diag(rng.uniform(0.05, 0.5, n_par))
+    cov, resolution = np.empty((n_par, n_par)), np.empty((n_par, n_par))
+    occam._layer_posterior(g, norm, mu, cov, resolution)
+    prior_cov = np.linalg.inv(mu * norm)
+    gain = prior_cov @ g.T @ np.linalg.inv(g @ prior_cov @ g.T + np.eye(n_data))
+    np.testing.assert_allclose(cov, prior_cov - gain @ g @ prior_cov, rtol=1e-9, atol=1e-12)
+    m_ref, m_true = rng.normal(size=n_par), rng.normal(size=n_par)
+    posterior_mean = m_ref + gain @ (g @ m_true - g @ m_ref)
+    np.testing.assert_allclose(posterior_mean - m_ref, resolution @ (m_true - m_ref), atol=1e-10)
+
+
+@pytest.fixture(scope="module")
+def deep_sounding():
+    """A 10 Ω·m layer (300–700 m) in 100 Ω·m, 25 periods 10⁻³–10 s, noise-free with 5 %
+    errors, on 40 layers log-spaced down to 60 km (far below the depth of investigation),
+    and the engine's arguments from a half-space reference."""
+    freq = np.logspace(3, -1, 25)
+    tops = np.concatenate([[0.0], np.geomspace(20, 60e3, 39)])
+    thick = np.diff(tops)
+    rho = np.where((tops > 300) & (tops < 700), 10.0, 100.0)
+    rhoa, phase = forward.mt1d(rho[None], thick, freq)
+    m_ref = np.full((1, 40), np.mean(np.log10(rhoa)))
+    args = (freq, *engine_inputs(rhoa, phase), thick, m_ref, np.ones_like(m_ref))
+    return tops, rhoa, args
+
+
+def test_resolution_peaks_at_resolved_layers_and_sigma_grows_below_the_doi(deep_sounding):
+    tops, rhoa, args = deep_sounding
+    res = occam.occam_invert(*args, smallness=0.01)
+    assert res.stop[0] == "target"
+    freq = args[0]
+    doi = np.sqrt(np.exp(res.log_rhoa[0, -1]) / (2 * np.pi * freq[-1] * forward.MU0))
+    shallowest = forward.skin_depth_m(rhoa[0, 0], freq[0])
+    resolution, std = res.resolution[0], res.posterior_std_log10[0]
+    layers = np.arange(40)
+    # well resolved: below the shallowest skin depth, well above the depth of investigation
+    resolved = np.flatnonzero((tops > 1.5 * shallowest) & (tops < 0.1 * doi))
+    assert resolved.size >= 4
+    for j in resolved:
+        row = resolution[j]
+        assert abs(np.argmax(row) - j) <= 1
+        spread = np.sqrt(np.sum((layers - j) ** 2 * row**2) / np.sum(row**2))
+        assert spread < 2.0  # layers
+    deep = tops > 2 * doi
+    assert np.mean(std[deep]) > 2 * np.max(std[resolved])
+    assert np.all(np.abs(np.diag(resolution)[deep]) < 0.05)  # there the data say ~nothing
+
+
+def test_resolution_vanishes_and_the_band_shrinks_to_the_prior_as_mu_grows(deep_sounding):
+    """μ → ∞: the prior alone speaks; Rm → 0 and C → (μN)⁻¹ (a small σ there is the
+    prior's, not the data's)."""
+    _, _, args = deep_sounding
+    largest, traces = [], []
+    for mu in (1e2, 1e5, 1e8, 1e11):
+        res = occam.occam_invert(*args, smallness=0.01, mu_fixed=mu)
+        largest.append(np.abs(res.resolution[0]).max())
+        traces.append(np.trace(res.resolution[0]))
+    assert np.all(np.diff(largest) < 0) and np.all(np.diff(traces) < 0)
+    assert largest[-1] < 1e-5
+    rough = occam.roughness_matrix(40)
+    norm = rough.T @ rough + 0.01 * np.eye(40)
+    np.testing.assert_allclose(res.posterior_cov_log10[0] * 1e11, np.linalg.inv(norm), rtol=1e-3)

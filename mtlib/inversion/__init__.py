@@ -64,7 +64,7 @@ from .reference import (
     default_network,
     references,
 )
-from .result import InversionResult
+from .result import BAND_STOPS, InversionResult
 from .solve import ROUGHNESS, padded, solve
 
 __all__ = [
@@ -235,6 +235,10 @@ def _results(data, arrays, thick, m_ref, ref_std, guess, res) -> list[InversionR
         none if guess is None or guess.std is None else getattr(guess, key)
         for key in ("std", "low", "high", "uncertain_below")
     )
+    # the linearized band only where the sounding's μ means something (BAND_STOPS)
+    banded = np.isin(res.stop, BAND_STOPS)[:, None]
+    band_std = np.where(banded, res.posterior_std_log10, np.nan)
+    band_cov = np.where(banded[:, :, None], res.posterior_cov_log10, np.nan)
     return [
         InversionResult(
             rho_ohmm=res.rho_ohmm[k],
@@ -258,6 +262,9 @@ def _results(data, arrays, thick, m_ref, ref_std, guess, res) -> list[InversionR
             network_low_ohmm=low[k],
             network_high_ohmm=high[k],
             network_uncertain_below_m=None if below[k] is None else float(below[k]),
+            linearized_std_log10=band_std[k],
+            linearized_cov_log10=band_cov[k],
+            resolution=res.resolution[k],
         )
         for k, (f, *_, m) in enumerate(data)
     ]

@@ -38,6 +38,31 @@ iteratively reweighted least squares (Farquharson & Oldenburg 1998): each round 
 step ``r_j`` between layers by ``ε / sqrt(r_j² + ε²)`` from the previous round's model, so
 a few large jumps cost less than many small steps and the model that fits comes out
 *blocky* — still the smoothest in that sense, still chosen by the discrepancy principle.
+
+Each sounding's model comes with a linearized uncertainty (``posterior_std_log10``,
+``posterior_cov_log10``, ``resolution`` of :class:`OccamResult`). Φ is read as −2 ln of a
+posterior density: Gaussian data errors (``W``) and a Gaussian prior about ``m_ref`` of
+precision ``μN``, ``N = RᵀWR + α_s S²`` (the shift, when estimated, has precision
+``1/σ_s² + μ``: its prior and its entry in the model norm). Linearized about the final
+model ``m̂`` at the μ the sounding ended with, it is Gaussian with covariance
+``C = (GᵀG + μN)⁻¹`` (``G``: the weighted Jacobian at ``m̂``, with the shift's column and
+prior row). ``m̂_j ± sqrt(C_jj)`` is a 68 % band of layer j's log10 ρ, the shift integrated
+out. The model resolution ``Rm = C G_dᵀG_d`` (``G_d``: the data rows) holds the averaging
+kernels: for a linear forward and noise-free data ``m̂ − m_ref = Rm (m_true − m_ref)``, so
+a row that peaks at its own layer is resolved there (its width the vertical resolution),
+and a row near 0 is a layer the reference decides. What the band is not: it is linear
+about one model, and the response is not; it is conditional on μ (chosen to reach a target
+misfit, not inferred, its own uncertainty left out) and on the smoothness prior, a
+regularizer rather than knowledge of the earth. Below the depth of investigation σ is the
+prior's, and as μ grows σ shrinks to the prior's while Rm → 0: a narrow band with small
+kernels says "the prior", not "the data". The other way round, a sounding that stops short
+of the target ("best fit") ended with about the smallest μ tried (10⁻⁵–10⁻⁹ on the shipped
+real soundings): the prior is switched off, and its band, the data's alone, is tens to
+hundreds of decades wide — a statement about that μ, not about the earth (the soundings that
+reach the target: a median σ of 0.08–0.3 decades). A sampler of the full posterior is the honest
+measure; this is its local, conditional approximation (one Jacobian and one P×P inverse per
+sounding). A sounding that took no step (its reference already fits) has no μ, and NaN: the
+band is conditional on a μ that was never chosen.
 """
 
 from __future__ import annotations
@@ -47,6 +72,7 @@ import inspect
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -99,6 +125,9 @@ class OccamResult:
     log_rhoa: np.ndarray  # (n, F) ln ρa predicted (shift included)
     phase_rad: np.ndarray  # (n, F)
     seconds: float
+    posterior_std_log10: np.ndarray  # (n, L) σ of each layer's log10 ρ (NaN: no step taken)
+    posterior_cov_log10: np.ndarray  # (n, L, L) linearized posterior covariance of log10 ρ
+    resolution: np.ndarray  # (n, L, L) model resolution: row j is layer j's averaging kernel
 
 
 def roughness_matrix(n_layers: int) -> np.ndarray:
@@ -106,12 +135,98 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
     return np.diff(np.eye(n_layers), axis=0)
 
 
+# --- the engine's records: inputs, settings and outputs by name, one order everywhere -----
+
+
+class Settings(NamedTuple):
+    """The scalar settings of a batch (the compiled engine reads them by name)."""
+
+    inv_shift_std: float  # 1 / prior σ of the static shift's log10 (0: no shift)
+    max_iter: int
+    model_tol: float  # decades: a step that changes no layer by more has settled
+    stall_tol: float  # relative change of χ² (or of the model norm) that counts as none
+    mu_fixed: float  # > 0: Φ minimized at this μ; 0: Occam's choice of μ
+
+
+class Soundings(NamedTuple):
+    """The per-sounding inputs of the engine, as :func:`occam_invert` takes them: a batch's
+    arrays (n, …), or one sounding's (the row ``i`` of each)."""
+
+    freq_hz: np.ndarray  # (F,)
+    log_rhoa: np.ndarray  # (F,) observed ln ρa
+    phase_rad: np.ndarray  # (F,) observed φ
+    log_rhoa_std: np.ndarray  # (F,) σ of ln ρa
+    phase_std_rad: np.ndarray  # (F,) σ of φ
+    mask: np.ndarray  # (F,) bool: the usable periods
+    thick_m: np.ndarray  # (L-1,)
+    x_ref: np.ndarray  # (P,) reference model (its shift 0)
+    rough_weights: np.ndarray  # (L-1,) weights of the first differences
+    precision: np.ndarray  # (L,) α_s / σ_ref²: weights of the closeness to the reference
+    zeta: np.ndarray  # (L,) log10 depth of the layers' centres (read with a shift only)
+    chi2_target: float  # target χ² of the usable data
+
+
+class Outputs(NamedTuple):
+    """The per-sounding outputs of the engine (a batch's arrays, or one sounding's row)."""
+
+    x: np.ndarray  # (P,) the start, updated in place to the final model
+    pred: np.ndarray  # (2F,) [ln ρa; φ] of the final model at every period (masked ones too)
+    record: np.ndarray  # a record of RESULT: the scalars below
+    cov: np.ndarray  # (L, L) linearized posterior covariance of log10 ρ (NaN: no step)
+    resolution: np.ndarray  # (L, L) model resolution (averaging kernels; NaN: no step)
+
+
+RESULT = np.dtype(
+    [
+        ("chi2", np.float64),  # χ² of the final model (usable data)
+        ("chi2_start", np.float64),  # χ² of the start
+        ("iterations", np.int64),  # Gauss–Newton iterations
+        ("mu", np.float64),  # μ of the last accepted step (NaN: none)
+        ("stop", np.int64),  # index into STOPS
+        ("shift_std_log10", np.float64),  # posterior σ of the static shift (0: none)
+    ]
+)
+"""The scalar results of one sounding (a numpy record the compiled engine writes by name)."""
+
+
+class Problem(NamedTuple):
+    """One sounding as the compiled iterations see it: its usable periods only."""
+
+    d: np.ndarray  # (N,) = [ln ρa; φ rad], N = 2F
+    w: np.ndarray  # (N,) 1/σ
+    c: np.ndarray  # (F,) sqrt(ωμ0/2)
+    log_omega_mu: np.ndarray  # (F,) ln(ωμ0)
+    thick: np.ndarray  # (L-1,)
+    x_ref: np.ndarray  # (P,)
+    norm: np.ndarray  # (P, P) model norm N: Φ's prior term is μ (x − x_ref)ᵀ N (x − x_ref)
+    n_layers: int
+    inv_shift_std: float
+
+
+class Steps(NamedTuple):
+    """How a sounding's iterations ended."""
+
+    chi2: float  # χ² of the final model
+    iterations: int
+    mu: float  # μ of the last step taken (NaN: none)
+    stop: int  # index into STOPS
+    g: np.ndarray  # (N(+1), P) weighted Jacobian at the final model, if the last iteration
+    # left the model where it linearized (else no rows: it moved since)
+
+
+class Candidates(NamedTuple):
+    """Trial models of one Occam iteration, one per candidate μ (K = N_CANDIDATES)."""
+
+    x: np.ndarray  # (K, P)
+    pred: np.ndarray  # (K, N) their predictions
+    chi2: np.ndarray  # (K,) their χ² (inf: abandoned, neither fits nor beats the best)
+
+
 # --- the compiled engine: one sounding at a time, a batch on threads (numba, no GIL) -----
 #
-# One sounding's usable data in the engine's units: ``d`` = [ln ρa; φ rad] and ``w`` = 1/σ
-# (2F,); ``c`` = sqrt(ωμ0/2) and ``log_omega_mu`` = ln(ωμ0) per frequency (F,); ``thick``
-# (L-1,). Models ``x`` (P,) are log10 ρ of the L layers, then log10 of the static shift
-# when there is one (``inv_shift_std`` = 1/its prior σ, 0 without one).
+# Models ``x`` (P,) are log10 ρ of the L layers, then log10 of the static shift when there
+# is one. Weighted residuals and Jacobians have the N = 2F data rows [ln ρa; φ], then (with
+# a shift) its prior as one more row.
 
 
 @jit
@@ -148,10 +263,10 @@ def _clip_layers(x, n_layers):  # pragma: no cover
 
 
 @jit
-def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pragma: no cover
-    """Weighted Jacobian G (N, P) and residual r (N,) at model ``x``: N = 2F data rows,
-    and with the shift its column and its prior as one more row."""
-    nf = c.shape[0]
+def _linearize(prob, x):  # pragma: no cover
+    """Weighted Jacobian G (N, P) and residual r (N,) at model ``x``, and with the shift
+    its column and its prior as one more row."""
+    nf, n_layers = prob.c.shape[0], prob.n_layers
     n_par = x.shape[0]
     shift_on = n_par > n_layers
     n_rows = 2 * nf + shift_on
@@ -159,12 +274,16 @@ def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pra
     jac = np.empty((2 * nf, n_layers))
     scratch_a = np.empty(n_layers, dtype=np.complex128)
     scratch_b = np.empty(n_layers, dtype=np.complex128)
-    jacobian_one(10.0 ** x[:n_layers], thick, c, z, jac, scratch_a, scratch_b)
+    jacobian_one(10.0 ** x[:n_layers], prob.thick, prob.c, z, jac, scratch_a, scratch_b)
     shift = LN10 * x[n_layers] if shift_on else 0.0
     g = np.zeros((n_rows, n_par))
     r = np.zeros(n_rows)
+    d, w = prob.d, prob.w
     for f in range(nf):
-        pred = (np.log(z[f].real ** 2 + z[f].imag ** 2) - log_omega_mu[f] + shift, np.angle(z[f]))
+        pred = (
+            np.log(z[f].real ** 2 + z[f].imag ** 2) - prob.log_omega_mu[f] + shift,
+            np.angle(z[f]),
+        )
         for half in range(2):
             row = half * nf + f
             r[row] = w[row] * (d[row] - pred[half])
@@ -173,8 +292,8 @@ def _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std):  # pra
             if shift_on and half == 0:
                 g[row, n_layers] = w[row] * LN10
     if shift_on:
-        g[2 * nf, n_layers] = inv_shift_std
-        r[2 * nf] = -x[n_layers] * inv_shift_std
+        g[2 * nf, n_layers] = prob.inv_shift_std
+        r[2 * nf] = -x[n_layers] * prob.inv_shift_std
     return g, r
 
 
@@ -424,16 +543,19 @@ def _shift_posterior_std(g, norm, m_log10, zeta):  # pragma: no cover
 
 
 @jit
-def _misfit(x, d, w, thick, c, log_omega_mu, n_layers, scratch, bound):  # pragma: no cover
-    """χ² of model ``x``; ``scratch`` (2F,) receives its prediction. Once the running sum
+def _misfit(prob, x, scratch, bound):  # pragma: no cover
+    """χ² of model ``x``; ``scratch`` (N,) receives its prediction. Once the running sum
     passes ``bound`` the remaining periods are skipped and inf is returned (and the
     prediction left incomplete): a trial model that can neither fit nor beat the best one
     seen need not be finished (a third of a candidate's periods, on average)."""
-    nf = c.shape[0]
-    sqrt_rho, h, shift = _model_terms(x, thick, n_layers)
+    nf = prob.c.shape[0]
+    d, w = prob.d, prob.w
+    sqrt_rho, h, shift = _model_terms(x, prob.thick, prob.n_layers)
     total = 0.0
     for f in range(nf):
-        scratch[f], scratch[nf + f] = _predict_at(sqrt_rho, h, c[f], log_omega_mu[f], shift)
+        scratch[f], scratch[nf + f] = _predict_at(
+            sqrt_rho, h, prob.c[f], prob.log_omega_mu[f], shift
+        )
         total += (w[f] * (d[f] - scratch[f])) ** 2 + (
             w[nf + f] * (d[nf + f] - scratch[nf + f])
         ) ** 2
@@ -455,31 +577,31 @@ def _cholesky_solve(low, b):  # pragma: no cover
 
 
 @jit
-def _objective(chi2, x, x_ref, norm, mu, n_layers, inv_shift_std):  # pragma: no cover
+def _objective(prob, x, chi2, mu):  # pragma: no cover
     """Φ = χ² + the shift's prior + μ (x − x_ref)ᵀ N (x − x_ref)."""
-    prior = (x[n_layers] * inv_shift_std) ** 2 if x.shape[0] > n_layers else 0.0
-    return chi2 + prior + mu * _quadratic(x - x_ref, norm)
+    n_layers = prob.n_layers
+    prior = (x[n_layers] * prob.inv_shift_std) ** 2 if x.shape[0] > n_layers else 0.0
+    return chi2 + prior + mu * _quadratic(x - prob.x_ref, prob.norm)
 
 
 @jit
-def _fixed_mu_steps(
-    x, x_ref, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std, norm, mu, chi2,
-    pred_now, max_iter, model_tol, stall_tol,
-):  # pragma: no cover  # fmt: skip
-    """Gauss–Newton on Φ (:func:`_objective`) at a fixed ``mu``: each step solves the
+def _fixed_mu_steps(prob, x, pred_now, chi2, settings):  # pragma: no cover
+    """Gauss–Newton on Φ (:func:`_objective`) at the fixed μ ``mu_fixed``: each step solves the
     linearized problem exactly and is halved (:data:`SHORTER_STEPS`) until Φ falls. ``x``
     and ``pred_now`` (its prediction, χ² = ``chi2``) are updated in place. Stops once a step
     changes no layer by ``model_tol`` or Φ by the fraction ``stall_tol``, or when no step
-    lowers Φ (its minimum, to round-off). Returns χ², iterations and the stop code."""
-    n_par = x.shape[0]
-    phi = _objective(chi2, x, x_ref, norm, mu, n_layers, inv_shift_std)
+    lowers Φ (its minimum, to round-off). Returns :class:`Steps`."""
+    n_par, n_layers, x_ref, mu = x.shape[0], prob.n_layers, prob.x_ref, settings.mu_fixed
+    phi = _objective(prob, x, chi2, mu)
     x_new, x_try = np.empty(n_par), np.empty(n_par)
-    pred_try = np.empty(d.shape[0])
-    iterations, stop = 0, MAX_ITER
-    for _ in range(max_iter):
-        g, r = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
+    pred_try = np.empty(prob.d.shape[0])
+    iterations = 0
+    for _ in range(settings.max_iter):
+        g, r = _linearize(prob, x)
         # the departure from the reference that minimizes the linearized Φ
-        departure = _cholesky_solve(_cholesky(g.T @ g + mu * norm), g.T @ (r + g @ (x - x_ref)))
+        departure = _cholesky_solve(
+            _cholesky(g.T @ g + mu * prob.norm), g.T @ (r + g @ (x - x_ref))
+        )
         x_new[:] = x_ref + departure
         _clip_layers(x_new, n_layers)
         iterations += 1
@@ -487,52 +609,32 @@ def _fixed_mu_steps(
         for attempt in range(SHORTER_STEPS.size + 1):
             x_try[:] = x + frac * (x_new - x)
             # (a step that cannot lower Φ need not be finished)
-            rest = _objective(0.0, x_try, x_ref, norm, mu, n_layers, inv_shift_std)
-            chi2_try = _misfit(x_try, d, w, thick, c, log_omega_mu, n_layers, pred_try, phi - rest)
+            rest = _objective(prob, x_try, 0.0, mu)
+            chi2_try = _misfit(prob, x_try, pred_try, phi - rest)
             phi_try = chi2_try + rest
             if phi_try < phi:
                 break
             if attempt < SHORTER_STEPS.size:
                 frac = SHORTER_STEPS[attempt]
         if not phi_try < phi:
-            stop = CONVERGED
-            break
+            return Steps(chi2, iterations, mu, CONVERGED, g)
         step = np.max(np.abs(x_try[:n_layers] - x[:n_layers]))
         gain = phi - phi_try
         x[:] = x_try
         pred_now[:] = pred_try
         chi2, phi = chi2_try, phi_try
-        if step < model_tol or gain <= stall_tol * phi:
-            stop = CONVERGED
-            break
-    return chi2, iterations, stop
+        if step < settings.model_tol or gain <= settings.stall_tol * phi:
+            return Steps(chi2, iterations, mu, CONVERGED, np.empty((0, n_par)))
+    return Steps(chi2, iterations, mu, MAX_ITER, np.empty((0, n_par)))
 
 
 @jit
-def _invert_one(
-    freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
-    precision, chi2_target, inv_shift_std, zeta, max_iter, model_tol, stall_tol, mu_fixed,
-    pred_out, result,
-):  # pragma: no cover  # fmt: skip
-    """One sounding (see the module docstring); data, errors and ``mask`` (F,) as
-    :func:`occam_invert` takes them; ``mu_fixed`` > 0 minimizes Φ at that μ instead of
-    choosing it (:func:`_fixed_mu_steps`). ``x`` (P,) holds the start and is updated in place to
-    the final model; ``rough_weights`` (L-1,) weigh the first differences and
-    ``precision`` (L,) = α_s/σ_ref² the closeness to the reference; ``pred_out`` (2F,)
-    gets the final prediction at every frequency (masked ones too); ``result`` (6,): χ²,
-    χ² of the start, iterations, μ, stop code, posterior σ of the shift."""
-    c_all = np.sqrt(np.pi * freq * MU0)
-    log_omega_mu_all = np.log(2.0 * np.pi * MU0 * freq)
-    # the iterations see only the usable periods
-    used = np.flatnonzero(mask)
-    c, log_omega_mu = c_all[used], log_omega_mu_all[used]
-    d = np.concatenate((log_rhoa[used], phase[used]))
-    w = 1.0 / np.concatenate((log_rhoa_std[used], phase_std[used]))
-    n_layers = thick.shape[0] + 1
-    n_par = x.shape[0]
-    # model norm (L+shift): μ (RᵀWR + α_s S²); the shift's own prior is a data-like row
-    # (_linearize), and in the norm it weighs like a layer one decade from its reference (a
-    # token weight would make the norm ill-conditioned and the μ grid useless)
+def _model_norm(precision, rough_weights, n_par):  # pragma: no cover
+    """The model norm N (P, P): ``RᵀWR + α_s S²`` on the layers (tridiagonal) and, with a
+    shift, 1 on it. The shift's own prior is a data-like row (:func:`_linearize`); in the
+    norm it weighs like a layer one decade from its reference (a token weight would make the
+    norm ill-conditioned and the μ grid useless)."""
+    n_layers = precision.shape[0]
     norm = np.zeros((n_par, n_par))
     for j in range(n_layers):
         norm[j, j] = precision[j]
@@ -542,158 +644,292 @@ def _invert_one(
         norm[j, j + 1] = norm[j + 1, j] = -rough_weights[j]
     if n_par > n_layers:
         norm[n_layers, n_layers] = 1.0
-    n_cand = N_CANDIDATES
-    limit = chi2_target * (1 + FIT_TOL)
-    # predictions (usable periods) of the current model, the candidates and shorter steps
-    pred_now = np.empty(d.shape[0])
-    pred_c = np.empty((n_cand, d.shape[0]))
-    pred_short, pred_kept = np.empty(d.shape[0]), np.empty(d.shape[0])
-    chi2 = _misfit(x, d, w, thick, c, log_omega_mu, n_layers, pred_now, np.inf)
-    result[1] = chi2
-    mu_taken = np.nan
-    stop = MAX_ITER
-    iterations = 0
-    # the model norm of the current model: in Occam's second phase each step must lower it
-    norm_value = _quadratic(x - x_ref, norm)
-    if mu_fixed > 0.0:
-        chi2, iterations, stop = _fixed_mu_steps(
-            x, x_ref, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std, norm, mu_fixed,
-            chi2, pred_now, max_iter, model_tol, stall_tol,
-        )  # fmt: skip
-        mu_taken = mu_fixed
-    # a starting model that is its own reference and already fits is the answer: zero
-    # departure, misfit at or below the target ("its own": to the round-off of a model
-    # handed back through 10**m and log10, as blocky_invert's rounds are)
-    elif chi2 <= limit and np.all(np.abs(x - x_ref) <= 1e-12):
-        stop = TARGET
-    else:
-        diag_l, sub_l = _bidiagonal_cholesky(norm)
-        x_new = np.empty((n_cand, n_par))
-        chi2_c = np.empty(n_cand)
-        x_short, x_kept = np.empty(n_par), np.empty(n_par)
-        for _ in range(max_iter):
-            g, r = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
-            b = r + g @ (x - x_ref)
-            diag, off, v, h, bb, lam_max = _normal_system(g, b, diag_l, sub_l)
-            cand_mu = _candidate_mus(diag, off, h, bb, lam_max, chi2, chi2_target)
-            # Occam's choice is the largest μ whose model fits (the smoothest), else the best
-            # fit: from the largest μ down, the first candidate that fits ends the search
-            was_feasible = chi2 <= limit
-            choice = -1
-            best_seen = np.inf
-            for k in range(n_cand - 1, -1, -1):
-                z = _shifted_solve(diag, off, cand_mu[k], h)
-                _reflect(v, z, False)
-                x_new[k] = x_ref + _unwhiten(z, diag_l, sub_l)
-                _clip_layers(x_new[k], n_layers)
-                # a candidate that neither fits nor beats the best seen is never chosen
-                chi2_c[k] = _misfit(
-                    x_new[k], d, w, thick, c, log_omega_mu, n_layers, pred_c[k],
-                    max(limit, best_seen),
-                )  # fmt: skip
-                if chi2_c[k] <= limit:
-                    choice = k
-                    break
-                best_seen = min(best_seen, chi2_c[k])
-            if choice < 0:
-                # none fits. A linearization far from the solution can overshoot at every
-                # μ: try shorter steps towards the best candidate. Not fitting yet, the
-                # best shortened step that improves the misfit counts; fitting already
-                # (Occam's second phase), the longest shortened step that fits again —
-                # part of the way towards a smoother model. It replaces the smallest-μ
-                # candidate (an overshoot anyway).
-                best = np.argmin(chi2_c)
-                if was_feasible or chi2_c[best] >= chi2:
-                    chi2_kept = np.inf
-                    for frac in SHORTER_STEPS:
-                        x_short[:] = x + frac * (x_new[best] - x)
-                        # fitting already, only "fits again" matters; not yet, only
-                        # "better than the best shortened step and than now"
-                        chi2_short = _misfit(
-                            x_short, d, w, thick, c, log_omega_mu, n_layers, pred_short,
-                            limit if was_feasible else min(chi2_kept, chi2),
-                        )  # fmt: skip
-                        if was_feasible and chi2_short <= limit:
-                            chi2_kept = chi2_short  # the longest shortened step that fits
-                            x_kept[:] = x_short
-                            pred_kept[:] = pred_short
-                            break
-                        if not was_feasible and chi2_short < chi2_kept:
-                            chi2_kept = chi2_short  # the best shortened step so far
-                            x_kept[:] = x_short
-                            pred_kept[:] = pred_short
-                    if (chi2_kept <= limit) if was_feasible else (chi2_kept < chi2):
-                        x_new[0] = x_kept
-                        pred_c[0] = pred_kept
-                        chi2_c[0] = chi2_kept
-                choice = 0 if chi2_c[0] <= limit else np.argmin(chi2_c)
-            now_feasible = chi2_c[choice] <= limit
-            chi2_new = chi2_c[choice]
-            step = np.max(np.abs(x_new[choice, :n_layers] - x[:n_layers]))
-            new_norm = _quadratic(x_new[choice] - x_ref, norm)
-            # in Occam's second phase (fitting already) a step must make the model smoother
-            # (closer to the reference): a fitting model that is not is no progress, and
-            # taking it lets the iteration cycle between two μ
-            if was_feasible:
-                accept = now_feasible and new_norm < norm_value * (1 - FIT_TOL)
-            else:
-                accept = now_feasible or chi2_new < chi2
-            iterations += 1
-            # the second phase ends when the smoothest fitting model stops changing — not
-            # while even the largest μ tried over-fits (then a larger μ is still to be found)
-            over_fits = choice == n_cand - 1 and chi2_new < OVERFIT * chi2_target
-            settled = step < model_tol or abs(new_norm - norm_value) <= stall_tol * max(
-                norm_value, 1e-12
-            )
-            done_target = was_feasible and (not accept or (not over_fits and settled))
-            done_stall = (
-                not was_feasible
-                and not now_feasible
-                and (not accept or chi2 - chi2_new < stall_tol * chi2)
-            )
-            if accept:
-                x[:] = x_new[choice]
-                pred_now[:] = pred_c[choice]
-                chi2 = chi2_new
-                mu_taken = cand_mu[choice]
-                norm_value = new_norm
-            if done_target:
-                stop = TARGET
-                break
-            if done_stall:
-                stop = BEST_FIT
-                break
-    # the final prediction: known at the usable periods, computed at the masked ones
-    n_used, nf_all = used.size, freq.size
-    pred_out[used], pred_out[nf_all + used] = pred_now[:n_used], pred_now[n_used:]
-    masked = np.flatnonzero(~mask)
-    if masked.size:
-        pred_masked = np.empty(2 * masked.size)
-        _predict(x, thick, c_all[masked], log_omega_mu_all[masked], n_layers, pred_masked)
-        pred_out[masked] = pred_masked[: masked.size]
-        pred_out[nf_all + masked] = pred_masked[masked.size :]
-    result[0] = chi2
-    result[2] = iterations
-    result[3] = mu_taken
-    result[4] = stop
-    result[5] = 0.0
-    if n_par > n_layers:
-        g, _ = _linearize(x, d, w, thick, c, log_omega_mu, n_layers, inv_shift_std)
-        result[5] = _shift_posterior_std(g, norm, x[:n_layers], zeta)
+    return norm
 
 
 @jit
-def _occam_rows(
-    freq, log_rhoa, phase, log_rhoa_std, phase_std, mask, thick, x_ref, x, rough_weights,
-    precision, chi2_target, zeta, pred_out, result, inv_shift_std, max_iter, model_tol,
-    stall_tol, mu_fixed,
-):  # pragma: no cover  # fmt: skip
-    """:func:`_invert_one` for every sounding of a batch (the rows of the arrays)."""
-    for i in range(freq.shape[0]):
+def _frequency_terms(freq):  # pragma: no cover
+    """sqrt(ωμ0/2) and ln(ωμ0) of the frequencies ``freq`` (Hz)."""
+    return np.sqrt(np.pi * freq * MU0), np.log(2.0 * np.pi * MU0 * freq)
+
+
+@jit
+def _problem(s, settings, n_par):  # pragma: no cover
+    """The :class:`Problem` of sounding ``s`` (a :class:`Soundings` row): the iterations
+    see only its usable periods, in the engine's units."""
+    used = np.flatnonzero(s.mask)
+    c, log_omega_mu = _frequency_terms(s.freq_hz[used])
+    return Problem(
+        d=np.concatenate((s.log_rhoa[used], s.phase_rad[used])),
+        w=1.0 / np.concatenate((s.log_rhoa_std[used], s.phase_std_rad[used])),
+        c=c,
+        log_omega_mu=log_omega_mu,
+        thick=s.thick_m,
+        x_ref=s.x_ref,
+        norm=_model_norm(s.precision, s.rough_weights, n_par),
+        n_layers=s.thick_m.shape[0] + 1,
+        inv_shift_std=settings.inv_shift_std,
+    )
+
+
+@jit
+def _try_candidates(prob, x, chi2, chi2_target, diag_l, sub_l, cand):  # pragma: no cover
+    """One Occam iteration's trial models: the linearized problem about ``x`` solved at
+    the candidate μ (:func:`_candidate_mus`) into ``cand``, from the largest μ down, until
+    one fits. Returns the candidate μ, Occam's choice — the largest μ whose model fits (the
+    smoothest), or -1 when none does (all then tried) — and the weighted Jacobian at ``x``."""
+    limit = chi2_target * (1 + FIT_TOL)
+    g, r = _linearize(prob, x)
+    b = r + g @ (x - prob.x_ref)
+    diag, off, v, h, bb, lam_max = _normal_system(g, b, diag_l, sub_l)
+    cand_mu = _candidate_mus(diag, off, h, bb, lam_max, chi2, chi2_target)
+    best_seen = np.inf
+    for k in range(N_CANDIDATES - 1, -1, -1):
+        z = _shifted_solve(diag, off, cand_mu[k], h)
+        _reflect(v, z, False)
+        cand.x[k] = prob.x_ref + _unwhiten(z, diag_l, sub_l)
+        _clip_layers(cand.x[k], prob.n_layers)
+        # a candidate that neither fits nor beats the best seen is never chosen
+        cand.chi2[k] = _misfit(prob, cand.x[k], cand.pred[k], max(limit, best_seen))
+        if cand.chi2[k] <= limit:
+            return cand_mu, k, g
+        best_seen = min(best_seen, cand.chi2[k])
+    return cand_mu, -1, g
+
+
+@jit
+def _shorten_lost_step(prob, x, chi2, limit, cand):  # pragma: no cover
+    """Occam's choice when no candidate fits (:func:`_try_candidates`). A linearization far
+    from the solution can overshoot at every μ: shorter steps (:data:`SHORTER_STEPS`)
+    towards the best candidate are tried. Not fitting yet, the best shortened step that
+    improves the misfit counts; fitting already (Occam's second phase), the longest one that
+    fits again — part of the way towards a smoother model. It replaces the smallest-μ
+    candidate (an overshoot anyway). Returns the candidate chosen: the fitting one, else the
+    best fit."""
+    was_feasible = chi2 <= limit
+    best = np.argmin(cand.chi2)
+    if was_feasible or cand.chi2[best] >= chi2:
+        n_par, n_data = x.shape[0], prob.d.shape[0]
+        x_short, x_kept = np.empty(n_par), np.empty(n_par)
+        pred_short, pred_kept = np.empty(n_data), np.empty(n_data)
+        chi2_kept = np.inf
+        for frac in SHORTER_STEPS:
+            x_short[:] = x + frac * (cand.x[best] - x)
+            # fitting already, only "fits again" matters; not yet, only "better than the
+            # best shortened step and than now"
+            bound = limit if was_feasible else min(chi2_kept, chi2)
+            chi2_short = _misfit(prob, x_short, pred_short, bound)
+            if (chi2_short <= limit) if was_feasible else (chi2_short < chi2_kept):
+                chi2_kept = chi2_short
+                x_kept[:] = x_short
+                pred_kept[:] = pred_short
+                if was_feasible:
+                    break  # the longest shortened step that fits
+        if (chi2_kept <= limit) if was_feasible else (chi2_kept < chi2):
+            cand.x[0] = x_kept
+            cand.pred[0] = pred_kept
+            cand.chi2[0] = chi2_kept
+    return 0 if cand.chi2[0] <= limit else np.argmin(cand.chi2)
+
+
+@jit
+def _accepts(chi2, chi2_new, norm_value, new_norm, limit):  # pragma: no cover
+    """Whether Occam takes a step from misfit ``chi2`` and model norm ``norm_value`` to
+    ``chi2_new`` and ``new_norm``. Not fitting yet: if it fits or fits better. Fitting
+    already (Occam's second phase): only if it still fits and is smoother (closer to the
+    reference) — a fitting model that is not is no progress, and taking it lets the
+    iteration cycle between two μ."""
+    if chi2 <= limit:
+        return chi2_new <= limit and new_norm < norm_value * (1 - FIT_TOL)
+    return chi2_new <= limit or chi2_new < chi2
+
+
+@jit
+def _stop_code(
+    chi2, chi2_new, norm_value, new_norm, step, accept, over_fits, limit, settings
+):  # pragma: no cover
+    """Why Occam stops after a step from ``chi2`` to ``chi2_new`` (taken if ``accept``;
+    ``step``: its largest change of a layer, decades), or -1 to go on. Fitting already, at
+    the target once no step is taken, or once the smoothest fitting model stops changing —
+    not while even the largest μ tried ``over_fits`` (a larger μ is still to be found). Not
+    fitting, at the best fit when neither the old nor the new model fits and the step is
+    not taken or lowers χ² by less than the fraction ``stall_tol``."""
+    if chi2 <= limit:
+        norm_change = abs(new_norm - norm_value)
+        settled = step < settings.model_tol or (
+            norm_change <= settings.stall_tol * max(norm_value, 1e-12)
+        )
+        return TARGET if not accept or (not over_fits and settled) else -1
+    if not chi2_new <= limit and (not accept or chi2 - chi2_new < settings.stall_tol * chi2):
+        return BEST_FIT
+    return -1
+
+
+@jit
+def _occam_steps(prob, x, pred_now, chi2, chi2_target, settings):  # pragma: no cover
+    """Occam's iterations from ``x`` (χ² = ``chi2``, prediction ``pred_now``; both updated
+    in place): per iteration the candidates (:func:`_try_candidates`), a lost step
+    shortened (:func:`_shorten_lost_step`), the step taken or not (:func:`_accepts`), and
+    the stop (:func:`_stop_code`). Returns :class:`Steps`."""
+    n_par, n_data = x.shape[0], prob.d.shape[0]
+    limit = chi2_target * (1 + FIT_TOL)
+    diag_l, sub_l = _bidiagonal_cholesky(prob.norm)
+    cand = Candidates(
+        np.empty((N_CANDIDATES, n_par)), np.empty((N_CANDIDATES, n_data)), np.empty(N_CANDIDATES)
+    )
+    # the model norm of the current model: in Occam's second phase each step must lower it
+    norm_value = _quadratic(x - prob.x_ref, prob.norm)
+    mu_taken, g_at_x = np.nan, np.empty((0, n_par))
+    for iteration in range(settings.max_iter):
+        cand_mu, choice, g = _try_candidates(prob, x, chi2, chi2_target, diag_l, sub_l, cand)
+        if choice < 0:
+            choice = _shorten_lost_step(prob, x, chi2, limit, cand)
+        chi2_new = cand.chi2[choice]
+        step = np.max(np.abs(cand.x[choice, : prob.n_layers] - x[: prob.n_layers]))
+        new_norm = _quadratic(cand.x[choice] - prob.x_ref, prob.norm)
+        accept = _accepts(chi2, chi2_new, norm_value, new_norm, limit)
+        over_fits = choice == N_CANDIDATES - 1 and chi2_new < OVERFIT * chi2_target
+        stop = _stop_code(
+            chi2, chi2_new, norm_value, new_norm, step, accept, over_fits, limit, settings
+        )
+        if accept:
+            x[:] = cand.x[choice]
+            pred_now[:] = cand.pred[choice]
+            chi2, mu_taken, norm_value = chi2_new, cand_mu[choice], new_norm
+        g_at_x = np.empty((0, n_par)) if accept else g  # (a step taken: linearized elsewhere)
+        if stop >= 0:
+            return Steps(chi2, iteration + 1, mu_taken, stop, g_at_x)
+    return Steps(chi2, settings.max_iter, mu_taken, MAX_ITER, g_at_x)
+
+
+@jit
+def _spd_inverse(a):  # pragma: no cover
+    """Inverse of a symmetric positive definite ``a`` (P, P): ``a = UᵀU`` (Cholesky, U
+    upper) and ``a⁻¹ = U⁻¹ U⁻ᵀ``, by row updates. (Unsigned indices: without the
+    negative-index wraparound numba otherwise adds, LLVM vectorizes the row updates, 1.3×
+    faster at P = 41, 1.6× at 51. Not :func:`_cholesky`, whose summation order the
+    iterations' results depend on.)"""
+    n, one = np.uint64(a.shape[0]), np.uint64(1)
+    u = a.copy()  # (its upper triangle becomes U)
+    for j in range(n):
+        scale = 1.0 / np.sqrt(u[j, j])
+        for k in range(j, n):
+            u[j, k] *= scale
+        for i in range(j + one, n):
+            factor = u[j, i]
+            for k in range(i, n):
+                u[i, k] -= factor * u[j, k]
+    inv_u = np.zeros_like(a)
+    for step in range(n):
+        i = n - one - step  # (rows from the last up)
+        inv_u[i, i] = 1.0
+        for k in range(i + one, n):
+            factor = u[i, k]
+            for col in range(k, n):
+                inv_u[i, col] -= factor * inv_u[k, col]
+        scale = 1.0 / u[i, i]
+        for col in range(i, n):
+            inv_u[i, col] *= scale
+    return inv_u @ inv_u.T
+
+
+@jit
+def _layer_posterior(g, norm, mu, cov, resolution):  # pragma: no cover
+    """The linearized posterior of the layers into ``cov`` and ``resolution`` (L, L), from
+    the weighted Jacobian ``g`` at the final model (the data's rows, then the shift's prior
+    row, if any), the model norm N and ``mu``. ``C = (GᵀG + μN)⁻¹`` over all parameters
+    (the inverse Gauss–Newton Hessian of Φ/2): its layers' block (the shift, if any,
+    integrated out). The resolution ``C G_dᵀG_d`` (``G_d``: the data rows) is
+    ``I − μ C N − C G_pᵀG_p``; on the layers' columns the last term vanishes (the shift's
+    prior row holds the shift alone) and ``N`` is tridiagonal, so the block costs O(L²)."""
+    c = _spd_inverse(g.T @ g + mu * norm)
+    n_layers = cov.shape[0]
+    cov[:, :] = c[:n_layers, :n_layers]
+    for i in range(n_layers):
+        for k in range(n_layers):
+            total = 0.0
+            for j in range(max(k - 1, 0), min(k + 2, n_layers)):
+                total += c[i, j] * norm[j, k]
+            resolution[i, k] = (1.0 if i == k else 0.0) - mu * total
+
+
+@jit
+def _final_uncertainty(prob, x, steps, zeta, out):  # pragma: no cover
+    """At the final model ``x`` into ``out``: the static shift's posterior σ
+    (:func:`_shift_posterior_std`; 0 without a shift) and the layers' linearized posterior
+    at the μ of the last step (:func:`_layer_posterior`; NaN where no step was taken: the
+    band is conditional on μ, and no μ was chosen). The Jacobian of the last iteration is
+    used where the model has not moved since (``steps.g``), else computed."""
+    shift_on = x.shape[0] > prob.n_layers
+    took_step = not np.isnan(steps.mu)
+    out.record.shift_std_log10 = 0.0
+    if not took_step:
+        out.cov[:] = np.nan
+        out.resolution[:] = np.nan
+        if not shift_on:
+            return
+    g = steps.g if steps.g.shape[0] > 0 else _linearize(prob, x)[0]
+    if shift_on:
+        out.record.shift_std_log10 = _shift_posterior_std(g, prob.norm, x[: prob.n_layers], zeta)
+    if took_step:
+        _layer_posterior(g, prob.norm, steps.mu, out.cov, out.resolution)
+
+
+@jit
+def _full_prediction(s, prob, x, pred_now, pred_out):  # pragma: no cover
+    """[ln ρa; φ] of the final model ``x`` at every period of sounding ``s`` into
+    ``pred_out`` (2F,): ``pred_now`` at the usable periods, computed at the masked ones."""
+    used, masked = np.flatnonzero(s.mask), np.flatnonzero(~s.mask)
+    n_used, nf_all = used.size, s.freq_hz.size
+    pred_out[used], pred_out[nf_all + used] = pred_now[:n_used], pred_now[n_used:]
+    if masked.size:
+        pred_masked = np.empty(2 * masked.size)
+        c, log_omega_mu = _frequency_terms(s.freq_hz[masked])
+        _predict(x, prob.thick, c, log_omega_mu, prob.n_layers, pred_masked)
+        pred_out[masked] = pred_masked[: masked.size]
+        pred_out[nf_all + masked] = pred_masked[masked.size :]
+
+
+@jit
+def _invert_one(s, settings, out):  # pragma: no cover
+    """One sounding (see the module docstring): its inputs ``s`` (:class:`Soundings`) and
+    outputs ``out`` (:class:`Outputs`), one row of each; ``out.x`` holds the start."""
+    prob = _problem(s, settings, out.x.shape[0])
+    x = out.x
+    pred_now = np.empty(prob.d.shape[0])
+    chi2 = _misfit(prob, x, pred_now, np.inf)
+    out.record.chi2_start = chi2
+    if settings.mu_fixed > 0.0:
+        steps = _fixed_mu_steps(prob, x, pred_now, chi2, settings)
+    # a starting model that is its own reference and already fits is the answer: zero
+    # departure, misfit at or below the target ("its own": to the round-off of a model
+    # handed back through 10**m and log10, as blocky_invert's rounds are)
+    elif chi2 <= s.chi2_target * (1 + FIT_TOL) and np.all(np.abs(x - prob.x_ref) <= 1e-12):
+        steps = Steps(chi2, 0, np.nan, TARGET, np.empty((0, x.shape[0])))
+    else:
+        steps = _occam_steps(prob, x, pred_now, chi2, s.chi2_target, settings)
+    _full_prediction(s, prob, x, pred_now, out.pred)
+    out.record.chi2 = steps.chi2
+    out.record.iterations = steps.iterations
+    out.record.mu = steps.mu
+    out.record.stop = steps.stop
+    _final_uncertainty(prob, x, steps, s.zeta, out)
+
+
+@jit
+def _occam_rows(batch, settings, out):  # pragma: no cover
+    """:func:`_invert_one` for every sounding of a batch (the rows of ``batch`` and
+    ``out``)."""
+    for i in range(batch.freq_hz.shape[0]):
         _invert_one(
-            freq[i], log_rhoa[i], phase[i], log_rhoa_std[i], phase_std[i], mask[i], thick[i],
-            x_ref[i], x[i], rough_weights[i], precision[i], chi2_target[i], inv_shift_std,
-            zeta[i], max_iter, model_tol, stall_tol, mu_fixed, pred_out[i], result[i],
+            Soundings(
+                batch.freq_hz[i], batch.log_rhoa[i], batch.phase_rad[i], batch.log_rhoa_std[i],
+                batch.phase_std_rad[i], batch.mask[i], batch.thick_m[i], batch.x_ref[i],
+                batch.rough_weights[i], batch.precision[i], batch.zeta[i],
+                batch.chi2_target[i],
+            ),
+            settings,
+            Outputs(out.x[i], out.pred[i], out.record[i], out.cov[i], out.resolution[i]),
         )  # fmt: skip
 
 
@@ -702,23 +938,24 @@ CHUNKS_PER_THREAD = 8
 soundings differ in cost (iterations, periods)."""
 
 
-def _run_rows(rows: tuple, scalars: tuple) -> None:
-    """:func:`_occam_rows` over the batch ``rows`` (arrays (n, …), outputs included) on
-    ``numba.get_num_threads()`` threads: the compiled loop releases the GIL, so chunks of
-    soundings run side by side (one compiled variant: a parallel one would double the
+def _run_rows(batch: Soundings, settings: Settings, out: Outputs) -> None:
+    """:func:`_occam_rows` over a batch (inputs ``batch``, outputs ``out``: arrays (n, …))
+    on ``numba.get_num_threads()`` threads: the compiled loop releases the GIL, so chunks
+    of soundings run side by side (one compiled variant: a parallel one would double the
     one-off compilation, ~15 s)."""
-    n = rows[0].shape[0]
+    n = batch.freq_hz.shape[0]
     threads = min(numba.get_num_threads(), n)
     if threads <= 1:
-        _occam_rows(*rows, *scalars)
+        _occam_rows(batch, settings, out)
         return
     size = max(1, -(-n // (threads * CHUNKS_PER_THREAD)))
+
+    def chunk(start):
+        rows = slice(start, start + size)
+        _occam_rows(batch._make(a[rows] for a in batch), settings, out._make(a[rows] for a in out))
+
     with ThreadPoolExecutor(threads) as pool:
-        done = pool.map(
-            lambda start: _occam_rows(*(a[start : start + size] for a in rows), *scalars),
-            range(0, n, size),
-        )
-        list(done)  # (re-raises a chunk's error here)
+        list(pool.map(chunk, range(0, n, size)))  # (re-raises a chunk's error here)
 
 
 def _one_blas_thread(engine):
@@ -762,6 +999,31 @@ def _writable(values: np.ndarray, dtype) -> np.ndarray:
     if values.dtype != dtype or not values.flags.c_contiguous or not values.flags.writeable:
         return np.array(values, dtype=dtype, order="C")
     return values
+
+
+def _as_rows(values, width: int, n: int) -> np.ndarray:
+    """``values`` as (n, width) rows for the engine (:func:`_writable`), broadcast only when
+    they are not already (broadcast_to costs more than the engine's check)."""
+    values = np.asarray(values, dtype=float)
+    if values.shape != (n, width):
+        values = np.broadcast_to(values, (n, width))
+    return _writable(values, float)
+
+
+def _start_outputs(x_ref, n_layers: int, m_start_log10, n_freq: int) -> Outputs:
+    """The engine's outputs for a batch: ``x`` holds the start (default the reference
+    ``x_ref`` (n, P))."""
+    n = x_ref.shape[0]
+    x = x_ref.copy()
+    if m_start_log10 is not None:
+        x[:, :n_layers] = m_start_log10
+    return Outputs(
+        x=x,
+        pred=np.empty((n, 2 * n_freq)),
+        record=np.empty(n, RESULT),
+        cov=np.empty((n, n_layers, n_layers)),
+        resolution=np.empty((n, n_layers, n_layers)),
+    )
 
 
 @_one_blas_thread
@@ -808,63 +1070,58 @@ def occam_invert(
     start_time = time.perf_counter()
     mask = _writable(mask, bool)
     n, n_freq = mask.shape
-    m_ref = np.asarray(m_ref_log10, dtype=float)
-    n_layers = m_ref.shape[1]
-
-    def rows(values, width):
-        values = np.asarray(values, dtype=float)
-        if values.shape != (n, width):  # (broadcast_to costs more than the engine's check)
-            values = np.broadcast_to(values, (n, width))
-        return _writable(values, float)
-
+    n_layers = np.shape(m_ref_log10)[1]
+    rows = functools.partial(_as_rows, n=n)
     thick = rows(thick_m, n_layers - 1)
     n_data = 2.0 * mask.sum(axis=1)
     shift_on = static_shift_std_log10 is not None
-    n_par = n_layers + shift_on
-    x_ref = np.zeros((n, n_par))
-    x_ref[:, :n_layers] = m_ref
-    x = x_ref.copy()
-    if m_start_log10 is not None:
-        x[:, :n_layers] = m_start_log10
-    pred = np.empty((n, 2 * n_freq))
-    result = np.empty((n, 6))
-    batch = (
-        rows(freq_hz, n_freq),
-        rows(log_rhoa_obs, n_freq),
-        rows(phase_rad_obs, n_freq),
-        rows(log_rhoa_std, n_freq),
-        rows(phase_std_rad, n_freq),
-        mask,
-        thick,
-        x_ref,
-        x,
-        rows(1.0 if roughness_weights is None else roughness_weights, n_layers - 1),
-        smallness / rows(ref_std_log10, n_layers) ** 2,
-        np.asarray(target_nrms, float) ** 2 * n_data,  # (n,): a new array
-        np.log10(layer_centres_log_m(thick)) if shift_on else thick,  # (unused without)
-        pred,
-        result,
+    x_ref = np.zeros((n, n_layers + shift_on))
+    x_ref[:, :n_layers] = m_ref_log10
+    batch = Soundings(
+        freq_hz=rows(freq_hz, n_freq),
+        log_rhoa=rows(log_rhoa_obs, n_freq),
+        phase_rad=rows(phase_rad_obs, n_freq),
+        log_rhoa_std=rows(log_rhoa_std, n_freq),
+        phase_std_rad=rows(phase_std_rad, n_freq),
+        mask=mask,
+        thick_m=thick,
+        x_ref=x_ref,
+        rough_weights=rows(1.0 if roughness_weights is None else roughness_weights, n_layers - 1),
+        precision=smallness / rows(ref_std_log10, n_layers) ** 2,
+        zeta=np.log10(layer_centres_log_m(thick)) if shift_on else thick,  # (unused without)
+        chi2_target=np.asarray(target_nrms, float) ** 2 * n_data,  # (n,): a new array
     )
-    scalars = (
-        1.0 / static_shift_std_log10 if shift_on else 0.0,
-        max_iter,
-        model_tol_log10,
-        stall_tol,
-        0.0 if mu_fixed is None else float(mu_fixed),
+    out = _start_outputs(x_ref, n_layers, m_start_log10, n_freq)
+    settings = Settings(
+        inv_shift_std=1.0 / static_shift_std_log10 if shift_on else 0.0,
+        max_iter=int(max_iter),
+        model_tol=float(model_tol_log10),
+        stall_tol=float(stall_tol),
+        mu_fixed=0.0 if mu_fixed is None else float(mu_fixed),
     )
-    _run_rows(batch, scalars)
+    _run_rows(batch, settings, out)
+    return _occam_result(out, n_data, n_layers, start_time)
+
+
+def _occam_result(out: Outputs, n_data, n_layers: int, start_time: float) -> OccamResult:
+    """The :class:`OccamResult` of the engine's outputs ``out`` (arrays (n, …)); ``n_data``
+    (n,): usable data per sounding."""
+    record, x, n_freq = out.record, out.x, out.pred.shape[1] // 2
     return OccamResult(
         rho_ohmm=10.0 ** x[:, :n_layers],
-        nrms=np.sqrt(result[:, 0] / n_data),
-        nrms_start=np.sqrt(result[:, 1] / n_data),
-        iterations=result[:, 2].astype(int),
-        mu=result[:, 3],
-        stop=np.array(STOPS)[result[:, 4].astype(int)],
-        static_shift=10.0 ** x[:, n_layers] if shift_on else np.ones(n),
-        static_shift_std_log10=result[:, 5],
-        log_rhoa=pred[:, :n_freq],
-        phase_rad=pred[:, n_freq:],
+        nrms=np.sqrt(record["chi2"] / n_data),
+        nrms_start=np.sqrt(record["chi2_start"] / n_data),
+        iterations=record["iterations"].copy(),
+        mu=record["mu"].copy(),
+        stop=np.array(STOPS)[record["stop"]],
+        static_shift=10.0 ** x[:, n_layers] if x.shape[1] > n_layers else np.ones(x.shape[0]),
+        static_shift_std_log10=record["shift_std_log10"].copy(),
+        log_rhoa=out.pred[:, :n_freq],
+        phase_rad=out.pred[:, n_freq:],
         seconds=time.perf_counter() - start_time,
+        posterior_std_log10=np.sqrt(np.diagonal(out.cov, axis1=1, axis2=2)),
+        posterior_cov_log10=out.cov,
+        resolution=out.resolution,
     )
 
 
@@ -882,7 +1139,8 @@ def blocky_invert(
     """:func:`occam_invert` (same arguments) with a blocky roughness: the smooth inversion,
     then ``rounds`` inversions each weighted by :func:`irls_weights` of the previous model
     and started from it. ``iterations`` and ``seconds`` count all rounds; ``nrms_start`` is
-    that of the first start, ``mu`` the last one a round chose."""
+    that of the first start, ``mu`` the last one a round chose (and the posterior fields
+    that round's, with its weights: the IRLS norm read as the prior)."""
     if rounds < 1:
         raise ValueError(f"rounds must be >= 1, got {rounds}")
     if eps_log10 <= 0:
@@ -890,15 +1148,20 @@ def blocky_invert(
     call = inspect.signature(occam_invert).bind(*args, **kwargs)
     call.arguments.pop("roughness_weights", None)
     first = res = occam_invert(**call.arguments)
-    iterations, seconds, mu = res.iterations.copy(), res.seconds, res.mu
+    iterations, seconds = res.iterations.copy(), res.seconds
     m_ref = np.asarray(call.arguments["m_ref_log10"], dtype=float)
     for _ in range(rounds):
         m = np.log10(res.rho_ohmm)
         call.arguments["m_start_log10"] = m
+        last = res
         res = occam_invert(**call.arguments, roughness_weights=irls_weights(m, m_ref, eps_log10))
         iterations += res.iterations
         seconds += res.seconds
-        mu = np.where(np.isnan(res.mu), mu, res.mu)  # a round that took no step keeps its μ
+        # a round that took no step keeps the μ of the last one that did, and the posterior
+        # (conditional on μ) with it
+        stepped = ~np.isnan(res.mu)
+        for name in ("mu", "posterior_std_log10", "posterior_cov_log10", "resolution"):
+            new, old = getattr(res, name), getattr(last, name)
+            setattr(res, name, np.where(stepped.reshape((-1,) + (1,) * (new.ndim - 1)), new, old))
     res.iterations, res.seconds, res.nrms_start = iterations, seconds, first.nrms_start
-    res.mu = mu
     return res

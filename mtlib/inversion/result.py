@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..networks.predictor import z_score
 from ..networks.similarity import BandScaling
+
+BAND_STOPS = ("target", "converged")
+"""Stops at which the linearized band means something: the μ the sounding ended with was
+chosen to fit (or fixed at the prior's weight); a sounding that could not fit ends with a
+vanishing μ, and a band conditional on it is the unregularized one."""
 
 
 @dataclass
@@ -38,6 +44,20 @@ class InversionResult:
     doi_index: np.ndarray | None = None  # (L,) Oldenburg–Li index (oldenburg_li=True)
     doi_index_m: float | None = None  # below it the index exceeds the threshold (inf:
     # nowhere on the grid; NaN: not fitted to the target)
+    linearized_std_log10: np.ndarray | None = None  # (L,) σ of log10 ρ (NaN: no band)
+    linearized_cov_log10: np.ndarray | None = None  # (L, L) its covariance
+    resolution: np.ndarray | None = None  # (L, L) averaging kernels, one row per layer
+
+    def linearized_interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """The central ``level`` interval (low, high) (L,) in Ω·m of Occam's model, Gaussian
+        in log10 ρ with :attr:`linearized_std_log10`: the posterior of the linearized problem
+        at the final model, reading the objective as −2 ln of a density (data term plus μ
+        times the model norm, μ the one the sounding ended with). It is conditional on that
+        μ and on the smoothness prior, and linear: the sampler's posterior
+        (:func:`mtlib.sample`) is the honest one. NaN where the sounding did not stop at
+        one of :data:`BAND_STOPS`."""
+        half = z_score(level) * self.linearized_std_log10
+        return self.rho_ohmm * 10.0**-half, self.rho_ohmm * 10.0**half
 
     @property
     def n_masked(self) -> int:
