@@ -27,6 +27,7 @@ __all__ = [
     "__version__",
     "invert",
     "load_pretrained",
+    "sample",
 ]
 
 
@@ -43,3 +44,14 @@ def invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, **kwargs):
     from .inversion import invert as _invert
 
     return _invert(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, **kwargs)
+
+
+def sample(freq_hz, rhoa_ohmm, phase_deg, z_rel_err=0.05, mask=None, **kwargs):
+    """The posterior of a layered earth for one sounding, by trans-dimensional MCMC: the
+    same inputs as :func:`invert`; chains started from its result, stopped when they agree
+    (split-R̂, effective sample size). See :func:`mtlib.posterior.sample`;
+    ``post.interval(0.9)``, ``post.median``, ``post.n_layers_probability``, ``post.plot()``.
+    """
+    from .posterior import sample as _sample
+
+    return _sample(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask, **kwargs)

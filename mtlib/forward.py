@@ -42,36 +42,46 @@ def skin_depth_m(rho_ohmm, freq_hz):
 
 
 @jit
+def layer_decay(x):  # pragma: no cover
+    """``e = exp(-(1 + i) x)`` as (Re, Im): a layer's two-way decay, ``x = 2 a h`` with
+    ``a = sqrt(ωμ0 / 2ρ)``."""
+    ex = math.exp(-x)
+    return ex * math.cos(x), -ex * math.sin(x)
+
+
+@jit
+def layer_up(q, er, ei, zr, zi):  # pragma: no cover
+    """One layer of the recursion: intrinsic impedance ``z = q (1 + i)`` (q = cf·sqrt ρ),
+    decay (er, ei) (:func:`layer_decay`) and the impedance (zr, zi) at its bottom → the
+    impedance at its top, ``z (s − d e) / (s + d e)`` with ``s = z + Z_below``,
+    ``d = z − Z_below``; complex arithmetic in reals, one division."""
+    sr = q + zr
+    si = q + zi
+    dr = q - zr
+    di = q - zi
+    der = dr * er - di * ei
+    dei = dr * ei + di * er
+    nr = sr - der
+    ni = si - dei
+    mr = sr + der
+    mi = si + dei
+    den = mr * mr + mi * mi
+    pr = (nr * mr + ni * mi) / den
+    pi = (ni * mr - nr * mi) / den
+    return q * (pr - pi), q * (pr + pi)
+
+
+@jit
 def impedance_at(sqrt_rho, h_over_sqrt_rho, cf):  # pragma: no cover
     """Fused recursion for one model at one frequency: ``(Re Z, Im Z)``. sqrt_rho (L,);
-    h_over_sqrt_rho (L-1,); ``cf`` = sqrt(ωμ0/2). Complex arithmetic is spelled out in
-    reals so each layer costs one exp, one sincos and one division. Compiled (numba), for
-    the batched kernels here and the inversion engine's (:mod:`mtlib.inversion.occam`)."""
+    h_over_sqrt_rho (L-1,); ``cf`` = sqrt(ωμ0/2). Each layer costs one exp, one sincos and
+    one division (:func:`layer_up`). Compiled (numba), for the batched kernels here, the
+    inversion engine's and the posterior sampler's."""
     n_layers = sqrt_rho.shape[0]
-    q = cf * sqrt_rho[n_layers - 1]
-    zr = q
-    zi = q
+    zr = zi = cf * sqrt_rho[n_layers - 1]
     for j in range(n_layers - 2, -1, -1):
-        q = cf * sqrt_rho[j]  # z_j = q (1 + i)
-        x = 2.0 * cf * h_over_sqrt_rho[j]
-        ex = math.exp(-x)
-        er = ex * math.cos(x)
-        ei = -ex * math.sin(x)
-        sr = q + zr
-        si = q + zi
-        dr = q - zr
-        di = q - zi
-        der = dr * er - di * ei
-        dei = dr * ei + di * er
-        nr = sr - der
-        ni = si - dei
-        mr = sr + der
-        mi = si + dei
-        den = mr * mr + mi * mi
-        pr = (nr * mr + ni * mi) / den
-        pi = (ni * mr - nr * mi) / den
-        zr = q * (pr - pi)
-        zi = q * (pr + pi)
+        er, ei = layer_decay(2.0 * cf * h_over_sqrt_rho[j])
+        zr, zi = layer_up(cf * sqrt_rho[j], er, ei, zr, zi)
     return zr, zi
 
 
