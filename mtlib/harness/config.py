@@ -154,6 +154,11 @@ class Profile:
     seed: int = 0
     test_seed: int = 20_240_601
     """Seed of the fresh test set (never used by a dataset, whose chunks use [seed, i])."""
+    posterior_min_ess: int = 400
+    """Effective samples per depth at which notebook 05's posteriors stop (the sampler's
+    default)."""
+    posterior_max_seconds: float | None = 300.0
+    """Cap on each of notebook 05's posteriors (None: until the stopping rule holds)."""
     ensemble_size: int = 5
     ensemble_noise_max: float = 0.12
     """Noise of the ensemble's training and calibration: up to 12 %, beyond the 10 % at
@@ -174,6 +179,14 @@ class Profile:
     """Training noise ``ensemble_noise_max · u³``: a third of the soundings below 0.5 %, one
     in eight above 8 %. In a trial, a member trained with evenly spread levels had a
     noise-free test RMSE of 0.070 decades, against 0.062 with these."""
+    survey_posterior_stations: int = 7
+    """Stations of the Gabbs Valley profile whose posterior notebook 12 samples (the first
+    ones along the line; all seven by default)."""
+    survey_posterior_max_seconds: float | None = None
+    """Cap on each of those posteriors' sampling (None: until the stopping rule holds)."""
+    survey_scheduler: str | None = "local"
+    """Where notebook 12 runs its stations (:func:`mtlib.survey.run`): a local Dask cluster,
+    or None: in the notebook's own process."""
 
     def dataset_spec(self, **overrides) -> DatasetSpec:
         """The paper-scheme dataset of this profile; ``overrides`` change DatasetSpec fields."""
@@ -243,7 +256,16 @@ PROFILES = {
         ensemble_warm_start=True,
         ensemble_epochs=10,
         ensemble_lr=0.003,
+        # the posteriors of notebook 05 in seconds: the machinery runs, and its claims are
+        # the ones that hold for short chains too
+        posterior_min_ess=50,
+        posterior_max_seconds=8.0,
         notebooks_use_trained=False,
+        # two posteriors of two seconds each, in the notebook's process: the machinery runs,
+        # converges it does not (the notebook says so)
+        survey_posterior_stations=2,
+        survey_posterior_max_seconds=2.0,
+        survey_scheduler=None,
     ),
     # members fine-tune the paper network for 4 epochs (≈ 1 min each on 2 cores): trained
     # from scratch for 40 they took 56 min, for an ensemble no more accurate at 0-2 % noise
