@@ -10,15 +10,22 @@ What MT users trip on, handled once here (docs/design.md, "Field data"):
 * the 1D response is rotation invariant: the determinant ``sqrt(Zxx·Zyy − Zxy·Zyx)`` by
   default, the Berdichevsky average ``(Zxy − Zyx)/2`` as an option; both put the phase of a
   layered earth in the first quadrant (no ``arctan`` quadrant guessing: Zyx sits in the
-  third quadrant and enters with its sign). A file written with the opposite time
-  convention (``e^{-iωt}``: phases in the fourth quadrant) is conjugated, with a warning;
+  third quadrant and enters with its sign). A file whose invariant has its median phase in
+  the fourth quadrant is read as written with the opposite time convention (``e^{-iωt}``)
+  and conjugated, with a warning: a guess, since a 3D earth's out-of-quadrant phases look
+  the same;
 * errors (:mod:`mtlib.data_errors`): a relative error ``p`` on |Z| (from the file, floored at
   ``error_floor``) is ``2p`` on ρa and ``arcsin(p)`` on the phase; periods whose error
   reaches the cap are masked with a warning;
 * missing or unusable periods (NaN, zero, a phase outside (0°, 90°)) are masked, never
   replaced by zeros;
-* dimensionality: the phase-tensor skew angle β (Caldwell, Bibby & Brown 2004) per period;
-  where |β| exceeds a few degrees the earth is not 1D there. ``max_skew_deg`` masks them.
+* dimensionality, per period (Caldwell, Bibby & Brown 2004; Bibby, Caldwell & Brown 2005):
+  the phase tensor's skew β and ellipticity, both free of galvanic distortion and of the
+  rotation, and the split between the two modes' apparent resistivities. A 1D earth has β
+  and ellipticity 0 (and no split unless galvanic distortion shifts one mode); a 2D earth
+  has β = 0 but not the ellipticity; so β alone cannot tell 2D from 1D
+  (:func:`phase_tensor_skew_deg`, :func:`phase_tensor_ellipticity`,
+  :func:`mode_split_decades`). ``max_skew_deg`` masks periods of large |β|.
 """
 
 from __future__ import annotations
@@ -52,23 +59,66 @@ def e_minus_iwt(z_ohm) -> bool:
     return bool(finite.any() and np.median(np.angle(z_ohm[finite])) < 0)
 
 
-def phase_tensor_skew_deg(z_ohm) -> np.ndarray:
-    """Phase-tensor skew angle β in degrees, ``(F,)`` from impedance tensors ``(F, 2, 2)``.
-
-    ``Φ = X⁻¹ Y`` with ``Z = X + iY``; ``β = ½ arctan((Φ12 − Φ21) / (Φ11 + Φ22))``. β is 0
-    for a 1D or 2D earth and independent of rotation, of galvanic distortion and of the
-    time convention; NaN where the tensor is incomplete or X is singular.
-    """
+def _phase_tensor(z_ohm):
+    """Elements ``(Φ11, Φ12, Φ21, Φ22)``, each (F,), of the phase tensor ``Φ = X⁻¹ Y`` of
+    impedance tensors ``Z = X + iY`` (F, 2, 2); NaN where X is singular or Z incomplete."""
     z = np.asarray(z_ohm)
     x, y = z.real, z.imag
     det_x = x[:, 0, 0] * x[:, 1, 1] - x[:, 0, 1] * x[:, 1, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         # X⁻¹ Y written out: adj(X) Y / det X
-        p11 = (x[:, 1, 1] * y[:, 0, 0] - x[:, 0, 1] * y[:, 1, 0]) / det_x
-        p12 = (x[:, 1, 1] * y[:, 0, 1] - x[:, 0, 1] * y[:, 1, 1]) / det_x
-        p21 = (x[:, 0, 0] * y[:, 1, 0] - x[:, 1, 0] * y[:, 0, 0]) / det_x
-        p22 = (x[:, 0, 0] * y[:, 1, 1] - x[:, 1, 0] * y[:, 0, 1]) / det_x
+        return (
+            (x[:, 1, 1] * y[:, 0, 0] - x[:, 0, 1] * y[:, 1, 0]) / det_x,
+            (x[:, 1, 1] * y[:, 0, 1] - x[:, 0, 1] * y[:, 1, 1]) / det_x,
+            (x[:, 0, 0] * y[:, 1, 0] - x[:, 1, 0] * y[:, 0, 0]) / det_x,
+            (x[:, 0, 0] * y[:, 1, 1] - x[:, 1, 0] * y[:, 0, 1]) / det_x,
+        )
+
+
+def phase_tensor_skew_deg(z_ohm) -> np.ndarray:
+    """Phase-tensor skew angle β in degrees, ``(F,)`` from impedance tensors ``(F, 2, 2)``.
+
+    ``β = ½ arctan((Φ12 − Φ21) / (Φ11 + Φ22))``, independent of rotation, of galvanic
+    distortion and of the time convention; NaN where the tensor is incomplete. β is 0 for a
+    1D **and** for a 2D earth: |β| beyond a few degrees says 3D, a small |β| does not say
+    1D (:func:`phase_tensor_ellipticity` tells 2D from 1D).
+    """
+    p11, p12, p21, p22 = _phase_tensor(z_ohm)
+    with np.errstate(divide="ignore", invalid="ignore"):
         return np.degrees(0.5 * np.arctan((p12 - p21) / (p11 + p22)))
+
+
+def phase_tensor_ellipticity(z_ohm) -> np.ndarray:
+    """Phase-tensor ellipticity ``(Φmax − Φmin) / (Φmax + Φmin)``, ``(F,)`` from impedance
+    tensors ``(F, 2, 2)``; NaN where the tensor is incomplete.
+
+    With ``Π1 = ½ |(Φ11 − Φ22, Φ12 + Φ21)|`` and ``Π2 = ½ |(Φ11 + Φ22, Φ12 − Φ21)|``,
+    ``Φmax, Φmin = Π2 ± Π1`` and the ellipticity is ``Π1 / Π2``. Free of galvanic
+    distortion, rotation and time convention, like β. It is 0 only where the phases of all
+    directions agree: in 1D. A 2D earth gives β = 0 but an ellipticity that grows with the
+    difference of its two modes' phases; 3D gives both. Noise alone makes it a few
+    hundredths where the impedances carry errors of a few per cent.
+    """
+    p11, p12, p21, p22 = _phase_tensor(z_ohm)
+    pi1 = 0.5 * np.hypot(p11 - p22, p12 + p21)
+    pi2 = 0.5 * np.hypot(p11 + p22, p12 - p21)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pi1 / pi2
+
+
+def mode_split_decades(z_ohm) -> np.ndarray:
+    """``log10(ρa,xy / ρa,yx)`` (F,) from impedance tensors ``(F, 2, 2)``: how far apart the
+    two modes' apparent resistivities are (NaN where either is missing).
+
+    0 for an undistorted 1D earth, whatever the rotation; a 2D earth splits them (TE and TM
+    differ). Unlike β and the ellipticity it depends on the rotation, and galvanic
+    distortion (static shift) splits the modes of any earth, 1D included, by a factor
+    independent of frequency: a split that varies with period is the earth's, a constant
+    one may be the surface's.
+    """
+    z = np.asarray(z_ohm)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 2 * np.log10(np.abs(z[:, 0, 1]) / np.abs(z[:, 1, 0]))
 
 
 @dataclass
@@ -87,6 +137,16 @@ class Sounding:
     def skew_deg(self) -> np.ndarray:
         """Phase-tensor skew β (F,) in degrees (:func:`phase_tensor_skew_deg`)."""
         return phase_tensor_skew_deg(self.z_ohm)
+
+    @property
+    def ellipticity(self) -> np.ndarray:
+        """Phase-tensor ellipticity (F,) (:func:`phase_tensor_ellipticity`)."""
+        return phase_tensor_ellipticity(self.z_ohm)
+
+    @property
+    def mode_split_decades(self) -> np.ndarray:
+        """log10(ρa,xy / ρa,yx) (F,) (:func:`mode_split_decades`)."""
+        return mode_split_decades(self.z_ohm)
 
     def response(
         self,
@@ -125,8 +185,9 @@ class Sounding:
         if e_minus_iwt(z1):
             warnings.warn(
                 f"{self.station}: the {invariant} invariant's phases lie in the fourth "
-                "quadrant — the file uses the e^(-iωt) time convention; its "
-                "impedances are conjugated to mtlib's e^(+iωt)",
+                "quadrant, read as the e^(-iωt) time convention: its impedances are "
+                "conjugated to mtlib's e^(+iωt) (out-of-quadrant phases of a 3D earth "
+                "look the same: check the tensor)",
                 UserWarning,
                 stacklevel=2,
             )

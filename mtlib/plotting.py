@@ -18,6 +18,16 @@ from .grid import step_profile
 REFINED_COLOR = "C4"
 """The physics refinement (network guess → Occam) in every field figure: black stays the
 true model of the synthetic figures, red the network, blue pyGIMLi."""
+DPLUS_COLOR = "k"
+"""Parker's D+ (the best fit any 1D earth reaches) in the field figures."""
+
+
+def noise_colors(n: int) -> list:
+    """``n`` colours for noise levels, from low to high along a sequential map (no red: red
+    is the network's colour)."""
+    import matplotlib
+
+    return [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.0, 0.85, n)]
 
 
 def save(fig, name: str, folder: str | Path | None = None) -> Path:
@@ -195,12 +205,18 @@ def predictions_figure(
     band=None,
     band_label=None,
     doi_m=None,
+    pred_label: str = "U-Net",
+    std_log10=None,
 ):
-    """The paper's Fig. 3: true (black) and predicted (red) models, one panel each.
+    """The paper's Fig. 3: true (black) and predicted (red, ``pred_label``) models, one
+    panel each.
 
     ``band`` = (low, high), each (n, L) Ω·m, shades an uncertainty interval around each
-    prediction; ``doi_m`` (n,) marks each panel's depth-of-investigation cue."""
+    prediction; ``std_log10`` (n, L) draws the prediction's σ (decades, dotted, on a top
+    axis) with the threshold :data:`~mtlib.constants.DOI_THRESHOLD_DECADES`; ``doi_m`` (n,)
+    marks the depth where σ first exceeds it (nothing where it never does)."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     n = len(rho_true_ohmm)
     nrows = -(-n // ncols)
@@ -215,14 +231,27 @@ def predictions_figure(
         if band is not None:
             plot_band(ax, band[0][k], band[1][k], thick_m, bottom_m, color="C3", label=band_label)
         plot_model(ax, rho_true_ohmm[k], thick_m, bottom_m, color="k", label="true")
-        plot_model(ax, rho_pred_ohmm[k], thick_m, bottom_m, color="C3", label="U-Net")
+        plot_model(ax, rho_pred_ohmm[k], thick_m, bottom_m, color="C3", label=pred_label)
         if doi_m is not None:
             mark_doi(ax, doi_m[k], label=f"σ > {DOI_THRESHOLD_DECADES:g} decades below")
+        if std_log10 is not None:
+            ax_std = ax.twiny()
+            depth_m, values = step_profile(std_log10[k], thick_m, bottom_m)
+            ax_std.plot(values, depth_m, color="0.3", ls=":", lw=1.2)
+            ax_std.axvline(DOI_THRESHOLD_DECADES, color="0.5", ls="--", lw=0.8)
+            # σ in the left quarter, where resistivities below the paper's range leave room
+            ax_std.set_xlim(0, 4 * DOI_THRESHOLD_DECADES)
+            ax_std.set_xlabel("σ (decades)", fontsize=8)
+            ax_std.tick_params(labelsize=7)
         if titles is not None:
             ax.set_title(titles[k], fontsize=9)
         if k % ncols:
             ax.set_ylabel("")
-    axes[0, 0].legend(fontsize=8, loc="lower left")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if std_log10 is not None:
+        handles.append(Line2D([], [], color="0.3", ls=":", lw=1.2))
+        labels.append(f"σ (top axis; dashed: {DOI_THRESHOLD_DECADES:g} decades)")
+    axes[0, 0].legend(handles, labels, fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
 
@@ -235,8 +264,9 @@ def error_vs_depth_figure(thick_m, rmse_by_layer: dict):
 
     centers = layer_centres_m(thick_m)
     fig, ax = plt.subplots(figsize=(5, 5))
-    for level, rmse in rmse_by_layer.items():
-        ax.plot(rmse, centers, "o-", ms=3, label=f"{100 * float(level):g} % noise")
+    colors = noise_colors(len(rmse_by_layer))
+    for (level, rmse), color in zip(rmse_by_layer.items(), colors):
+        ax.plot(rmse, centers, "o-", ms=3, color=color, label=f"{100 * float(level):g} % noise")
     ax.invert_yaxis()
     ax.set_xlabel("RMSE of log10 ρ (decades)")
     ax.set_ylabel("depth (m); last point: half-space")
@@ -247,24 +277,27 @@ def error_vs_depth_figure(thick_m, rmse_by_layer: dict):
 
 
 def field_result_figure(response, result, title: str = "", extra_models: dict | None = None):
-    """A real sounding and its inversion, on a log depth axis (a data-covering grid spans
-    metres to hundreds of kilometres): the network's guess (with its 95 % interval where
-    its grid reaches), the final model, ``extra_models`` ({label: ρ (L,)} on the same
-    grid), the depth of investigation, and the data with error bars against the final
-    model's response. ``response``: :class:`mtlib.data_errors.Response1D`; ``result``:
+    """A real sounding and its inversion, on a log depth axis down to three times the depth
+    of investigation: the network's guess (with its 95 % interval where its grid reaches),
+    the final model, ``extra_models`` ({label: ρ (L,)} on the same grid), the depth of
+    investigation, and the data with error bars against the final model's response.
+    ``response``: :class:`mtlib.data_errors.Response1D`; ``result``:
     :class:`mtlib.inversion.InversionResult`."""
     import matplotlib.pyplot as plt
 
     freq, mask = response.freq_hz, result.mask
     rhoa, phase = response.rhoa_ohmm, response.phase_deg
     top = 0.5 * result.thick_m[0]
-    bottom = result.depth_m[-1] * 2
+    # a data-covering grid ends far below what the data see: show down to three times the
+    # depth of investigation (shaded below it)
+    bottom = min(result.depth_m[-1] * 2, 3 * result.doi_m)
     fig, (ax_m, ax_r, ax_p) = plt.subplots(
         1, 3, figsize=(13, 4.4), gridspec_kw={"width_ratios": [1, 1.3, 1.3]}
     )
     models = [result.rho_ohmm, result.rho_network_ohmm, *(extra_models or {}).values()]
-    lo = min(np.nanmin(rhoa[mask]), *(m.min() for m in models)) / 2
-    hi = max(np.nanmax(rhoa[mask]), *(m.max() for m in models)) * 2
+    shown = result.depth_m < bottom
+    lo = min(np.nanmin(rhoa[mask]), *(m[shown].min() for m in models)) / 2
+    hi = max(np.nanmax(rhoa[mask]), *(m[shown].max() for m in models)) * 2
     model_axes(ax_m, rho_lim=(lo, hi))
     ax_m.set_yscale("log")
     ax_m.set_ylim(bottom, top)
@@ -350,38 +383,56 @@ def field_summary_figure(
     nrms_network,
     nrms,
     nrms_reference,
+    nrms_dplus,
+    n_data,
     iterations,
     iterations_halfspace,
     reference_label: str = "pyGIMLi smooth",
 ):
-    """The real-data set at a glance, one point per sounding: the final nRMS against a
-    reference inversion's (with the network's guess beside it), and Gauss–Newton
-    iterations from the network's guess against those from a half-space."""
+    """The real-data set at a glance, one row per sounding (S soundings, each argument (S,)):
+    the nRMS of the network's guess, of the final model, of a reference inversion and of
+    Parker's D+ (the best any 1D earth reaches), against the band ``sqrt(1 ± 2 sqrt(2/N))``
+    where the true earth's nRMS falls with right errors (``n_data`` N per sounding); and
+    Gauss–Newton iterations from the network's guess and from a half-space. Rows sorted by
+    D+'s nRMS."""
     import matplotlib.pyplot as plt
 
-    nrms_reference = np.asarray(nrms_reference, dtype=float)
-    fig, (ax_n, ax_i) = plt.subplots(1, 2, figsize=(11, 4.6))
-    top = max(np.nanmax(nrms_network), np.nanmax(nrms_reference)) * 1.3
-    ax_n.plot([0.3, top], [0.3, top], color="0.6", lw=1, label="equal")
-    ax_n.fill_between(
-        [0.3, top], [0.3, top], [0.3 * 1.05, top * 1.05], color="0.85", label="within 5 %"
-    )
-    ax_n.scatter(nrms_reference, nrms_network, marker="x", color="C3", label="network only")
-    ax_n.scatter(nrms_reference, nrms, color=REFINED_COLOR, label="network + Occam")
-    for name, x, y in zip(stations, nrms_reference, nrms):
-        ax_n.annotate(name, (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
-    ax_n.set(
-        xscale="log",
-        yscale="log",
-        xlim=(0.3, top),
-        ylim=(0.3, top),
-        xlabel=f"nRMS, {reference_label}",
-        ylabel="nRMS, mtlib",
-    )
-    ax_n.axhline(1, color="0.6", ls=":", lw=1)
-    ax_n.legend(fontsize=8, loc="upper left")
-    order = np.argsort(iterations_halfspace)
+    n_data = np.asarray(n_data, dtype=float)
+    order = np.argsort(np.asarray(nrms_dplus, dtype=float))
     pos = np.arange(len(stations))
+    names = [stations[k] for k in order]
+    fig, (ax_n, ax_i) = plt.subplots(
+        1, 2, figsize=(11, 0.24 * len(stations) + 1.8), gridspec_kw={"width_ratios": [1.6, 1]}
+    )
+    spread = 2 * np.sqrt(2 / n_data[order])
+    ax_n.barh(
+        pos,
+        np.sqrt(1 + spread) - np.sqrt(np.clip(1 - spread, 0, None)),
+        left=np.sqrt(np.clip(1 - spread, 0, None)),
+        height=0.8,
+        color="0.88",
+        label="nRMS of the true earth, right errors (±2σ of χ²)",
+    )
+    series = (
+        (nrms_dplus, "|", DPLUS_COLOR, "D+: the best any 1D earth fits", 12),
+        (nrms_network, "x", "C3", "network's guess alone", 5),
+        (nrms_reference, "s", "C0", reference_label, 4),
+        (nrms, "o", REFINED_COLOR, "network + Occam (final)", 4),
+    )
+    for values, marker, color, label, size in series:
+        ax_n.plot(
+            np.asarray(values, dtype=float)[order],
+            pos,
+            marker,
+            ms=size,
+            color=color,
+            ls="none",
+            label=label,
+        )
+    ax_n.set_yticks(pos, names, fontsize=7)
+    ax_n.set(xscale="log", xlabel="nRMS", ylim=(-0.7, len(stations) - 0.3))
+    ax_n.grid(True, axis="x", which="both", alpha=0.3)
+    ax_n.legend(fontsize=7, loc="lower right")
     ax_i.barh(
         pos - 0.2,
         np.asarray(iterations_halfspace)[order],
@@ -396,8 +447,8 @@ def field_summary_figure(
         color="C3",
         label="from the network's guess",
     )
-    ax_i.set_yticks(pos, [stations[k] for k in order], fontsize=7)
-    ax_i.set_xlabel("Gauss–Newton iterations")
+    ax_i.set_yticks(pos, names, fontsize=7)
+    ax_i.set(xlabel="Gauss–Newton iterations", ylim=(-0.7, len(stations) - 0.3))
     ax_i.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -454,21 +505,25 @@ def networks_figure(stations, guesses: dict, refined: dict):
     return fig
 
 
-def calibration_figure(thick_m, metrics: dict, levels):
+def calibration_figure(thick_m, metrics: dict, levels, tolerance: float = 0.05):
     """How honest an ensemble's uncertainty is, per noise level ``{level: metrics}`` (from
-    :func:`mtlib.harness.evaluate.evaluate`): reliability curve (observed versus nominal coverage),
-    coverage of the 68 % and 95 % intervals versus depth (target ±5 points shaded), and the
-    predicted σ next to the actual error versus depth."""
+    :func:`mtlib.harness.evaluate.evaluate`): the deviation of the observed coverage from the
+    nominal one for intervals of every width, the coverage of the 68 % and 95 % intervals
+    versus depth (target ± ``tolerance`` shaded), and the predicted σ next to the actual
+    error versus depth."""
     import matplotlib.pyplot as plt
 
     from .grid import layer_centres_m
 
     centers = layer_centres_m(thick_m)
+    levels = np.asarray(levels, dtype=float)
     fig, (ax_r, ax_c, ax_s) = plt.subplots(1, 3, figsize=(14, 4.8))
-    ax_r.plot([0, 1], [0, 1], color="0.5", lw=1, label="ideal")
-    for k, (level, m) in enumerate(metrics.items()):
-        color, name = f"C{k}", f"{100 * float(level):g} % noise"
-        ax_r.plot(levels, m["reliability"], color=color, label=name)
+    ax_r.axhspan(-100 * tolerance, 100 * tolerance, color="0.88", lw=0, label="target")
+    ax_r.axhline(0, color="0.5", lw=1)
+    for (level, m), color in zip(metrics.items(), noise_colors(len(metrics))):
+        name = f"{100 * float(level):g} % noise"
+        deviation = 100 * (np.asarray(m["reliability"]) - levels)
+        ax_r.plot(100 * levels, deviation, color=color, label=name)
         for p, ls in (("68%", "-"), ("95%", "--")):
             ax_c.plot(
                 m["coverage_by_layer"][p],
@@ -480,14 +535,14 @@ def calibration_figure(thick_m, metrics: dict, levels):
         ax_s.plot(m["log_rho_rmse_by_layer"], centers, "-", color=color, label=f"{name}: error")
         ax_s.plot(m["rms_std_by_layer"], centers, "--", color=color, label="predicted σ")
     for nominal in (0.68, 0.95):
-        ax_c.axvspan(nominal - 0.05, nominal + 0.05, color="0.85", lw=0)
+        ax_c.axvspan(nominal - tolerance, nominal + tolerance, color="0.88", lw=0)
         ax_c.axvline(nominal, color="0.5", lw=1)
     ax_r.set(
-        xlabel="nominal interval probability",
-        ylabel="observed coverage",
-        title="reliability",
-        xlim=(0, 1),
-        ylim=(0, 1),
+        xlabel="nominal coverage of the interval (%)",
+        ylabel="observed − nominal (points)",
+        title="reliability: deviation from nominal",
+        xlim=(0, 100),
+        ylim=(-4 * 100 * tolerance, 4 * 100 * tolerance),
     )
     ax_c.set(
         xlabel="coverage of the 68 % (—) and 95 % (--) intervals",
@@ -591,12 +646,16 @@ def unet_figure(net):
 def residuals_figure(items):
     """Normalized residuals (observed − final model) / error of ln ρa and φ against frequency
     for several soundings, ``items`` = [(title, response, result)]: within ±1 where a model
-    explains the data to their errors; a trend across periods is structure the model lacks."""
+    explains the data to their errors; a trend across periods is structure the model lacks.
+    The residual axis is linear within ±2 and logarithmic beyond, so that misfits of tens of
+    errors stay on the figure."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter, NullLocator
 
     fig, axes = plt.subplots(
-        2, len(items), figsize=(3.2 * len(items), 4.6), sharey="row", squeeze=False
+        2, len(items), figsize=(3.2 * len(items), 4.8), sharey="row", squeeze=False
     )
+    largest = 8.0
     for k, (title, response, result) in enumerate(items):
         m = result.mask
         freq = response.freq_hz[m]
@@ -605,18 +664,26 @@ def residuals_figure(items):
             np.log(response.rhoa_ohmm[m] / rhoa_pred) / response.rhoa_rel_err[m],
             (response.phase_deg[m] - phase_pred) / response.phase_err_deg[m],
         )
+        largest = max(largest, *(np.nanmax(np.abs(r)) for r in residuals))
         for ax, r, name in zip(axes[:, k], residuals, ("ln ρa", "φ")):
-            ax.axhspan(-1, 1, color="0.9", lw=0)
-            for level in (-2, 2):
-                ax.axhline(level, color="0.6", ls=":", lw=1)
+            ax.axhspan(-1, 1, color="0.9", lw=0, label="±1: explained to its error")
+            ax.axhline(2, color="0.6", ls=":", lw=1, label="±2")
+            ax.axhline(-2, color="0.6", ls=":", lw=1)
             ax.plot(freq, r, "o", ms=3, color=REFINED_COLOR)
             ax.set_xscale("log")
             ax.set_xlim(freq.max() * 1.5, freq.min() / 1.5)
-            ax.set_ylim(-8, 8)
             if k == 0:
                 ax.set_ylabel(f"{name} residual / error")
         axes[0, k].set_title(f"{title} (nRMS {result.nrms:.2f})", fontsize=9)
         axes[1, k].set_xlabel("frequency (Hz)")
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= 1.3 * largest]
+    for ax in axes[:, 0]:
+        ax.set_yscale("symlog", linthresh=2)
+        ax.set_ylim(-1.3 * largest, 1.3 * largest)
+        ax.set_yticks([-t for t in ticks[::-1]] + [0] + ticks)
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_locator(NullLocator())
+    axes[0, 0].legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
 
@@ -624,7 +691,8 @@ def residuals_figure(items):
 def tensor_figure(sounding, title: str = ""):
     """The impedance tensor of a field sounding as a 1D inversion does not see it: apparent
     resistivity and phase of Zxy and Zyx (their split is what no single 1D model can fit),
-    and the phase-tensor skew β (|β| beyond 3–6° means 3D effects)."""
+    the phase-tensor skew β (|β| beyond 3–6° means 3D) and ellipticity (0 only in 1D; a 2D
+    earth has β = 0 but not this), :mod:`mtlib.field`."""
     import matplotlib.pyplot as plt
 
     from .field import e_minus_iwt
@@ -634,7 +702,7 @@ def tensor_figure(sounding, title: str = ""):
     zxy, zyx = sounding.z_ohm[:, 0, 1], -sounding.z_ohm[:, 1, 0]  # -Zyx: same quadrant as Zxy
     if e_minus_iwt(zxy):  # as Sounding.response() does for the invariant
         zxy, zyx = np.conj(zxy), np.conj(zyx)
-    fig, (ax_r, ax_p, ax_s) = plt.subplots(1, 3, figsize=(12, 3.6))
+    fig, (ax_r, ax_p, ax_s, ax_e) = plt.subplots(1, 4, figsize=(15, 3.6))
     for z, label, color in ((zxy, "xy", "C1"), (zyx, "yx", "C9")):
         rhoa, phase = apparent_resistivity_phase(z, freq)
         ax_r.loglog(freq, rhoa, "o", ms=3, color=color, label=label)
@@ -643,18 +711,30 @@ def tensor_figure(sounding, title: str = ""):
     ax_s.axhspan(-3, 3, color="0.9", lw=0, label="|β| < 3°")
     for level in (-6, 6):
         ax_s.axhline(level, color="0.6", ls=":", lw=1)
+    ax_e.semilogx(freq, sounding.ellipticity, "o", ms=3, color="0.3")
+    ax_e.axhspan(0, 0.1, color="0.9", lw=0, label="< 0.1")
     for ax, ylabel in (
         (ax_r, "apparent resistivity (Ω·m)"),
         (ax_p, "phase (°)"),
         (ax_s, "phase-tensor skew β (°)"),
+        (ax_e, "phase-tensor ellipticity"),
     ):
         ax.set_xlim(freq.max() * 1.5, freq.min() / 1.5)
         ax.set_xlabel("frequency (Hz)")
         ax.set_ylabel(ylabel)
         ax.grid(True, which="both", alpha=0.3)
-    ax_p.set_ylim(0, 90)
-    ax_r.legend(fontsize=8)
-    ax_s.legend(fontsize=8)
+    ax_p.set_ylim(-180, 180)
+    ax_p.axhspan(0, 90, color="0.9", lw=0, label="first quadrant")
+    ax_e.set_ylim(0, 1)
+    for ax in (ax_r, ax_p, ax_s, ax_e):
+        ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+SECTION_WIDTH_DECADES = 1.0
+"""A section fades a station's layers where its 90 % interval is wider than this (decades of
+log10 ρ), as it does below the depth of investigation."""
+SECTION_FADE = 0.7
+"""How far a faded cell's colour moves towards white."""

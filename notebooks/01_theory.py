@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -155,7 +155,12 @@ plotting.save(fig, "01_paper_models")
 # but with a blur proportional to the depth they see: resolution degrades with depth. A grid
 # whose cells grow with depth puts its parameters where the data can resolve them.
 # The band 10 kHz–0.1 Hz spans skin depths from ≈ 7 m (2 Ω·m at 10 kHz) to ≈ 24 km
-# (220 Ω·m at 0.1 Hz): it sees the whole model for every resistivity of the range.
+# (220 Ω·m at 0.1 Hz) — but not for every earth of the paper's 2–220 Ω·m range at both
+# ends. At the corners of that range the model reaches past the band: a uniformly resistive
+# earth (220 Ω·m) has a skin depth of ≈ 75 m at 10 kHz, so the top three layers lie within
+# the shallowest skin depth and are seen only as an average; a uniformly conductive one
+# (2 Ω·m) is sounded at 0.1 Hz only to its Niblett–Bostick depth δ/√2 ≈ 1.6 km, above the
+# top of the basement.
 
 # %%
 tops_m = grid.layer_tops_m(thick_m)
@@ -176,32 +181,42 @@ ax_t.set_title(r"$T_i = 20 + 10^{0.057(i-1)}$ m")
 ax_t.grid(True, alpha=0.3)
 fig.tight_layout()
 plotting.save(fig, "01_skin_depth")
-# the claim above: the band's skin depths run from ≈ 7 m to ≈ 24 km, beyond the basement's top
+# the claims above: the band's skin depths run from ≈ 7 m to ≈ 24 km; at the corners of the
+# prior, the top three layers of a 220 Ω·m earth lie within its shallowest skin depth, and a
+# 2 Ω·m earth is sounded only to ≈ 1.6 km, above the basement
 shallow, deep = forward.skin_depth_m(2.0, freq_hz.max()), forward.skin_depth_m(220.0, freq_hz.min())
-print(f"skin depths from {shallow:.1f} m to {deep / 1e3:.1f} km")
-assert 6 < shallow < 8 and 23e3 < deep < 25e3 and deep > 10 * tops_m[-1]
+resistive_top = forward.skin_depth_m(220.0, freq_hz.max())
+conductive_bottom = forward.skin_depth_m(2.0, freq_hz.min()) / np.sqrt(2)
+print(f"skin depths from {shallow:.1f} m to {deep / 1e3:.1f} km; 220 Ω·m at 10 kHz: "
+      f"{resistive_top:.0f} m (top of layer 3: {tops_m[3]:.0f} m); 2 Ω·m at 0.1 Hz: sounded "
+      f"to {conductive_bottom:.0f} m (basement at {tops_m[-1]:.0f} m)")
+assert 6 < shallow < 8 and 23e3 < deep < 25e3
+assert tops_m[3] < resistive_top < tops_m[4] and 1500 < conductive_bottom < tops_m[-1]
 
 # %% [markdown]
 # The same idea, measured: the **sensitivity** $\partial\log\rho_a(f)/\partial\log\rho_j$ of
 # each frequency to each layer, from the differentiable torch forward (one backward pass per
 # frequency via `torch.autograd.functional.jacobian`). High frequencies feel only the top
-# layers, and lower frequencies reach deeper — unless a conductor screens what lies below.
-# That is what this model shows: its top seven layers are 5 Ω·m, and they take about four
-# fifths of the sensitivity; each of the 32 more resistive layers 7–38 under them gets a
-# twentieth of what a top layer gets — almost invisible at every frequency — and the lowest
-# frequencies jump to the basement. Depth of penetration follows
-# conductance, not frequency alone. (The x-axis is layer index, not depth: the layers
+# layers, and lower frequencies reach deeper. In this model the top seven layers are
+# 5 Ω·m, and they take about four fifths of the sensitivity; each of the 32 more resistive
+# layers 7–38 under them gets about a twentieth of what a top layer gets. Why so little?
+# Not mainly because the conductor screens them: MT measures conductance, and a resistive
+# layer weighs little in the response wherever it lies (notebook 03, section 4). The same
+# model with those layers made 5 Ω·m gives them far more of the sensitivity than the model
+# with the conductor removed does. (The x-axis is layer index, not depth: the layers
 # thicken downwards.)
 
 # %%
-rho_t = torch.tensor(rho_example[0])
-
-
 def log_rhoa(log_rho):
     return torch.log(forward.mt1d(torch.exp(log_rho), thick_m, freq_hz)[0])
 
 
-jac = torch.autograd.functional.jacobian(log_rhoa, torch.log(rho_t)).numpy()  # (F, L)
+def sensitivity(rho) -> np.ndarray:
+    """∂ log ρa / ∂ log ρ (F, L) of the model ``rho`` (L,)."""
+    return torch.autograd.functional.jacobian(log_rhoa, torch.log(torch.tensor(rho))).numpy()
+
+
+jac = sensitivity(rho_example[0])
 fig, ax = plt.subplots(figsize=(7, 4.5))
 log_f = np.log10(freq_hz)
 half_step = 0.5 * abs(log_f[1] - log_f[0])
@@ -215,12 +230,30 @@ fig.colorbar(mesh, label="∂ log ρa / ∂ log ρ_layer")
 ax.set_title("Which layers each frequency sees (model 0)")
 fig.tight_layout()
 plotting.save(fig, "01_sensitivity")
-# the claim above: the 5 Ω·m top layers take most of the sensitivity, each of layers 7–38 little
-share = np.abs(jac).sum(axis=0) / np.abs(jac).sum()
+# the claims above: the 5 Ω·m top layers take most of the sensitivity, each of layers 7–38
+# little; making those layers conductive raises their share more than removing the
+# conductor above them does
+
+
+def sensitivity_share(rho) -> np.ndarray:
+    """Each layer's share (L,) of the summed |sensitivity| over all frequencies."""
+    jac_rho = np.abs(sensitivity(rho))
+    return jac_rho.sum(axis=0) / jac_rho.sum()
+
+
+share = sensitivity_share(rho_example[0])
+no_conductor, conductive_below = rho_example[0].copy(), rho_example[0].copy()
+no_conductor[:7] = rho_example[0, 7]
+conductive_below[7:39] = rho_example[0, 0]
+deep = {"as drawn": share[7:39].sum(),
+        "conductor removed": sensitivity_share(no_conductor)[7:39].sum(),
+        "layers 7–38 at 5 Ω·m": sensitivity_share(conductive_below)[7:39].sum()}
 print(f"share of the sensitivity: layers 0–6 {share[:7].sum():.1%}, 7–38 {share[7:39].sum():.1%}, "
       f"basement {share[39]:.1%}")
+print("share of layers 7–38: " + ", ".join(f"{k} {v:.0%}" for k, v in deep.items()))
 assert np.all(rho_example[0, :7] < 6) and share[:7].sum() > 0.7
 assert share[7:39].mean() < share[:7].mean() / 15
+assert deep["layers 7–38 at 5 Ω·m"] > deep["conductor removed"] > deep["as drawn"]
 
 # %% [markdown]
 # ## 6. Similarity laws

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -14,18 +14,17 @@
 # ---
 
 # %% [markdown]
-# # 03 — What the data can tell: equivalence, resolution, and the classical inversion
+# # 03 — What the data can tell: misfit, equivalence and what is weak in the data
 #
 # Before a network is trained to invert soundings, it is worth asking what *any* inversion
-# can get back from them. Two models whose responses differ by less than the noise are the
-# same to the data (**equivalence**); a layer whose effect on the data is below the noise is
-# not **resolved**, however it is inverted. This notebook shows both on purpose — equal
-# conductances, a resistor screened by a conductor, thin layers at depth — and sets the
-# network's answers beside those of classical inversions. Then it builds the classical
-# inversion itself: data misfit and its target, the regularization trade-off, smooth and
-# blocky models, and the Niblett–Bostick transform, which costs nothing.
+# can get back from them. Two models whose responses differ by less than the noise's own
+# scatter fit the same data equally well (**equivalence**); a layer whose effect is small
+# next to that scatter is only weakly **resolved**, however it is inverted. This notebook
+# measures both — equal conductances, a resistor below a conductor, thin layers — in the
+# one currency the data pay in: χ², against its scatter. Notebook 04 then builds the
+# classical inversion.
 #
-# The network here is the shipped one (`unet_quick`; notebook 04 trains one like it), on the
+# The network here is the shipped one (`unet_quick`; notebook 06 trains one like it), on the
 # paper's 40-layer grid and 10 kHz–0.1 Hz band.
 
 # %% tags=["parameters"]
@@ -45,12 +44,12 @@ if importlib.util.find_spec("mtlib") is None:
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.stats import chi2 as chi2_dist
 
 import mtlib
 from mtlib import data_errors, forward, grid, metrics, noise, plotting
-from mtlib.constants import PLOT_BOTTOM_M
 from mtlib.harness import config
-from mtlib.inversion import baseline, bostick
+from mtlib.inversion import baseline
 from mtlib.networks.predictor import told_noise
 
 P = config.get_profile(profile)
@@ -59,6 +58,8 @@ thick_m, freq_hz = net.thick_m, net.freq_hz
 tops_m = grid.layer_tops_m(thick_m)
 NOISE = 0.02  # relative noise on ρa, as in the paper's tests
 Z_REL_ERR = data_errors.z_rel_err_from_rhoa(NOISE)
+N = 2 * freq_hz.size  # data: ln ρa and φ at every frequency
+SCATTER = np.sqrt(2 * N)  # standard deviation of χ² (N degrees of freedom)
 print(f"profile: {P.name}; network: the shipped unet_quick, {len(thick_m) + 1} layers, "
       f"{freq_hz.max():g}–{freq_hz.min():g} Hz")
 
@@ -67,12 +68,19 @@ print(f"profile: {P.name}; network: the shipped unet_quick, {len(thick_m) + 1} l
 #
 # An inversion is judged by its **data misfit** in units of the noise,
 #
-# $$\mathrm{nRMS} = \sqrt{\frac{1}{N}\sum_{i=1}^{N}\left(\frac{d_i - F_i(m)}{\sigma_i}\right)^2},$$
+# $$\chi^2 = \sum_{i=1}^{N}\left(\frac{d_i - F_i(m)}{\sigma_i}\right)^2,\qquad
+#   \mathrm{nRMS} = \sqrt{\chi^2/N},$$
 #
-# over the $N$ data ($\ln\rho_a$ and $\varphi$ at every frequency). A model with nRMS ≈ 1
-# explains the data as well as the noise allows; nRMS well above 1 means it does not explain
-# them; well below 1, that it fits the noise too. Two models whose responses are less than
-# nRMS 1 apart cannot be told apart by such data.
+# over the $N$ data ($\ln\rho_a$ and $\varphi$ at every frequency; here $N$ = 80). With
+# right, independent Gaussian errors, the *true* model's χ² is itself random: it scatters as
+# $N \pm \sqrt{2N}$ = 80 ± 12.6, an nRMS of 1 ± 0.08. A model whose χ² lies well above that
+# does not explain the data; well below it, it fits the noise too, or the errors are
+# overstated — nRMS below 1 is not "better".
+#
+# Two models are **told apart** by the data when their χ² on the same data differ by more
+# than that scatter. If their noise-free responses are an nRMS $d$ apart, the wrong one's χ²
+# exceeds the right one's by $\Delta\chi^2 = N d^2$ on average: a model $d$ away from the
+# truth fits the truth's noisy data at an expected nRMS of $\sqrt{1 + d^2}$.
 #
 # Two noise conventions meet in this project. The paper's synthetic tests add a relative
 # noise $p$ to $\rho_a$; field data come with a relative error $p$ of $|Z|$, and since
@@ -80,16 +88,25 @@ print(f"profile: {P.name}; network: the shipped unet_quick, {len(thick_m) + 1} l
 # (`mtlib.data_errors`). The 2 % on $\rho_a$ used here is 1 % on $|Z|$:
 
 # %%
-print(f"2 % on ρa = {100 * Z_REL_ERR:.0f} % on |Z| → σ(ln ρa) = {data_errors.rhoa_rel_err(Z_REL_ERR):.3f},"
-      f" σ(φ) = {data_errors.phase_std_deg(Z_REL_ERR):.2f}° "
-      f"(the synthetic noise's φ: {noise.phase_std_deg(NOISE):.2f}°)")
+print(f"2 % on ρa = {100 * Z_REL_ERR:.0f} % on |Z| → σ(ln ρa) = "
+      f"{data_errors.rhoa_rel_err(Z_REL_ERR):.3f}, σ(φ) = "
+      f"{data_errors.phase_std_deg(Z_REL_ERR):.2f}° (the synthetic noise's φ: "
+      f"{noise.phase_std_deg(NOISE):.2f}°)")
+print(f"N = {N} data: the true model's χ² scatters as {N} ± {SCATTER:.1f}; "
+      f"95 % of draws stay below χ² = {chi2_dist.ppf(0.95, N):.1f}")
 assert np.isclose(data_errors.phase_std_deg(Z_REL_ERR), noise.phase_std_deg(NOISE), rtol=1e-3)
 
 
-def apart(rho_a, rho_b):
-    """nRMS between the responses of two models, in units of 2 % noise."""
-    rhoa, phase = forward.mt1d(rho_a, thick_m, freq_hz)
-    return float(metrics.data_nrms(rho_b, thick_m, freq_hz, rhoa, phase, NOISE))
+def delta_chi2(model_a, model_b):
+    """Δχ² = N d² between the noise-free responses of two models (ρ, thicknesses), in
+    units of 2 % noise: how much worse the wrong one fits the other's data, on average."""
+    rhoa, phase = forward.mt1d(*model_a, freq_hz)
+    return N * float(metrics.data_nrms(*model_b, freq_hz, rhoa, phase, NOISE)) ** 2
+
+
+def chi2_on(model, rhoa_obs, phase_obs):
+    """χ² (n,) of a model (ρ, thicknesses) on noisy data (n, F), 2 % noise."""
+    return N * metrics.data_nrms(*model, freq_hz, rhoa_obs, phase_obs, NOISE) ** 2
 
 
 # %% [markdown]
@@ -97,7 +114,8 @@ def apart(rho_a, rho_b):
 #
 # A conductor in a 100 Ω·m host, its top at 400 m, 1, 2 or 4 cells thick — each with the
 # resistivity that gives it the same conductance $S = h/\rho$ = 10 S. Thinner and more
-# conductive, or thicker and less: the induced currents in it are nearly the same.
+# conductive, or thicker and less: the induced currents in it are nearly the same. How
+# nearly, in χ²?
 
 # %%
 HOST = 100.0
@@ -115,25 +133,93 @@ equal_s = {n: conductor(n) for n in (1, 2, 4)}
 for n, rho in equal_s.items():
     h = thick_m[K_TOP:K_TOP + n].sum()
     print(f"{n} cell(s): {h:3.0f} m of {rho[K_TOP]:4.1f} Ω·m")
-pairs = {(a, b): apart(equal_s[a], equal_s[b]) for a, b in ((1, 2), (2, 4), (1, 4))}
+pairs = {(a, b): delta_chi2((equal_s[a], thick_m), (equal_s[b], thick_m))
+         for a, b in ((1, 2), (2, 4), (1, 4))}
 for (a, b), value in pairs.items():
-    print(f"responses of {a} and {b} cell(s) apart by nRMS {value:.2f} (2 % noise)")
-no_conductor = apart(equal_s[2], np.full(len(thick_m) + 1, HOST))
-print(f"…and of the 2-cell conductor and no conductor at all: nRMS {no_conductor:.1f}")
-# the claims above: halving thickness and resistivity together is below the noise, the
-# conductor itself far above it
-assert pairs[(1, 2)] < 1 < no_conductor / 10
+    print(f"{a} and {b} cell(s): Δχ² = {value:5.0f} = {value / SCATTER:4.1f} × √(2N); the "
+          f"{b}-cell model fits the {a}-cell data at nRMS ≈ {np.sqrt(1 + value / N):.2f}")
+no_conductor = delta_chi2((equal_s[2], thick_m), (np.full(len(thick_m) + 1, HOST), thick_m))
+print(f"…and the 2-cell conductor against no conductor at all: Δχ² = {no_conductor:,.0f}")
+
+# the same question asked of noisy data: 2000 draws of the 1-cell sounding's noise, and the
+# χ² of the true model and of the 2-cell model on each
+rhoa_1, phase_1 = forward.mt1d(equal_s[1], thick_m, freq_hz)
+draws = noise.add_noise(np.tile(rhoa_1, (2000, 1)), np.tile(phase_1, (2000, 1)), NOISE, seed=0)
+chi2_true = chi2_on((equal_s[1], thick_m), *draws)
+chi2_other = chi2_on((equal_s[2], thick_m), *draws)
+accept = chi2_dist.ppf(0.95, N)
+print(f"on 2000 noisy draws of the 1-cell data: χ² of the 1-cell model {chi2_true.mean():.0f} ± "
+      f"{chi2_true.std():.0f}, of the 2-cell model {chi2_other.mean():.0f} ± "
+      f"{chi2_other.std():.0f}; the 2-cell model fits better on "
+      f"{np.mean(chi2_other < chi2_true):.1%} of the draws and passes a 95 % χ² test on "
+      f"{np.mean(chi2_other < accept):.0%}")
+# the claims above: the true model's χ² scatters as N ± √(2N); 1 and 2 cells are Δχ² ≈ 48
+# apart, far beyond that scatter; the conductor itself is in the data by thousands
+assert abs(chi2_true.mean() - N) < 2 and abs(chi2_true.std() / SCATTER - 1) < 0.1
+assert pairs[(1, 2)] > 3 * SCATTER and abs(chi2_other.mean() - chi2_true.mean() - pairs[(1, 2)]) < 3
+assert np.mean(chi2_other < chi2_true) < 0.01 and no_conductor > 100 * SCATTER
 
 # %% [markdown]
-# A 1-cell and a 2-cell conductor of the same conductance are *equivalent* at 2 % noise:
-# their responses are less than one standard deviation apart. No inversion can choose
-# between them — only their conductance is in the data. (At four cells, ≈ 130 m, the
-# difference exceeds the noise: equivalence has a range.)
+# The 1-cell and 2-cell conductors are **not** equivalent at 2 % noise: Δχ² ≈ 48, almost four
+# times the scatter of χ². On noisy data from the 1-cell earth the 2-cell model fits worse
+# on practically every draw, and a goodness-of-fit test at 95 % rejects it on most of them
+# — it fits at nRMS ≈ 1.26 where the true model fits at 1. Only the conductance is well
+# determined, but thickness is not absent from the data.
 #
-# What do the inversions make of them? The three soundings with 2 % noise, inverted by the
-# network, by pyGIMLi's smooth inversion (λ = 20) and by `mtlib.invert` (Occam from a
-# half-space, each sounding fitted to nRMS 1), on the same grid. For each answer: the
-# conductance between 250 and 700 m in excess of the host, and the data misfit.
+# How far does equivalence reach, then? The same 10 S conductor with any thickness
+# (three layers: host, conductor, host), against the 31 m one: the models within Δχ² ≤ √(2N)
+# are those the data cannot separate from it.
+
+# %%
+H_REF_M = thick_m[K_TOP]
+thick_h = np.geomspace(2.0, 300.0, 80)
+
+
+def sheet(h_m: float, conductance_s: float = 10.0):
+    """Host, a conductor of thickness h and conductance S with its top at TOP_M, host."""
+    return np.array([HOST, h_m / conductance_s, HOST]), np.array([TOP_M, h_m])
+
+
+range_chi2 = np.array([delta_chi2(sheet(H_REF_M), sheet(h)) for h in thick_h])
+equivalent = thick_h[range_chi2 <= SCATTER]
+print(f"10 S at {TOP_M:.0f} m: thicknesses within Δχ² ≤ √(2N) = {SCATTER:.1f} of the "
+      f"{H_REF_M:.0f} m conductor: {equivalent.min():.0f}–{equivalent.max():.0f} m")
+# the claim above: an equivalence range around the true thickness, narrower than 2 cells
+assert equivalent.min() < 0.8 * H_REF_M and H_REF_M * 1.2 < equivalent.max() < 2 * H_REF_M
+
+# %%
+fig, (ax_h, ax_c) = plt.subplots(1, 2, figsize=(11, 3.8))
+ax_h.plot(thick_h, range_chi2, color="C5")
+ax_h.axhline(SCATTER, color="0.4", ls=":", lw=1, label=f"√(2N) = {SCATTER:.1f}: the scatter of χ²")
+ax_h.axvspan(equivalent.min(), equivalent.max(), color="0.85", lw=0,
+             label="equivalent to the 31 m conductor")
+for n in (2, 4):
+    h = thick_m[K_TOP:K_TOP + n].sum()
+    ax_h.plot(h, delta_chi2(sheet(H_REF_M), sheet(h)), "o", color="C5")
+    ax_h.annotate(f"{n} cells", (h, delta_chi2(sheet(H_REF_M), sheet(h))), xytext=(5, -10),
+                  textcoords="offset points", fontsize=8)
+ax_h.set(xscale="log", yscale="log", ylim=(0.1, 3e3), xlabel="thickness of a 10 S conductor (m)",
+         ylabel="Δχ² against the 31 m one", title="equivalence has a range")
+ax_h.legend(fontsize=8, loc="upper left")
+bins = np.linspace(30, 220, 60)
+ax_c.hist(chi2_true, bins, color="k", alpha=0.4, label="true model (1 cell)")
+ax_c.hist(chi2_other, bins, color="C5", alpha=0.5, label="2-cell model")
+ax_c.axvspan(N - SCATTER, N + SCATTER, color="0.85", lw=0, zorder=0, label="N ± √(2N)")
+ax_c.axvline(accept, color="0.4", ls=":", lw=1, label="95 % χ² test")
+ax_c.set(xlabel="χ² on the same noisy data (2000 draws)", ylabel="draws",
+         title="the 1-cell earth's data, fitted by each")
+ax_c.legend(fontsize=8)
+for ax in (ax_h, ax_c):
+    ax.grid(True, which="both", alpha=0.3)
+fig.tight_layout()
+plotting.save(fig, "03_equivalence_range")
+
+# %% [markdown]
+# What do the inversions make of these conductors? The three soundings with 2 % noise,
+# inverted by the network, by pyGIMLi's smooth inversion (λ = 20) and by `mtlib.invert`
+# (Occam from a half-space, each sounding fitted to nRMS 1; notebook 04 builds both), on the
+# same grid. For each answer: the conductance between 250 and 700 m in excess of the host,
+# and its χ² on the noisy data next to the true model's χ² on the same data.
 
 # %%
 WINDOW_M = (250.0, 700.0)
@@ -143,13 +229,6 @@ def excess_s(rho):
     return grid.excess_conductance_s(rho, thick_m, *WINDOW_M, host_ohmm=HOST)
 
 
-def occam(rhoa, phase, **options):
-    """mtlib's Occam inversion from a half-space on the paper's grid (the roughness decides;
-    the half-space reference weighs 1/100)."""
-    return mtlib.invert(freq_hz, rhoa, phase, Z_REL_ERR, start="halfspace", thick_m=thick_m,
-                        **options)
-
-
 answers = {}
 for n, rho in equal_s.items():
     rhoa, phase = noise.add_noise(*forward.mt1d(rho, thick_m, freq_hz), NOISE, seed=n)
@@ -157,20 +236,23 @@ for n, rho in equal_s.items():
         "U-Net": net.predict(rhoa, phase, **told_noise(net, NOISE)),
         "pyGIMLi smooth": baseline.pygimli_invert(freq_hz, rhoa, phase, thick_m,
                                                 z_rel_err=Z_REL_ERR).rho_ohmm,
-        "mtlib Occam": occam(rhoa, phase).rho_ohmm,
+        "mtlib Occam": mtlib.invert(freq_hz, rhoa, phase, Z_REL_ERR, start="halfspace",
+                                    thick_m=thick_m).rho_ohmm,
     }
-    answers[n] = {"true": rho, **models}
-    print(f"{n} cell(s), true excess conductance {excess_s(rho):4.1f} S:")
+    answers[n] = {"true": rho, **models, "chi2 true": float(chi2_on((rho, thick_m), rhoa, phase))}
+    print(f"{n} cell(s), true excess conductance {excess_s(rho):4.1f} S, χ² of the true model "
+          f"{answers[n]['chi2 true']:3.0f}:")
     for name, model in models.items():
-        misfit = float(metrics.data_nrms(model, thick_m, freq_hz, rhoa, phase, NOISE))
-        print(f"   {name:15s} {excess_s(model):4.1f} S, nRMS {misfit:4.2f}")
-        answers[n][name + " nRMS"] = misfit
-# the claims below: both classical inversions fit and keep the conductance within 20 %;
-# the network's models neither fit nor keep it
+        answers[n][name + " chi2"] = value = float(chi2_on((model, thick_m), rhoa, phase))
+        print(f"   {name:15s} {excess_s(model):4.1f} S, χ² {value:5.0f} "
+              f"(nRMS {np.sqrt(value / N):4.2f})")
+# the claims below: both classical inversions fit within the scatter of χ² and keep the
+# conductance within 20 %; the network's models neither fit nor keep it
 for n, a in answers.items():
     for name in ("pyGIMLi smooth", "mtlib Occam"):
-        assert a[name + " nRMS"] < 1.2 and abs(excess_s(a[name]) / excess_s(a["true"]) - 1) < 0.2
-    assert a["U-Net nRMS"] > 2 and excess_s(a["U-Net"]) < 0.85 * excess_s(a["true"])
+        assert a[name + " chi2"] < N + 2 * SCATTER
+        assert abs(excess_s(a[name]) / excess_s(a["true"]) - 1) < 0.2
+    assert a["U-Net chi2"] > N + 10 * SCATTER and excess_s(a["U-Net"]) < 0.85 * excess_s(a["true"])
 
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(15, 4.2), gridspec_kw={"width_ratios": [1, 1, 1, 1.4]})
@@ -184,37 +266,41 @@ for ax, (n, a) in zip(axes[:3], answers.items()):
     if n != 1:
         ax.set_ylabel("")
 axes[0].legend(fontsize=8, loc="lower left")
-ax_r = axes[3]
-ax_p = ax_r.twinx()
-for n, rho in equal_s.items():
-    rhoa, phase = forward.mt1d(rho, thick_m, freq_hz)
-    ax_r.plot(freq_hz, rhoa, color=f"C{n + 4}", label=f"ρa, {n} cell(s)")
-    ax_p.plot(freq_hz, phase, color=f"C{n + 4}", ls="--")
-ax_r.set(xscale="log", yscale="log", xlim=(freq_hz.max(), freq_hz.min()), xlabel="frequency (Hz)",
-         ylabel="ρa (Ω·m), solid")
-ax_p.set_ylabel("φ (°), dashed")
-ax_r.legend(fontsize=8, loc="upper left")
-ax_r.set_title("the three responses", fontsize=10)
-fig.suptitle("Equal conductance, 2 % noise: classical inversions keep S, the network does not")
+# the responses, as differences from the 1-cell one in units of the noise: a band of ±1 is
+# one standard deviation of 2 % noise
+ax_d = axes[3]
+ax_d.axhspan(-1, 1, color="0.88", lw=0, label="±1 σ of 2 % noise")
+for n in (2, 4):
+    rhoa_n, phase_n = forward.mt1d(equal_s[n], thick_m, freq_hz)
+    ax_d.plot(freq_hz, np.log(rhoa_n / rhoa_1) / NOISE, color=f"C{n + 4}", label=f"ρa, {n} cells")
+    ax_d.plot(freq_hz, (phase_n - phase_1) / noise.phase_std_deg(NOISE), color=f"C{n + 4}",
+              ls="--", label=f"φ, {n} cells")
+ax_d.set(xscale="log", xlim=(freq_hz.max(), freq_hz.min()), xlabel="frequency (Hz)",
+         ylabel="response − 1-cell response (σ)",
+         title="the responses, against the 1-cell one")
+ax_d.grid(True, which="both", alpha=0.3)
+ax_d.legend(fontsize=8, loc="lower left")
+fig.suptitle("Equal conductance, 2 % noise: classical inversions keep S and fit; the network "
+             "does neither")
 fig.tight_layout()
 plotting.save(fig, "03_equivalence")
 
 # %% [markdown]
 # The classical inversions smear the conductor over a few hundred metres — the smoothest
-# model that fits — but they keep its conductance and fit the data: that is
-# S-equivalence, and it is all the data allow. The network's models are smeared *and*
-# carry too little conductance, and they do not fit their data (nRMS well above 1): the
-# network falls back on its training prior, in which a conductor this thin and this strong
-# is rare (the generator would need adjacent control layers; notebook 02). A network's
-# answer is only as good as its prior; the physics refinement of `mtlib.invert`
-# (notebook 08) is what brings such an answer back to the data.
+# model that fits — but they keep its conductance, and their χ² on the noisy data is within
+# the scatter of the true model's: such a smeared model *is* equivalent to the truth, where
+# the 2-cell block is not. That is S-equivalence: a conductance, spread in the way that costs
+# least structure. The network's models carry too little conductance and do not fit their
+# data: the network falls back on its training prior, in which a conductor this thin and
+# this strong is rare (the generator would need adjacent control layers; notebook 02). A
+# network's answer is only as good as its prior; the physics refinement of `mtlib.invert`
+# (notebook 10) is what brings such an answer back to the data.
 
 # %% [markdown]
-# ## 3. Screening: a resistor below a conductor
+# ## 3. A resistor below a conductor
 #
 # The same resistor — 220 Ω·m from 800 to 1000 m in a 30 Ω·m host — with and without a
-# 2 Ω·m conductor at 200–400 m above it. The conductor takes up the induced currents, and
-# the fields that reach below it are weak.
+# 2 Ω·m conductor at 200–400 m above it.
 
 # %%
 def with_layer(rho, top_m, bottom_m, value):
@@ -225,21 +311,26 @@ def with_layer(rho, top_m, bottom_m, value):
 
 host30 = np.full(len(thick_m) + 1, 30.0)
 screens = {"no conductor above": host30, "2 Ω·m conductor above": with_layer(host30, 200, 400, 2.0)}
-screened = {name: apart(rho, with_layer(rho, 800, 1000, 220.0)) for name, rho in screens.items()}
+screened = {name: delta_chi2((rho, thick_m), (with_layer(rho, 800, 1000, 220.0), thick_m))
+            for name, rho in screens.items()}
 for name, value in screened.items():
-    print(f"{name:22s}: the resistor changes the data by nRMS {value:.2f}")
-assert screened["no conductor above"] > 1 > screened["2 Ω·m conductor above"]
+    print(f"{name:22s}: the resistor changes χ² by {value:4.0f} = {value / SCATTER:4.1f} × √(2N)")
+# the claims below: much weaker under the conductor, but still beyond the scatter of χ²
+assert screened["2 Ω·m conductor above"] < screened["no conductor above"] / 3
+assert screened["2 Ω·m conductor above"] > 2 * SCATTER
 
 # %% [markdown]
-# Without the conductor the resistor is (just) in the data; under it, it is not: below a
-# good conductor the data say little, and a model there is set by the inversion's
-# regularization or a network's prior, not by the data. Notebook 07's explorer shows a
-# resistor closer below a conductor, which the data *do* see and the network under-resolves.
+# Under the conductor the resistor is far weaker in the data — Δχ² of about 45 instead of
+# about 290 — but not absent from them: a model without it would fit at nRMS ≈ 1.25. Below a
+# good conductor the data say less, and what a model puts there leans more on the
+# inversion's regularization or a network's prior. Notebook 09's explorer shows a resistor
+# closer below a conductor, which the data see and the network under-resolves.
 #
-# ## 4. Thin layers at depth: conductors are seen, resistors hardly
+# ## 4. Thin layers: conductors by their conductance, resistors by their thickness
 #
 # A single cell of the grid, 5 Ω·m (a conductor) or 1000 Ω·m (a resistor), in a 100 Ω·m
-# half-space at increasing depth; the cells thicken with depth (notebook 02).
+# half-space at increasing depth; the cells thicken with depth (notebook 02). For each, the
+# conductance it adds (the conductor) or the host conductance it takes away (the resistor).
 
 # %%
 half_space = np.full(len(thick_m) + 1, HOST)
@@ -251,173 +342,124 @@ for depth in depths_m:
     for name, value in (("conductor", 5.0), ("resistor", 1000.0)):
         layered = half_space.copy()
         layered[k] = value
-        row[name] = apart(half_space, layered)
+        row[name] = delta_chi2((half_space, thick_m), (layered, thick_m))
     thin.append(row)
-print("top (m) | thickness (m) | 5 Ω·m: S, nRMS | 1000 Ω·m: ρh (Ω·m²), nRMS")
+print("top (m) | h (m) | 5 Ω·m: adds S, Δχ²    | 1000 Ω·m: removes S, Δχ²")
 for r in thin:
-    print(f"{r['depth']:7.0f} | {r['h']:13.0f} | {r['h'] / 5:4.1f} S, {r['conductor']:5.1f} | "
-          f"{r['h'] * 1000:8.0f}, {r['resistor']:4.2f}")
-assert all(r["conductor"] > 5 for r in thin)
-assert all(r["resistor"] < 1 for r in thin[1:]) and thin[0]["resistor"] > 1
+    added_s, removed_s = r["h"] / 5 - r["h"] / HOST, r["h"] / HOST - r["h"] / 1000
+    print(f"{r['depth']:7.0f} | {r['h']:5.0f} | {added_s:4.1f} S, {r['conductor']:8.0f} | "
+          f"{removed_s:4.2f} S, {r['resistor']:5.0f}")
+# the claims below: every thin conductor is in the data by far; the thin resistors are
+# weaker by two orders of magnitude, yet at every depth beyond the scatter of χ²
+assert all(r["conductor"] > 100 * r["resistor"] for r in thin)
+assert all(r["resistor"] > 2 * SCATTER for r in thin)
+
+# %% [markdown]
+# A thin conductor changes χ² by thousands at every depth here: MT measures conductance, and
+# these cells add 4–25 S. A thin *resistor* changes it by tens (a few hundred near the
+# surface) — weak, but not absent.
+# Why so much weaker? In 1D MT the induced currents are **horizontal**: they flow along the
+# layers, never across them. A thin resistor enters the impedance through its thickness,
+# and through the host conductance it replaces; once it is much more resistive than the host
+# it is, to the currents, an insulating gap h thick, and more resistivity changes nothing.
+# Its transverse resistance ρh — what a DC resistivity sounding sees, whose currents cross
+# the layers (T-equivalence) — is not what MT measures. Both statements, measured: one
+# layer of thickness h at 300 m in 100 Ω·m, against ρ at fixed h, and against h at fixed ρh
+# (for a conductor, at fixed h/ρ):
 
 # %%
-fig, (ax_s, ax_t) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1.3]})
-labels = list(screened)
-ax_s.scatter(list(screened.values()), labels, color="0.3", s=60, zorder=3)
-ax_s.axvline(1, color="0.5", ls=":", lw=1)
-ax_s.set(xscale="log", xlim=(0.1, 10), xlabel="change of the data by the resistor (nRMS, 2 % noise)",
+H_THIN_M = thick_m[int(np.searchsorted(tops_m, 300.0))]
+host_model = (np.array([HOST, HOST, HOST]), np.array([300.0, H_THIN_M]))
+
+
+def one_layer(h_m: float, rho_ohmm: float):
+    return np.array([HOST, rho_ohmm, HOST]), np.array([300.0, h_m])
+
+
+rho_scan = np.geomspace(0.5, 1e6, 60)
+by_rho = np.array([delta_chi2(host_model, one_layer(H_THIN_M, r)) for r in rho_scan])
+h_scan = np.geomspace(0.1, 50.0, 40)
+T_OHMM2 = 1000.0 * H_THIN_M  # ρh of the 1000 Ω·m cell
+S_COND = H_THIN_M / 5.0  # h/ρ of the 5 Ω·m cell
+by_h_resistor = np.array([delta_chi2(host_model, one_layer(h, T_OHMM2 / h)) for h in h_scan])
+by_h_conductor = np.array([delta_chi2(host_model, one_layer(h, h / S_COND)) for h in h_scan])
+insulator = delta_chi2(host_model, one_layer(H_THIN_M, 1e12))
+resistors = rho_scan > HOST
+print(f"one {H_THIN_M:.0f} m layer at 300 m: Δχ² at ρ = 1000 Ω·m "
+      f"{np.interp(1000, rho_scan, by_rho):.0f}, at 10⁴ {np.interp(1e4, rho_scan, by_rho):.0f}, "
+      f"at 10⁶ {by_rho[-1]:.0f}; an insulator {insulator:.0f}")
+for h in (H_THIN_M, H_THIN_M / 4, H_THIN_M / 16):
+    print(f"h = {h:5.1f} m: at fixed ρh = {T_OHMM2:,.0f} Ω·m² (ρ = {T_OHMM2 / h:7,.0f} Ω·m) "
+          f"Δχ² {np.interp(h, h_scan, by_h_resistor):6.2f}; at fixed h/ρ = {S_COND:.1f} S "
+          f"Δχ² {np.interp(h, h_scan, by_h_conductor):7.0f}")
+# the claims above: at fixed h the resistor's effect grows with ρ and saturates at the
+# insulator's; at fixed ρh it vanishes with h (about as h²), while a conductor at fixed
+# h/ρ keeps its effect (S-equivalence)
+assert np.all(np.diff(by_rho[resistors]) > -1e-9) and by_rho[-1] <= insulator + 1e-6
+assert np.interp(1e4, rho_scan, by_rho) > 0.95 * insulator
+assert np.all(np.diff(by_h_resistor) > 0) and by_h_resistor[0] < 1e-3 * by_h_resistor[-1]
+ratio_16 = np.interp(H_THIN_M / 16, h_scan, by_h_resistor) / np.interp(H_THIN_M, h_scan,
+                                                                        by_h_resistor)
+assert ratio_16 < 1 / 50
+assert by_h_conductor.min() > 0.5 * by_h_conductor.max()
+
+# %%
+fig, axes = plt.subplots(2, 2, figsize=(11, 7.6))
+(ax_s, ax_r), (ax_rho, ax_h) = axes
+ax_s.scatter(list(screened.values()), list(screened), color="0.3", s=60, zorder=3)
+ax_s.set(xscale="log", xlim=(3, 1000), xlabel="Δχ² the resistor adds",
          title="a resistor at 800–1000 m")
 ax_s.set_ylim(-0.7, 1.7)
-ax_s.annotate("← below the noise", (1, 0.5), xytext=(-4, 0), textcoords="offset points",
-              ha="right", fontsize=8, color="0.4")
 for name, color in (("conductor", "C5"), ("resistor", "C8")):
-    ax_t.plot([r[name] for r in thin], [r["depth"] for r in thin], "o-", color=color,
+    ax_r.plot([r[name] for r in thin], [r["depth"] for r in thin], "o-", color=color,
               label={"conductor": "one cell of 5 Ω·m", "resistor": "one cell of 1000 Ω·m"}[name])
-ax_t.axvline(1, color="0.5", ls=":", lw=1, label="nRMS 1: the noise")
-ax_t.set(xscale="log", xlabel="change of the data (nRMS, 2 % noise)", ylabel="depth of the cell (m)",
-         title="a thin layer in 100 Ω·m")
-ax_t.invert_yaxis()
-ax_t.legend(fontsize=8)
-for ax in (ax_s, ax_t):
+ax_r.set(xscale="log", xlabel="Δχ² against the half-space", ylabel="depth of the cell (m)",
+         title="a thin layer in 100 Ω·m, by depth")
+ax_r.invert_yaxis()
+ax_rho.plot(rho_scan, by_rho, color="0.3")
+ax_rho.axhline(insulator, color="C8", ls="--", lw=1, label="an insulator h thick")
+ax_rho.axvline(HOST, color="0.6", lw=1)
+ax_rho.set(xscale="log", yscale="log", ylim=(1, 1e6), xlabel="resistivity ρ of the layer (Ω·m)",
+           ylabel="Δχ² against the host",
+           title=f"one layer {H_THIN_M:.0f} m thick at 300 m, by ρ (host {HOST:g} Ω·m)")
+ax_h.plot(h_scan, by_h_conductor, color="C5", label=f"conductor, h/ρ = {S_COND:.1f} S fixed")
+ax_h.plot(h_scan, by_h_resistor, color="C8", label=f"resistor, ρh = {T_OHMM2:,.0f} Ω·m² fixed")
+ax_h.set(xscale="log", yscale="log", ylim=(1e-3, 1e5), xlabel="thickness h of the layer (m)",
+         ylabel="Δχ² against the host", title="one layer at 300 m, by thickness")
+for ax in (ax_s, ax_r):
+    ax.axvline(SCATTER, color="0.4", ls=":", lw=1)
+for ax in (ax_rho, ax_h):
+    ax.axhline(SCATTER, color="0.4", ls=":", lw=1, label="√(2N): the scatter of χ²")
+for ax in axes.ravel():
     ax.grid(True, which="both", alpha=0.3)
+for ax in (ax_r, ax_rho, ax_h):
+    ax.legend(fontsize=8)
 fig.tight_layout()
 plotting.save(fig, "03_resolution")
 
 # %% [markdown]
-# A thin conductor changes the data far above the noise at every depth here: MT measures
-# conductance, and these cells carry 4–27 S. A thin *resistor* is invisible below the first
-# few hundred metres, even at ten times the host's resistivity: the currents flow around
-# it, in the host, and only its transverse resistance ρh would show, once it is very large.
-# MT resolves conductors, and the top of a conductor better than its base.
-
-# %% [markdown]
-# ## 5. The classical inversion
+# Top: the screened resistor, weaker but beyond the scatter of χ² (dotted); thin conductors
+# by thousands, thin resistors by tens, at every depth. Bottom left: at fixed thickness, a
+# conductor's effect grows without bound as ρ falls, a resistor's saturates at that of an
+# insulator. Bottom right: a conductor of fixed conductance keeps its effect however thin it
+# is (S-equivalence), while a resistor of fixed transverse resistance fades as it thins. The
+# resistive layers of notebook 01's sensitivity section are weak in the data for this reason.
 #
-# A classical inversion chooses, among all the models that explain the data, one with the
-# least structure. With $m = \log_{10}\rho$ of the layers, it minimizes
-#
-# $$\Phi(m) = \underbrace{\lVert W\,(d - F(m))\rVert^2}_{\chi^2:\ \text{data misfit}}
-#   + \lambda\,\underbrace{\lVert R\,m\rVert^2}_{\text{roughness}},$$
-#
-# with $W$ the inverse data errors and $R$ the first differences between adjacent layers.
-# The **trade-off** parameter λ sets how much structure the data may buy. One sounding
-# (2 % noise) inverted by pyGIMLi at λ from 0.3 to 1000: the misfit χ² per datum (1 =
-# fitted to the noise; nRMS²) against the roughness, and three of the models.
+# One more asymmetry, between the two ends of a conductor: the 5 Ω·m layer from 300 to
+# 700 m of a 100 Ω·m / 5 Ω·m / 300 Ω·m earth, its top or its base moved down by 20 m.
 
 # %%
-rho_one = conductor(2, 20.0)
-rho_one[tops_m >= 1000] = 300.0
-rhoa_one, phase_one = noise.add_noise(*forward.mt1d(rho_one, thick_m, freq_hz), NOISE, seed=5)
-lams = [0.3, 1, 3, 10, 30, 100, 300, 1000]
-sweep = [baseline.pygimli_invert(freq_hz, rhoa_one, phase_one, thick_m, z_rel_err=Z_REL_ERR, lam=lam)
-         for lam in lams]
-chi2 = np.array([r.chi2 for r in sweep])
-rough = np.array([np.sqrt(np.mean(np.diff(np.log10(r.rho_ohmm)) ** 2)) for r in sweep])
-for lam, c2, ro in zip(lams, chi2, rough):
-    print(f"λ = {lam:6g}: χ² {c2:5.2f}, roughness {ro:.3f} decades")
-# the claims below: smoother with every step of λ; λ 1–30 fit, λ ≥ 100 do not, and at
-# λ = 0.3 the iterations stop short of a fit
-fits = dict(zip(lams, chi2 <= 1.0))
-assert np.all(np.diff(rough) < 0)
-assert all(fits[lam] for lam in (1, 3, 10, 30)) and not any(fits[lam] for lam in (0.3, 100, 300))
+def three_layers(top_m: float, base_m: float):
+    return np.array([100.0, 5.0, 300.0]), np.array([top_m, base_m - top_m])
 
-fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 4))
-ax_t.plot(rough, chi2, "o-", color="C0")
-for lam, x, y in zip(lams, rough, chi2):
-    ax_t.annotate(f"λ={lam:g}", (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
-ax_t.axhline(1, color="0.6", ls=":", lw=1, label="χ² = 1: fitted to the noise")
-ax_t.set(xlabel="roughness (RMS step of log10 ρ, decades)", ylabel="χ² per datum",
-         title="trade-off curve")
-ax_t.legend(fontsize=8)
-plotting.model_axes(ax_m, bottom_m=PLOT_BOTTOM_M, rho_lim=(1, 1000))
-plotting.plot_model(ax_m, rho_one, thick_m, PLOT_BOTTOM_M, color="k", lw=2, label="true")
-for lam, shade in ((1, "C9"), (30, "C0"), (1000, "navy")):
-    plotting.plot_model(ax_m, sweep[lams.index(lam)].rho_ohmm, thick_m, PLOT_BOTTOM_M,
-                        color=shade, label=f"pyGIMLi, λ = {lam:g}")
-ax_m.legend(fontsize=8, loc="lower left")
-fig.tight_layout()
-plotting.save(fig, "03_tradeoff")
+
+moved = {"top": delta_chi2(three_layers(300, 700), three_layers(320, 700)),
+         "base": delta_chi2(three_layers(300, 700), three_layers(300, 720))}
+print(f"moving the conductor's top by 20 m: Δχ² {moved['top']:.0f}; its base: "
+      f"{moved['base']:.0f}")
+assert moved["top"] > 2 * moved["base"] > 2 * SCATTER  # the top is better resolved
 
 # %% [markdown]
-# From λ = 1 to 30 every model fits the data (χ² ≤ 1): the data cannot choose among them,
-# and smaller λ only adds structure they do not ask for. From λ = 100 up the models are too
-# smooth to explain them. At λ = 0.3 the problem is so ill-posed that pyGIMLi's
-# Gauss–Newton iterations stop short of a fit — regularization also makes the problem
-# solvable. The **discrepancy principle** picks the largest λ at which χ² per datum still
-# reaches 1: the smoothest model that fits, no more and no less. Occam's inversion
-# (Constable, Parker & Constable 1987) searches that λ at every iteration, per sounding — it
-# is what `mtlib.invert` does. pyGIMLi's runs in this project keep one fixed λ = 20 for all
-# soundings, which for this one lands on the flat part of the curve.
-#
-# ### Smooth or blocky
-#
-# The squared roughness spreads every change of resistivity over many layers. Measured
-# nearly as an L1 norm instead — iteratively reweighted, each step between layers weighted
-# by $\varepsilon/\sqrt{r_j^2+\varepsilon^2}$ from the previous model (Farquharson &
-# Oldenburg 1998) — a few large jumps cost less than many small steps, and the model that
-# fits comes out in **blocks**. Both by `mtlib.invert` (from a half-space, the discrepancy
-# principle per sounding; `roughness="smooth"` or `"blocky"`), on a three-layer earth with
-# 2 % noise.
-#
-# ### Niblett–Bostick: an inversion that costs nothing
-#
-# Each period's $\rho_a$ and φ map to a resistivity $\rho_{NB} = \rho_a(\pi/2\varphi - 1)$
-# at the depth $\sqrt{\rho_a/\omega\mu_0}$ (the skin depth over √2): exact for a half-space,
-# a smooth approximation otherwise. Drawn as points on the same figure.
-
-# %%
-rho3 = np.where(tops_m < 300, 100.0, np.where(tops_m < 700, 5.0, 300.0))
-rhoa3, phase3 = noise.add_noise(*forward.mt1d(rho3, thick_m, freq_hz), NOISE, seed=1)
-norms = {name: occam(rhoa3, phase3, roughness=name) for name in ("smooth", "blocky")}
-nb_depth_m, nb_rho = bostick(freq_hz, rhoa3, phase3)
-for name, res in norms.items():
-    steps = np.abs(np.diff(np.log10(res.rho_ohmm)))
-    print(f"{name:6s}: nRMS {res.nrms:.2f} in {res.iterations} iterations ({1e3 * res.seconds:.0f} ms); "
-          f"model error {metrics.log_rho_rmse(res.rho_ohmm, rho3):.3f} decades; "
-          f"steps > 0.05 decades: {np.sum(steps > 0.05)}, largest {steps.max():.2f}")
-inside = (grid.layer_centres_m(thick_m) > 350) & (grid.layer_centres_m(thick_m) < 650)
-spread = {name: np.ptp(np.log10(res.rho_ohmm[inside])) for name, res in norms.items()}
-print(f"spread of log10 ρ inside the conductor: smooth {spread['smooth']:.2f}, "
-      f"blocky {spread['blocky']:.2f} decades (true 0)")
-# the claims above: both fit; the blocky model has fewer, larger steps and a flatter conductor
-assert all(res.nrms <= 1.0 + 1e-6 for res in norms.values())
-smooth_steps, blocky_steps = (np.abs(np.diff(np.log10(norms[k].rho_ohmm))) for k in norms)
-assert np.sum(blocky_steps > 0.05) < np.sum(smooth_steps > 0.05)
-assert blocky_steps.max() > smooth_steps.max() and spread["blocky"] < spread["smooth"]
-
-fig, ax = plt.subplots(figsize=(5, 5))
-plotting.model_axes(ax, bottom_m=PLOT_BOTTOM_M, rho_lim=(1, 1000))
-plotting.plot_model(ax, rho3, thick_m, PLOT_BOTTOM_M, color="k", lw=2, label="true")
-plotting.plot_model(ax, norms["smooth"].rho_ohmm, thick_m, PLOT_BOTTOM_M,
-                    color=plotting.REFINED_COLOR, label="mtlib Occam, smooth (L2 roughness)")
-plotting.plot_model(ax, norms["blocky"].rho_ohmm, thick_m, PLOT_BOTTOM_M, color="C1",
-                    label="mtlib Occam, blocky (L1, reweighted)")
-shown = nb_depth_m < PLOT_BOTTOM_M
-ax.plot(nb_rho[shown], nb_depth_m[shown], "o", ms=4, color="C2", label="Niblett–Bostick")
-ax.legend(fontsize=8, loc="lower left")
-ax.set_title("three layers, 2 % noise: both models fit (nRMS 1)", fontsize=10)
-fig.tight_layout()
-plotting.save(fig, "03_smooth_blocky")
-
-# %% [markdown]
-# Both models explain the data equally well; they are different answers to "which of the
-# fitting models?". The blocky one finds the top of the conductor sharply, keeps it flat and
-# jumps back up near its base (650 m; true 700 m); the smooth one blurs both boundaries. Neither finds the resistive basement's value: below a
-# 5 Ω·m conductor 400 m thick it is screened (section 3). The Niblett–Bostick points find
-# the conductor's top and its value at no cost, but draw the rise to the basement far too
-# deep and too gradual: a transform, not an inversion — nothing makes its model fit.
-#
-# ## 6. What this means for a network
-#
-# * The data fix the **conductance** of thin conductors, the **top** of conductors, and
-#   little below a good conductor or inside thin resistors. Everything else is chosen by a
-#   prior: the roughness norm of a classical inversion, or, for a network, the models it was
-#   trained on.
-# * A network trained on a prior returns (about) the mean of the models of that prior that
-#   match the data. On soundings from its own prior that beats any smooth inversion — it
-#   knows more than the data (notebook 05) — but where an earth leaves its prior, its answer
-#   no longer fits the data (section 2 here, notebook 06 section 4).
-# * So a network's answer should be checked against the data, and the classical machinery
-#   of this notebook — misfit against the noise, the discrepancy principle, a choice of
-#   norm — is how: `mtlib.invert` starts Occam from the network's guess and keeps what the
-#   data do not contradict (notebook 08).
+# The fields reach the base only through the conductor, attenuated: MT resolves conductors,
+# and the top of a conductor better than its base. What any of this means for an inversion —
+# which of the models that fit it returns — is notebook 04's subject.

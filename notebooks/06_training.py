@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 04 — Training the U-Net
+# # 06 — Training the U-Net
 #
 # The paper trains a 1D U-Net to map a sounding — apparent resistivity and phase at 40
 # frequencies — to the 40 layer resistivities, with Adam (initial learning rate 0.01), an
@@ -118,7 +118,7 @@ plt.show()
 
 # %% [markdown]
 # The best network is saved in the run folder (`model.pt`, with its training history);
-# notebooks 05 and 06 use it. When training is skipped, they use the shipped network in
+# notebooks 07 and 08 use it. When training is skipped, they use the shipped network in
 # `mtlib/weights/`, which is exactly what this notebook produces with the `quick` profile on a CPU.
 #
 # ## 4. An ensemble that knows what it does not know
@@ -145,12 +145,14 @@ plt.show()
 # * their prediction is the mean of the members; its variance is what the members expect to
 #   get wrong plus how much they disagree;
 # * the spread is then **calibrated** on the validation split: the intervals are stretched
-#   per layer until they hold as many true values as they claim (notebook 05 checks this on
+#   per layer until they hold as many true values as they claim (notebook 07 checks this on
 #   a fresh test set).
 #
-# Each member is a resumable run of its own (`runs/<profile>/ensemble/member_<k>`); warm
-# started, on two CPU cores, each takes about a minute (from scratch, as long as the
-# network above).
+# Each member is a resumable run of its own (`runs/<profile>/ensemble/member_<k>`). Warm
+# started, on two CPU cores, each takes about a minute (the times below, measured in this
+# run); trained from scratch, each would run the network's whole schedule, and
+# `bench/train.py` estimates about 34 min for all five on the same two cores
+# (`bench/results/train.json`).
 
 # %%
 ens = train.train_ensemble(ds, P.ensemble_configs(), P.ensemble_dir(),

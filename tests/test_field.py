@@ -226,3 +226,51 @@ def test_the_real_data_set_is_read_whole():
         assert response.freq_hz.size >= 20
         usable += response.mask.sum() >= 4
     assert usable == len(files)
+
+
+def test_phase_tensor_ellipticity_tells_2d_from_1d_where_skew_cannot():
+    freq = np.logspace(3, -3, 13)
+    sounding, _, _ = synthetic_sounding()
+    np.testing.assert_allclose(sounding.ellipticity, 0.0, atol=1e-12)  # 1D: both 0
+    np.testing.assert_allclose(sounding.skew_deg, 0.0, atol=1e-10)
+    np.testing.assert_allclose(sounding.mode_split_decades, 0.0, atol=1e-12)
+    z = rotated_2d_tensor(freq, 0.0)
+    z[:, 0, 0] += 1e-9 * np.abs(z[:, 0, 1])  # X must be invertible when unrotated
+    z_te, z_tm = z[:, 0, 1], -z[:, 1, 0]
+    # unrotated 2D: Φ = diag(tan φ_TE, tan φ_TM), so the ellipticity is, exactly,
+    # |tan φ_TE − tan φ_TM| / (tan φ_TE + tan φ_TM); β stays 0
+    t_te, t_tm = np.tan(np.angle(z_te)), np.tan(np.angle(z_tm))
+    expected = np.abs(t_te - t_tm) / (t_te + t_tm)
+    np.testing.assert_allclose(field.phase_tensor_ellipticity(z), expected, rtol=1e-6)
+    assert np.median(expected) > 0.1
+    np.testing.assert_allclose(field.phase_tensor_skew_deg(z), 0.0, atol=1e-4)
+    rhoa_te = forward.apparent_resistivity_phase(z_te, freq)[0]
+    rhoa_tm = forward.apparent_resistivity_phase(z_tm, freq)[0]
+    np.testing.assert_allclose(field.mode_split_decades(z), np.log10(rhoa_te / rhoa_tm))
+    # rotation, galvanic distortion and the time convention leave the ellipticity alone…
+    z2d = rotated_2d_tensor(freq, 35.0)
+    ell = field.phase_tensor_ellipticity(z2d)
+    np.testing.assert_allclose(ell, expected, rtol=1e-6)
+    distortion = np.array([[1.3, 0.2], [-0.1, 0.8]])
+    np.testing.assert_allclose(field.phase_tensor_ellipticity(distortion @ z2d), ell, rtol=1e-8)
+    np.testing.assert_allclose(field.phase_tensor_ellipticity(np.conj(z2d)), ell, rtol=1e-8)
+    # …while a static shift of one mode splits a 1D earth's modes by a constant
+    shifted = sounding.z_ohm * np.array([[1.0, 2.0], [1.0, 1.0]])
+    np.testing.assert_allclose(field.mode_split_decades(shifted), 2 * np.log10(2.0))
+    np.testing.assert_allclose(field.phase_tensor_ellipticity(shifted), 0.0, atol=1e-12)
+
+
+def test_ellipticity_of_noisy_1d_data_stays_a_few_hundredths():
+    sounding, z, freq = synthetic_sounding()
+    rng = np.random.default_rng(0)
+    noise = (
+        0.03
+        * np.abs(z)[:, None, None]
+        * (
+            rng.standard_normal(sounding.z_ohm.shape)
+            + 1j * rng.standard_normal(sounding.z_ohm.shape)
+        )
+        / np.sqrt(2)
+    )
+    noisy = field.phase_tensor_ellipticity(sounding.z_ohm + noise)  # 3 % errors on |Z|
+    assert 0.005 < np.median(noisy) < 0.08

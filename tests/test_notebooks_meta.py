@@ -1,5 +1,6 @@
 """The notebooks' structure: jupytext pairs in sync, a `parameters` cell first, run order."""
 
+import re
 from pathlib import Path
 
 import jupytext
@@ -42,3 +43,27 @@ def test_reproduce_rejects_unknown_profile(capsys):
     with pytest.raises(SystemExit):
         main(["reproduce", "--profile", "huge"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+FIGURE_NAME = re.compile(r'f?"((?:\d\d|fig\d)_[^"\s]+?|explorer_[a-z_]+)(?:\.png)?"')
+"""A figure's name in a notebook or in ``tools/browser.py``: a string that starts ``NN_``,
+``figN_`` or ``explorer_`` (an f-string's fields stand for any text)."""
+
+
+def figure_writers() -> list[re.Pattern]:
+    """The figures the notebooks write (and the browser screenshots of ``tools/browser.py``),
+    as patterns of file names."""
+    sources = [p.read_text() for p in PAIRS]
+    sources.append((NOTEBOOKS.parent / "tools" / "browser.py").read_text())
+    names = {name for text in sources for name in FIGURE_NAME.findall(text)}
+    return [re.compile(re.sub(r"\\\{.*?\\\}", ".+", re.escape(n)) + r"\.png") for n in names]
+
+
+def test_every_committed_figure_is_written_by_a_notebook():
+    writers = figure_writers()
+    stale = [
+        p.name
+        for p in sorted((NOTEBOOKS.parent / "figures").glob("*.png"))
+        if not any(w.fullmatch(p.name) for w in writers)
+    ]
+    assert stale == [], f"figures no notebook writes any more (delete them): {stale}"

@@ -94,5 +94,5 @@ def test_wheel_outside_the_checkout_carries_networks_and_soundings(tmp_path):
     assert f"mtlib from {site.resolve() / 'mtlib'}" in run.stdout, run.stdout[:500]
     in_repo = len(list((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     assert run.stdout.count("done in") == len(list(notebooks.glob("*.ipynb"))) == in_repo
-    assert (elsewhere / "figures" / "08_field_summary.png").is_file()
+    assert (elsewhere / "figures" / "10_field_summary.png").is_file()
     assert (elsewhere / "runs" / "smoke" / "ensemble" / "ensemble.pt").is_file()

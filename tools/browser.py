@@ -321,7 +321,7 @@ Explorer()"""
 
 
 def session(work: Path, screenshots: Path | None = None, n_moves: int = 20) -> dict:
-    """The explorer in the Voilà app, in JupyterLab running notebook 07 (image view) and
+    """The explorer in the Voilà app, in JupyterLab running notebook 09 (image view) and
     in JupyterLab with ``%matplotlib widget`` (ipympl's live canvas). ``work`` holds the
     servers' logs and the notebooks' folder; ``screenshots`` (optional) receives
     ``explorer_voila.png`` and ``explorer_lab_live.png``."""
@@ -329,7 +329,7 @@ def session(work: Path, screenshots: Path | None = None, n_moves: int = 20) -> d
 
     notebooks = work / "notebooks"
     notebooks.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "notebooks" / "07_explorer.ipynb", notebooks)
+    shutil.copy(REPO / "notebooks" / "09_explorer.ipynb", notebooks)
     live = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LIVE_NOTEBOOK)])
     live.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
     nbformat.write(live, notebooks / "live.ipynb")
@@ -343,7 +343,7 @@ def session(work: Path, screenshots: Path | None = None, n_moves: int = 20) -> d
             if screenshots:
                 page.screenshot(path=screenshots / "explorer_voila.png")
         with jupyterlab(notebooks, work) as url:
-            page = open_page(browser, f"{url}lab/tree/07_explorer.ipynb?reset")
+            page = open_page(browser, f"{url}lab/tree/09_explorer.ipynb?reset")
             run_all_cells(page)
             wait_for_explorer(page, timeout_s=300)
             results["lab_notebook"] = check_explorer(page, n_moves)

@@ -45,7 +45,7 @@ def notebooks() -> list[Path]:
 
 def readme_block(repo: str) -> str:
     binder = f"https://mybinder.org/v2/gh/{repo}/HEAD?urlpath="
-    lab = binder + "lab/tree/notebooks/07_explorer.ipynb"
+    lab = binder + "lab/tree/notebooks/09_explorer.ipynb"
     app = binder + "voila/render/mtlib/apps/explorer.ipynb"  # what `make app` serves
     colab = " · ".join(
         f"[{p.stem[:2]}](https://colab.research.google.com/github/{repo}/blob/main/notebooks/"

@@ -52,7 +52,7 @@ def ship(profile_name: str, name: str | None, weights_dir: Path, ensemble: bool 
         trained, kind, card_of = profile.run_dir() / "model.pt", PaperNetwork, model_card
     if not trained.exists():
         print(
-            f"no finished training run at {trained}: run notebook 04 with profile "
+            f"no finished training run at {trained}: run notebook 06 with profile "
             f"{profile.name} first",
             file=sys.stderr,
         )

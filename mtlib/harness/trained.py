@@ -1,4 +1,4 @@
-"""The networks a profile's notebooks use: the ones notebook 04 trained for the profile
+"""The networks a profile's notebooks use: the ones notebook 06 trained for the profile
 when that run finished (and the profile says its notebooks use their own), otherwise the
 shipped ones."""
 
@@ -9,7 +9,7 @@ from ..networks.pretrained import DEFAULT_ENSEMBLE, DEFAULT_NETWORK, load_networ
 
 def profile_network(profile):
     """The paper network for ``profile``'s notebooks (a :class:`~mtlib.harness.config.Profile`): the
-    one notebook 04 trained if its run finished and the profile's notebooks use their own
+    one notebook 06 trained if its run finished and the profile's notebooks use their own
     (``notebooks_use_trained``), otherwise the shipped one."""
     return _trained_or_shipped(profile, profile.run_dir() / "model.pt", DEFAULT_NETWORK)
 
