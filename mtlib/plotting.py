@@ -738,3 +738,178 @@ SECTION_WIDTH_DECADES = 1.0
 log10 ρ), as it does below the depth of investigation."""
 SECTION_FADE = 0.7
 """How far a faded cell's colour moves towards white."""
+
+
+def _column_edges(distance_km) -> tuple[np.ndarray, np.ndarray]:
+    """Left and right edges (n,) km of the stations' columns: halfway to each neighbour, but
+    no more than 3/4 of the median spacing from the station (a gap in the line stays a
+    gap)."""
+    x = np.asarray(distance_km, dtype=float)
+    order = np.argsort(x)
+    xs = x[order]
+    gaps = np.diff(xs)
+    half = 0.75 * (np.median(gaps) if gaps.size else 1.0)
+    mids = 0.5 * (xs[1:] + xs[:-1])
+    left = np.maximum(np.concatenate([[-np.inf], mids]), xs - half)
+    right = np.minimum(np.concatenate([mids, [np.inf]]), xs + half)
+    out_left, out_right = np.empty_like(x), np.empty_like(x)
+    out_left[order], out_right[order] = left, right
+    return out_left, out_right
+
+
+def section(
+    results,
+    distance_km,
+    stations=None,
+    *,
+    max_depth_m: float | None = None,
+    log10_rho_lim: tuple[float, float] | None = None,
+    width_threshold: float = SECTION_WIDTH_DECADES,
+    fade: float = SECTION_FADE,
+    target_nrms: float = 1.0,
+    depth_scale: str = "linear",
+    cmap: str = "turbo_r",
+):
+    """A resistivity section along a profile; returns the figure.
+
+    ``results``: one per station (inversion results, LCI results or posteriors, read by
+    :func:`mtlib.survey.column`; None leaves a station empty), or a dict title → such a
+    list for several sections stacked on one colour scale. ``distance_km`` (n,): the
+    stations' places along the profile (:meth:`mtlib.survey.Line.distance_km`);
+    ``stations`` (n,) their labels. Each station is a column of log10 ρ (conductors red,
+    resistors blue, colour scale shared by all panels: ``log10_rho_lim`` or the 2–98th
+    percentiles above the depths of investigation), as wide as halfway to its neighbours;
+    its cells fade (``fade`` of the way to white) below its depth of investigation (a black
+    tick) and where its 90 % interval is wider than ``width_threshold`` decades or unknown
+    below the network's grid. A strip above each section gives every station's nRMS, with
+    the target and the 1σ scatter of χ² around it (N ± √(2N), N the median number of
+    data). Depth down to ``max_depth_m`` (default the deepest depth of investigation),
+    ``depth_scale`` "linear" or "log".
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import Normalize
+
+    from .survey.columns import column
+
+    if depth_scale not in ("linear", "log"):
+        raise ValueError(f"depth_scale must be 'linear' or 'log', got {depth_scale!r}")
+    if not 0 <= fade <= 1:
+        raise ValueError(f"fade must be in [0, 1], got {fade}")
+    panels = results if isinstance(results, dict) else {"": results}
+    x = np.asarray(distance_km, dtype=float)
+    columns = {}
+    for title, items in panels.items():
+        items = list(items)
+        if len(items) != x.size:
+            raise ValueError(
+                f"results{f' {title!r}' if title else ''} has {len(items)} stations, "
+                f"distance_km {x.size}"
+            )
+        columns[title] = [None if r is None else column(r) for r in items]
+    every = [c for cols in columns.values() for c in cols if c is not None]
+    if not every:
+        raise ValueError("results holds no station to draw")
+    bottom_m = max_depth_m or max(c.doi_m for c in every)
+    if log10_rho_lim is None:
+        seen = np.concatenate([c.log10_rho[c.tops_m < min(c.doi_m, bottom_m)] for c in every])
+        seen = seen if seen.size else np.concatenate([c.log10_rho for c in every])
+        log10_rho_lim = tuple(np.percentile(seen, [2, 98]))
+    norm, colours = Normalize(*log10_rho_lim), plt.get_cmap(cmap)
+    top_m = 0.0
+    if depth_scale == "log":
+        top_m = 0.5 * min(c.tops_m[1] for c in every if c.tops_m.size > 1)
+    left, right = _column_edges(x)
+    labels = list(stations) if stations is not None else [""] * x.size
+
+    n = len(columns)
+    fig = plt.figure(figsize=(10.5, 4.2 * n), layout="constrained")
+    for sub, (title, cols) in zip(np.atleast_1d(fig.subfigures(n, 1)), columns.items()):
+        ax_fit, ax = sub.subplots(2, 1, sharex=True, height_ratios=[1, 4])
+        polygons, faces = [], []
+        for i, c in enumerate(cols):
+            if c is None:
+                continue
+            tops = np.maximum(c.tops_m, top_m)
+            bottoms = np.append(c.tops_m[1:], np.inf).clip(max=bottom_m)
+            inside = tops < bottom_m
+            rgba = colours(norm(c.log10_rho))
+            faded = c.tops_m >= c.doi_m
+            if c.width_log10 is not None:
+                faded |= ~(c.width_log10 <= width_threshold)  # NaN: nothing bounds it
+            rgba[faded, :3] += fade * (1 - rgba[faded, :3])
+            for top, bottom, face in zip(tops[inside], bottoms[inside], rgba[inside]):
+                polygons.append(
+                    [(left[i], top), (right[i], top), (right[i], bottom), (left[i], bottom)]
+                )
+                faces.append(face)
+            if c.doi_m < bottom_m:
+                ax.plot([left[i], right[i]], [c.doi_m, c.doi_m], color="k", lw=1.5)
+        ax.add_collection(PolyCollection(polygons, facecolors=faces, edgecolors="none"))
+        ax.set_yscale(depth_scale)
+        ax.set_ylim(bottom_m, max(top_m, 1e-9) if depth_scale == "log" else 0.0)
+        ax.set_xlim(np.nanmin(left) - 0.02 * np.ptp(x), np.nanmax(right) + 0.02 * np.ptp(x))
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v / 1e3:g}"))
+        ax.set_ylabel("depth (km)")
+        ax.set_xlabel("distance along the profile (km)")
+        # the misfit strip: nRMS per station, the target and χ²'s scatter about it
+        shown = [i for i, c in enumerate(cols) if c is not None]
+        nrms = np.array([cols[i].nrms for i in shown])
+        n_data = np.median([cols[i].n_data for i in shown])
+        scatter = np.sqrt(2 / n_data)
+        ax_fit.axhspan(
+            target_nrms * np.sqrt(max(1 - scatter, 0)),
+            target_nrms * np.sqrt(1 + scatter),
+            color="0.88",
+            lw=0,
+            label=f"χ² = N ± √(2N), N ≈ {n_data:.0f}",
+        )
+        ax_fit.axhline(target_nrms, color="0.4", lw=1)
+        ax_fit.bar(x[shown], nrms, width=0.5 * (right - left)[shown], color="0.3")
+        ax_fit.set_ylim(0, max(1.5 * target_nrms, 1.1 * nrms.max()))
+        ax_fit.set_ylabel("nRMS")
+        ax_fit.tick_params(labelbottom=False)
+        ax_fit.legend(loc="upper right", fontsize=7, frameon=False)
+        top_axis = ax_fit.secondary_xaxis("top")
+        top_axis.set_xticks(x, labels, fontsize=7, rotation=90 if x.size > 12 else 0)
+        ax_fit.set_title(title, fontsize=10, loc="left")
+        bar = sub.colorbar(ScalarMappable(norm, colours), ax=[ax_fit, ax], aspect=30)
+        bar.set_label("log10 ρ (Ω·m); faded: below the DOI\nor a 90 % interval wider")
+    return fig
+
+
+def station_map(latitude, longitude, stations, line=None, on_line=None, ax=None):
+    """The stations (n,) on a local flat map, km east and north of the line's origin (or
+    of the stations' mean), labelled; ``line`` (:class:`mtlib.survey.Line`) drawn over
+    the stretch its stations ``on_line`` (names, default all) span, those stations black,
+    the others grey. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from .survey.geometry import project_km
+
+    lat = np.asarray(latitude, dtype=float)
+    lon = np.asarray(longitude, dtype=float)
+    names = list(stations)
+    origin = line.origin if line is not None else (float(lat.mean()), float(lon.mean()))
+    xy = project_km(lat, lon, origin)
+    chosen = np.isin(names, list(on_line) if on_line is not None else names)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    if not chosen.all():
+        ax.plot(*xy[~chosen].T, "^", color="0.65", ms=5, label="stations")
+    ax.plot(*xy[chosen].T, "^", color="k", ms=6, label="on the profile")
+    for (e, n_), name, on in zip(xy, names, chosen):
+        ax.annotate(name, (e, n_), xytext=(3, 3), textcoords="offset points",
+                    fontsize=7 if on else 5, color="k" if on else "0.5")  # fmt: skip
+    if line is not None:
+        d = line.distance_km(lat[chosen], lon[chosen])
+        ends = line.points_km([d.min() - 2.0, d.max() + 2.0])
+        ax.plot(*ends.T, "-", color=REFINED_COLOR, lw=1.5,
+                label=f"profile, bearing {line.bearing_deg:.0f}°")  # fmt: skip
+    ax.set_aspect("equal", adjustable="datalim")  # (a lone row keeps a square map)
+    ax.set_xlabel("east (km)")
+    ax.set_ylabel("north (km)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return ax.figure

@@ -17,7 +17,7 @@ from mtlib.cli.invert import SUMMARY_COLUMNS, Outcome, summary_rows
 from mtlib.data_errors import Response1D
 from mtlib.networks.pretrained import WEIGHTS_DIR
 
-COMMANDS = ["reproduce", "ship", "train", "train-field", "invert", "app"]
+COMMANDS = ["reproduce", "ship", "train", "train-field", "invert", "sample", "app"]
 SHIPPED_CARDS = sorted(p.name.removesuffix(".card.json") for p in WEIGHTS_DIR.glob("*.card.json"))
 
 
@@ -129,3 +129,36 @@ def test_no_function_of_the_command_line_is_over_80_lines():
             if isinstance(node, ast.FunctionDef):
                 length = node.end_lineno - node.lineno + 1
                 assert length <= 80, f"{path.name}: {node.name} has {length} lines"
+
+
+def test_summary_reads_each_misfit_against_parkers_d_plus():
+    """The D+ column: on 1D data the best any 1D earth fits, at or below the inversion's; on
+    data no 1D earth explains (ρa falling two decades per decade), far above 1 too."""
+    from mtlib import forward, noise
+    from mtlib.cli.invert import SHOWN_COLUMNS, invert_soundings
+
+    freq = np.logspace(3, -2, 26)
+    rhoa, phase = noise.add_noise(
+        *forward.mt1d(np.array([100.0, 10.0, 300.0]), np.array([300.0, 700.0]), freq),
+        0.1,
+        seed=3,
+    )
+    layered = Response1D(freq, rhoa, phase, np.full(26, 0.05), np.ones(26, bool), "layered")
+    falling = Response1D(
+        freq,
+        1e4 * (freq / freq[0]) ** 2,
+        np.full(26, 45.0),
+        np.full(26, 0.05),
+        np.ones(26, bool),
+        "falling",
+    )
+    outcomes = [Outcome(Path("layered.edi"), layered), Outcome(Path("falling.edi"), falling)]
+    invert_soundings(outcomes, None)
+    rows = [dict(zip(SUMMARY_COLUMNS, row)) for row in summary_rows(outcomes)]
+    assert "nrms_dplus" in SHOWN_COLUMNS
+    by_name = {row["station"]: row for row in rows}
+    for row in rows:
+        assert float(row["nrms_dplus"]) <= float(row["nrms"]) + 1e-3
+    assert float(by_name["layered"]["nrms_dplus"]) < 1.0
+    assert float(by_name["falling"]["nrms_dplus"]) > 3.0
+    assert all(o.dplus.mask.sum() == o.result.mask.sum() for o in outcomes)

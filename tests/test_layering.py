@@ -21,20 +21,26 @@ LAYERS = [
     {"metrics", "networks.normalize", "networks.predictor", "harness.config"},
     {"networks.paper", "harness.dataset", "harness.evaluate"},
     {"networks.ensemble", "networks.fieldnet"},  # the networks
+    {"networks.posteriornet"},  # (the field network's frame, the sampler's prior)
     {"networks.pretrained", "networks"},
     {"harness.train", "harness.cards", "harness.timing", "harness.trained", "harness"},
     {"inversion.checks", "inversion.grids", "inversion.reference", "inversion.solve"},
     {"inversion.doi", "inversion.result"},
     {"inversion"},  # the field-data entry point
+    {"survey.geometry", "survey.columns", "survey.data", "survey.synthetic", "survey.joint"},
     {"plotting"},
     {"posterior.figure"},  # the posterior sampler, above the inversion that starts it
     {"posterior.result"},
     {"posterior.sampler"},
     {"posterior"},
+    {"survey.store", "survey.tasks"},  # many stations: finished ones on disk, a chunk's work
+    {"survey.runner"},
+    {"survey"},
     {"widgets", "__init__"},  # presentation and the package's front door
     {"cli.files"},  # the command line: the files its commands write,
     {"cli.reproduce", "cli.app", "cli.ship", "cli.invert"},  # one module per command
     {"cli.train"},  # (train-field ships through cli.ship)
+    {"cli.sample"},  # (sample reads files as invert does)
     {"cli"},  # the parser
     {"__main__"},  # python -m mtlib
 ]

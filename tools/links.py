@@ -24,7 +24,8 @@ PLACEHOLDER_OWNER = "OWNER"
 """The owner in the address until the repository is published: links are written, and the
 README says they do not work yet."""
 ADDRESS = re.compile(r'^Repository\s*=\s*"https://github\.com/(?P<slug>[\w.-]+/[\w.-]+?)/?"', re.M)
-INSTALL = re.compile(r"(mtlib\[lab\] @ git\+)https://github\.com/[\w.-]+/[\w.-]+")
+INSTALL = re.compile(r"(mtlib\[lab(?:,[\w-]+)*\] @ git\+)https://github\.com/[\w.-]+/[\w.-]+")
+"""The install line, with the extras a notebook needs beyond ``lab`` (``mtlib[lab,survey]``)."""
 BLOCK = re.compile(r"(<!-- links -->\n).*?(<!-- /links -->)", re.S)
 
 
@@ -79,7 +80,7 @@ def render(repo: str) -> dict[Path, str]:
     for path in notebooks():
         text = path.read_text()
         if not INSTALL.search(text):
-            raise ValueError(f"{path.name} lacks the install line (mtlib[lab] @ git+...)")
+            raise ValueError(f"{path.name} lacks the install line (mtlib[lab…] @ git+...)")
         out[path] = INSTALL.sub(lambda m: m.group(1) + address, text)
     return out
 

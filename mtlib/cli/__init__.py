@@ -2,16 +2,16 @@
 
 One module per command holds its work and its options (an ``add_arguments`` function):
 :mod:`~mtlib.cli.reproduce`, :mod:`~mtlib.cli.ship`, :mod:`~mtlib.cli.train` (``train``
-and ``train-field``), :mod:`~mtlib.cli.invert`, :mod:`~mtlib.cli.app`. The parser, its
-subcommands and their help are assembled here, from :data:`COMMANDS`: a new command is one
-module and one entry there."""
+and ``train-field``), :mod:`~mtlib.cli.invert`, :mod:`~mtlib.cli.sample`,
+:mod:`~mtlib.cli.app`. The parser, its subcommands and their help are assembled here, from
+:data:`COMMANDS`: a new command is one module and one entry there."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 
-from . import app, invert, reproduce, ship, train
+from . import app, invert, reproduce, sample, ship, train
 
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "reproduce": (
@@ -40,6 +40,12 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
         "invert EDI / EMTF-XML files (batched); write each model (CSV) and figure, and summary.csv",
         invert.add_arguments,
         invert.run,
+    ),
+    "sample": (
+        "sample the posterior of EDI / EMTF-XML files (trans-dimensional MCMC), here or on a "
+        "Dask cluster; write each one's quantiles (CSV) and figure, and summary.csv",
+        sample.add_arguments,
+        sample.run,
     ),
     "app": (
         "serve the explorer as a Voilà web app on 127.0.0.1 (widgets only)",

@@ -1,7 +1,10 @@
 """``invert FILE...``: read EDI and EMTF-XML files, invert their rotation-invariant 1D
 responses together (network guess + Occam/Gauss–Newton, :func:`mtlib.inversion.invert_many`)
 and write ``<station>_model.csv``, ``<station>_data.csv`` (with the phase-tensor skew per
-period), ``<station>.png`` and ``summary.csv`` to ``--out``.
+period), ``<station>.png`` and ``summary.csv`` to ``--out``. Each inverted sounding's summary
+row also holds Parker's D+ nRMS on the same periods (:mod:`mtlib.dplus`): the best any 1D
+earth fits, so that a misfit can be read as the inversion's (D+ fits better) or the data's
+(D+ cannot do better either).
 
 Every file goes through three steps, each a function: :func:`read_files`,
 :func:`invert_soundings`, :func:`write_sounding`; ``summary.csv`` has one row per file, in
@@ -23,7 +26,11 @@ import numpy as np
 from ..data_errors import Response1D
 from .files import write_columns, write_csv
 
+STORE_DIR = ".stations"
+"""The folder in ``--out`` where finished stations are kept (:class:`mtlib.survey.store.Store`)."""
+
 if TYPE_CHECKING:
+    from ..dplus import DPlusResult
     from ..inversion import InversionResult
 
 
@@ -66,6 +73,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="shipped network to use (default: the field network, "
         "field_quick; the paper's: ensemble_quick or unet_quick)",
     )
+    add_survey_arguments(parser)
+
+
+def add_survey_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--scheduler`` and ``--section``: the options of a command over many stations."""
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="where the stations run (mtlib.survey.run): here by default; 'local' starts a "
+        "Dask cluster of one process per core; an address (tcp://host:8786) uses a running "
+        "one. Finished stations are kept in OUT/.stations: a stopped run resumes",
+    )
+    parser.add_argument(
+        "--section",
+        action="store_true",
+        help="also write section.png (the models along the line fitted to the stations), "
+        "stations.png (the map with the line) and section.csv (distances, offsets)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
             network=args.network,
             roughness=args.roughness,
             trade_off=args.trade_off,
+            scheduler=args.scheduler,
+            section=args.section,
         )
     except ValueError as err:  # bad options: a message, not a traceback
         print(f"error: {err}", file=sys.stderr)
@@ -90,13 +117,14 @@ def run(args: argparse.Namespace) -> int:
 @dataclass
 class Outcome:
     """One file's way through the command: its response and phase-tensor skew (F,) once read,
-    its result once inverted, and ``note``: the reader's warnings, or why it was not read or
-    not inverted."""
+    its result and D+ (on the periods the inversion used) once inverted, and ``note``: the
+    reader's warnings, or why it was not read or not inverted."""
 
     path: Path
     response: Response1D | None = None
     skew_deg: np.ndarray | None = None
     result: InversionResult | None = None
+    dplus: DPlusResult | None = None
     note: str = ""
 
     @property
@@ -130,6 +158,7 @@ SUMMARY_COLUMNS: dict[str, Callable[[Outcome], object]] = {
     "static_shift": _inverted(lambda r: round(r.static_shift, 4)),
     "static_shift_std_log10": _inverted(lambda r: round(r.static_shift_std_log10, 4)),
     "doi_m": _inverted(lambda r: f"{r.doi_m:.4g}"),
+    "nrms_dplus": lambda o: "" if o.dplus is None else round(o.dplus.nrms, 3),
     "seconds": _inverted(lambda r: round(r.seconds, 4)),
     "note": lambda o: o.note,
 }
@@ -141,6 +170,7 @@ SHOWN_COLUMNS = (
     "periods_masked",
     "nrms_network",
     "nrms",
+    "nrms_dplus",
     "iterations",
     "mu",
     "static_shift",
@@ -161,17 +191,24 @@ def invert_files(
     network: str | None = None,
     roughness: str = "smooth",
     trade_off: str = "discrepancy",
+    scheduler: str | None = None,
+    section: bool = False,
 ) -> int:
-    """Read, invert (batched) and report many files: per sounding a model CSV, a data CSV
-    and a figure; ``summary.csv`` for all. Files that cannot be read or inverted are
-    reported, not fatal; the exit status is 2 when none could be inverted."""
+    """Read, invert (batched, in chunks over ``scheduler``: :func:`mtlib.survey.run`) and
+    report many files: per sounding a model CSV, a data CSV and a figure; ``summary.csv``
+    for all; with ``section``, the section and the map (:func:`write_section`). Files that
+    cannot be read or inverted are reported, not fatal; the exit status is 2 when none
+    could be inverted."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed
     from ..networks.pretrained import load_pretrained
 
-    net = load_pretrained(network) if network and start == "network" else None
+    if network:
+        load_pretrained(network)  # an unknown name fails here, before any work
+    net = network if start == "network" else None
     outcomes = read_files(paths, invariant, error_floor, max_skew_deg)
+    out.mkdir(parents=True, exist_ok=True)
     invert_soundings(
         outcomes,
         net,
@@ -179,11 +216,14 @@ def invert_files(
         roughness=roughness,
         trade_off=trade_off,
         estimate_static_shift=static_shift,
+        scheduler=scheduler,
+        store=out / STORE_DIR,
     )
-    out.mkdir(parents=True, exist_ok=True)
     inverted = [o for o in outcomes if o.result is not None]
     for o in inverted:
         write_sounding(o, out, invariant)
+    if section:
+        write_section(inverted, out, "independent 1D inversions")
     rows = summary_rows(outcomes)
     write_csv(out / "summary.csv", list(SUMMARY_COLUMNS), rows)
     print_summary(rows)
@@ -224,14 +264,17 @@ def _read(path: Path, invariant: str, error_floor: float, max_skew_deg: float | 
     return Outcome(path, response, sounding.skew_deg, note=note)
 
 
-def invert_soundings(outcomes: list[Outcome], net, **options) -> None:
-    """Invert the soundings read, together, with ``net`` (None: the default network) and the
-    keyword ``options`` of :func:`mtlib.inversion.invert_many`; fills in each one's result,
-    or the reason it was refused."""
+def invert_soundings(outcomes: list[Outcome], net: str | None, **options) -> None:
+    """Invert the soundings read, in chunks, with the shipped network named ``net`` (None:
+    the default network) and the keyword ``options`` of
+    :func:`mtlib.survey.runner.invert_many` (the inversion's, and where it runs); fills in
+    each one's result
+    and its D+ on the same periods, or the reason it was refused."""
     read = [o for o in outcomes if o.response is not None]
     if not read:
         return
-    from ..inversion import invert_many
+    from ..dplus import dplus
+    from ..survey.runner import invert_many
 
     refused: dict = {}
     results = invert_many([o.response for o in read], net, refused=refused, **options)
@@ -240,6 +283,9 @@ def invert_soundings(outcomes: list[Outcome], net, **options) -> None:
         if result is None:
             print(f"error: {refused[k]}", file=sys.stderr)
             o.note = f"refused: {refused[k]}"
+            continue
+        r = o.response
+        o.dplus = dplus(r.freq_hz, r.rhoa_ohmm, r.phase_deg, r.z_rel_err, result.mask)
 
 
 def write_sounding(o: Outcome, out: Path, invariant: str) -> None:
@@ -288,3 +334,42 @@ def print_summary(rows: list[list[str]]) -> None:
     print(" | ".join(f"{c:>14}" for c in SHOWN_COLUMNS))
     for row in rows:
         print(" | ".join(f"{row[k]:>14}" for k in shown))
+
+
+def write_section(outcomes: list[Outcome], out: Path, title: str, results=None) -> None:
+    """``section.png`` (the stations' models along the line fitted to them,
+    :func:`mtlib.plotting.section`), ``stations.png`` (the map with the line) and
+    ``section.csv`` (each station's distance along the line and offset from it) of
+    inverted ``outcomes``; ``results``: what to draw per station (default their
+    inversions). Fewer than two stations with coordinates: a note on stderr instead."""
+    import matplotlib.pyplot as plt
+
+    from .. import field, plotting
+    from ..survey.geometry import Line
+
+    # the coordinates are in the files (an Outcome keeps the 1D response only)
+    soundings = [field.read(o.path) for o in outcomes]
+    lat = np.array([s.latitude for s in soundings])
+    lon = np.array([s.longitude for s in soundings])
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    if placed.sum() < 2:
+        print("warning: a section needs two stations with coordinates", file=sys.stderr)
+        return
+    keep = np.flatnonzero(placed)
+    names = [outcomes[k].response.station for k in keep]
+    results = [o.result for o in outcomes] if results is None else list(results)
+    line = Line.fit(lat[keep], lon[keep])
+    distance = line.distance_km(lat[keep], lon[keep])
+    offset = line.offset_km(lat[keep], lon[keep])
+    order = np.argsort(distance)
+    write_csv(
+        out / "section.csv",
+        ["station", "distance_km", "offset_km"],
+        [[names[k], f"{distance[k]:.3f}", f"{offset[k]:.3f}"] for k in order],
+    )
+    fig = plotting.section({title: [results[k] for k in keep]}, distance, names, depth_scale="log")
+    plotting.save(fig, "section", out)
+    plt.close(fig)
+    fig = plotting.station_map(lat[keep], lon[keep], names, line)
+    plotting.save(fig, "stations", out)
+    plt.close(fig)
