@@ -435,9 +435,10 @@ def headline() -> str:
     d, inf = load("field"), load("inference")
     r, syn = d["real"], d["synthetic"]
     cmp = inf["same_noisy_soundings"]
-    one, engine = r["comparisons"]["per sounding, with the network"], r["comparisons"][
-        "per sounding, engine vs engine"
-    ]
+    one, engine = (
+        r["comparisons"]["per sounding, with the network"],
+        r["comparisons"]["per sounding, engine vs engine"],
+    )
     batched = syn["comparisons"]["batched, with the network"]
     return (
         f"On a 2-core CPU, `mtlib.invert` (the field network's guess, then Occam) inverts a "
@@ -449,8 +450,74 @@ def headline() -> str:
         f"{r['nrms_median']:.2f}, is below 1 where the network's guess already fits and is "
         f"kept — not a better fit. The paper's U-Net predicts "
         f"{count(inf['network_cpu_soundings_per_s'])} soundings/s in a batch; on the same noisy "
-        f"soundings it reaches {rmse_against_pygimli(cmp)}. All numbers, and how they are "
-        "measured: [correctness and speed](docs/speed.md).\n"
+        f"soundings it reaches {rmse_against_pygimli(cmp)}. {sampler_headline()} All "
+        "numbers, and how they are measured: [correctness and speed](docs/speed.md), [the "
+        "posterior sampler](docs/posterior.md).\n"
+    )
+
+
+def sampler_headline() -> str:
+    """One sentence: the posterior sampler against rjmcmcmt on WIT2."""
+    station = load("posterior")["WIT2"]
+    key, run = sampler_runs(station)
+    within = all(
+        run["versus_rjmcmcmt"][q]["delta"]["median"]
+        <= run["versus_rjmcmcmt"][q]["spread"]["median"]
+        for q in ("q05", "q50", "q95")
+    )
+    ref = station["rjmcmcmt"]["wall_s"]
+    return (
+        f"The posterior sampler (`mtlib.sample`) reproduces rjmcmcmt's posterior of the real "
+        f"sounding WIT2 {'within' if within else 'not within'} rjmcmcmt's own run-to-run "
+        f"spread in {run['wall_s']:.0f} s ({min(ref):.0f}–{max(ref):.0f} s for rjmcmcmt)."
+    )
+
+
+def sampler_runs(station: dict) -> tuple[str, dict]:
+    """The benchmark's run set of a station with the most effective samples, and its
+    median run (by wall time)."""
+    key = max((k for k in station if k.startswith("min_ess_")), key=lambda k: int(k[8:]))
+    runs = sorted(station[key]["runs"], key=lambda r: r["wall_s"])
+    return key, runs[len(runs) // 2]
+
+
+def posterior() -> str:
+    d = load("posterior")
+    rows = [
+        "| station | mtlib.sample: wall (CPU) | rjmcmcmt: wall (CPU) | ESS of χ² / layers per "
+        "CPU s, mtlib vs rjmcmcmt | 5 % | median | 95 % |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in ("WIT2", "gv161"):
+        station = d[name]
+        key, run = sampler_runs(station)
+        ref = station["rjmcmcmt"]
+        cells = []
+        for q in ("q05", "q50", "q95"):
+            c = run["versus_rjmcmcmt"][q]
+            cells.append(f"{c['delta']['median']:.3f} ({c['spread']['median']:.3f})")
+        ess = run["ess"]
+        cpu = run["cpu_s"]
+        rows.append(
+            f"| {name} (min ESS {key[8:]}, {run['stop']}) | **{run['wall_s']:.1f} s** "
+            f"({cpu:.1f} s) | {min(ref['wall_s']):.0f}–{max(ref['wall_s']):.0f} s "
+            f"({min(ref['cpu_s']):.0f}–{max(ref['cpu_s']):.0f} s) | "
+            f"{ess['chi2'] / cpu:.0f} / {ess['n_layers'] / cpu:.0f} vs "
+            f"{min(ref['ess_per_cpu_s']['chi2']):.1f} / "
+            f"{min(ref['ess_per_cpu_s']['n_layers']):.2f} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(
+        [
+            f"`bench/posterior.py` → `bench/results/posterior.json`, {threads(d)}; "
+            "rjmcmcmt's prior, noise model and band; the median of the runs by wall time "
+            "(rjmcmcmt: its two recorded runs, 6 chains × 2 M iterations). The last three "
+            "columns: median over the depth bins of |Δ| of that quantile of log10 ρ against "
+            "rjmcmcmt's pooled runs, in decades, and in parentheses rjmcmcmt's own "
+            "run1 − run2 (its Monte Carlo error).",
+            "",
+            *rows,
+            "",
+        ]
     )
 
 
@@ -461,6 +528,7 @@ RENDERERS = {
     "fieldnet": fieldnet,
     "ensemble": ensemble,
     "headline": headline,
+    "posterior": posterior,
     "speed": speed,
     "survey": survey,
     "training": training,
