@@ -33,7 +33,7 @@ import numpy as np
 from _common import machine, make_parser, write
 
 from mtlib import field
-from mtlib.posterior import Likelihood, Settings, reference, sample_likelihood
+from mtlib.posterior import Likelihood, SamplerSettings, reference, sample_likelihood
 
 BANDS_HZ = {"WIT2": (1.0, 1e4), "gv161": (0.0009, 400.0)}
 """rjmcmcmt's ``Frequency Minimum``/``Maximum`` of each station's control file."""
@@ -127,7 +127,7 @@ def tempering_study(seeds, steps: int) -> dict:
     default ladder, no stopping rule."""
     like, prior = problem("WIT2")
     out = {}
-    default = Settings()
+    default = SamplerSettings()
     for temps in (1, default.n_temperatures):
         sweeps = steps // (default.n_ladders * temps)
         rows = []
@@ -158,7 +158,7 @@ def main() -> None:
     parser = make_parser(__doc__, "posterior")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--min-ess", type=float, nargs="+", default=[100.0, Settings().min_ess],
+        "--min-ess", type=float, nargs="+", default=[100.0, SamplerSettings().min_ess],
         help="stopping rules to run: each its own set of runs",
     )  # fmt: skip
     parser.add_argument("--tempering", action="store_true")
@@ -170,8 +170,8 @@ def main() -> None:
         "machine": machine(args.threads),
         "settings": {
             "min_ess": args.min_ess,
-            "max_rhat": Settings().max_rhat,
-            "defaults": Settings().__dict__,
+            "max_rhat": SamplerSettings().max_rhat,
+            "defaults": SamplerSettings().__dict__,
         },  # fmt: skip
     }
     run_once("WIT2", 0, min_ess=50, max_sweeps=20_000)  # warm-up: compilation, network

@@ -35,6 +35,7 @@ MOVED_MODULES = {
 """Old module (under ``mtlib.``) → its new place."""
 
 RENAMED = {
+    "noise": {"phase_std_deg": "noise.phase_noise_std_deg"},
     "grid": {"layer_centers_m": "grid.layer_centres_m", "N_LAYERS": "grid.PAPER_N_LAYERS"},
     "inversion": {"N_LAYERS": "inversion.COVERING_N_LAYERS"},
     "inversion.baseline": {

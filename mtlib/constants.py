@@ -25,3 +25,11 @@ ONE_SIGMA = 0.682689492
 CALIBRATION_LEVELS = np.round(np.arange(0.01, 1.0, 0.01), 2)
 """Interval probabilities whose half-widths a calibration stores (and a reliability plot
 checks)."""
+
+LN10 = float(np.log(10.0))
+"""ln 10: converts decades (log10) to natural-log units."""
+
+TOP_SKIN_FRACTION = 0.2
+"""The shallowest depth a sounding resolves, as a fraction of the skin depth at its highest
+frequency (at its observed ρa): the data-covering grid's first layer and the default
+prior's shallowest interface."""

@@ -5,8 +5,8 @@ The paper picks 5 of the 40 layers at random, gives them random resistivities in
 the draw is uniform or log-uniform, nor whether the interpolation is linear in ρ or in
 log ρ; the default here is the literal reading (uniform in ρ, linear in ρ), and
 ``sampling="loguniform"`` / ``interp="log"`` give the alternatives (docs/design.md,
-"The paper, read precisely"). Interpolation runs over the layer index and is constant beyond the first and last
-control layers.
+"The paper, read precisely"). Interpolation runs over the layer index and is constant
+beyond the first and last control layers.
 """
 
 from __future__ import annotations

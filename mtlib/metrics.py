@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .forward import mt1d
-from .noise import phase_std_deg
+from .noise import phase_noise_std_deg
 
 
 def log_rho_rmse(rho_pred_ohmm, rho_true_ohmm, axis=None):
@@ -50,7 +50,7 @@ def data_nrms(
     rho_pred_ohmm, thick_m, freq_hz, rhoa_obs_ohmm, phase_obs_deg, rel_noise: float
 ) -> np.ndarray:
     """Data misfit of predicted models ``(n, L)`` to noisy data ``(n, F)`` in units of the
-    noise (:mod:`mtlib.noise`: ``rel_noise`` on ln ρa, :func:`mtlib.noise.phase_std_deg` on
+    noise (:mod:`mtlib.noise`: ``rel_noise`` on ln ρa, :func:`mtlib.noise.phase_noise_std_deg` on
     φ): the normalized RMS over ρa and φ, per sounding ``(n,)``. About 1 for a model that
     fits the data to their noise; well above 1 for one that does not explain them."""
     if not rel_noise > 0:
@@ -59,7 +59,7 @@ def data_nrms(
     residuals = np.concatenate(
         [
             np.log(rhoa / rhoa_obs_ohmm) / rel_noise,
-            (phase - phase_obs_deg) / phase_std_deg(rel_noise),
+            (phase - phase_obs_deg) / phase_noise_std_deg(rel_noise),
         ],
         axis=-1,
     )

@@ -13,9 +13,10 @@ import numpy as np
 
 from . import data_errors
 from ._checks import is_torch
+from ._deprecated import renamed
 
 
-def phase_std_deg(rel_noise):
+def phase_noise_std_deg(rel_noise):
     """Phase standard deviation (degrees) matching a relative ρa noise level ``rel_noise``."""
     if not is_torch(rel_noise):
         rel_noise = np.asarray(rel_noise, dtype=float)
@@ -42,12 +43,19 @@ def add_noise(rhoa_ohmm, phase_deg, rel_noise, seed=None):
             phase_deg.shape, generator=seed, dtype=phase_deg.dtype, device=phase_deg.device
         )
         level = torch.as_tensor(rel_noise, dtype=rhoa_ohmm.dtype, device=rhoa_ohmm.device)
-        return rhoa_ohmm * torch.exp(level * n_rhoa), phase_deg + phase_std_deg(level) * n_phase
+        return rhoa_ohmm * torch.exp(level * n_rhoa), phase_deg + phase_noise_std_deg(
+            level
+        ) * n_phase
     rng = np.random.default_rng(seed)
     level = np.asarray(rel_noise, dtype=np.float64)
     n_rhoa = rng.standard_normal(np.shape(rhoa_ohmm))
     n_phase = rng.standard_normal(np.shape(phase_deg))
     return (
         np.asarray(rhoa_ohmm) * np.exp(level * n_rhoa),
-        np.asarray(phase_deg) + phase_std_deg(level) * n_phase,
+        np.asarray(phase_deg) + phase_noise_std_deg(level) * n_phase,
     )
+
+
+def __getattr__(name: str):
+    """The names of mtlib 0.1 (:mod:`mtlib._deprecated`), for one release."""
+    return renamed(__name__, name)

@@ -91,10 +91,10 @@ print(f"profile: {P.name}; network: the shipped unet_quick, {len(thick_m) + 1} l
 print(f"2 % on ρa = {100 * Z_REL_ERR:.0f} % on |Z| → σ(ln ρa) = "
       f"{data_errors.rhoa_rel_err(Z_REL_ERR):.3f}, σ(φ) = "
       f"{data_errors.phase_std_deg(Z_REL_ERR):.2f}° (the synthetic noise's φ: "
-      f"{noise.phase_std_deg(NOISE):.2f}°)")
+      f"{noise.phase_noise_std_deg(NOISE):.2f}°)")
 print(f"N = {N} data: the true model's χ² scatters as {N} ± {SCATTER:.1f}; "
       f"95 % of draws stay below χ² = {chi2_dist.ppf(0.95, N):.1f}")
-assert np.isclose(data_errors.phase_std_deg(Z_REL_ERR), noise.phase_std_deg(NOISE), rtol=1e-3)
+assert np.isclose(data_errors.phase_std_deg(Z_REL_ERR), noise.phase_noise_std_deg(NOISE), rtol=1e-3)
 
 
 def delta_chi2(model_a, model_b):
@@ -273,7 +273,7 @@ ax_d.axhspan(-1, 1, color="0.88", lw=0, label="±1 σ of 2 % noise")
 for n in (2, 4):
     rhoa_n, phase_n = forward.mt1d(equal_s[n], thick_m, freq_hz)
     ax_d.plot(freq_hz, np.log(rhoa_n / rhoa_1) / NOISE, color=f"C{n + 4}", label=f"ρa, {n} cells")
-    ax_d.plot(freq_hz, (phase_n - phase_1) / noise.phase_std_deg(NOISE), color=f"C{n + 4}",
+    ax_d.plot(freq_hz, (phase_n - phase_1) / noise.phase_noise_std_deg(NOISE), color=f"C{n + 4}",
               ls="--", label=f"φ, {n} cells")
 ax_d.set(xscale="log", xlim=(freq_hz.max(), freq_hz.min()), xlabel="frequency (Hz)",
          ylabel="response − 1-cell response (σ)",

@@ -10,7 +10,7 @@ from mtlib.harness.dataset import DatasetSpec, build_dataset
 from mtlib.networks.normalize import Normalizer
 from mtlib.networks.paper import PaperNetwork
 from mtlib.networks.unet import InferenceUNet, UNet1d
-from mtlib.noise import add_noise, phase_std_deg
+from mtlib.noise import add_noise, phase_noise_std_deg
 
 THICK = grid.paper_thicknesses()
 FREQ = grid.default_frequencies()
@@ -47,7 +47,7 @@ def test_noise_has_the_stated_statistics():
         assert np.std(noisy_phase - phase) == pytest.approx(
             np.degrees(np.arcsin(level / 2)), rel=0.02
         )
-    assert phase_std_deg(0.02) == pytest.approx(0.573, abs=1e-3)
+    assert phase_noise_std_deg(0.02) == pytest.approx(0.573, abs=1e-3)
     same = add_noise(rhoa, phase, 0.0, seed=1)
     np.testing.assert_array_equal(same[0], rhoa)
     np.testing.assert_array_equal(same[1], phase)

@@ -16,7 +16,7 @@ from mtlib.forward import impedance, mt1d
 from mtlib.posterior import (
     Likelihood,
     Prior,
-    Settings,
+    SamplerSettings,
     reference,
     sample,
     sample_likelihood,
@@ -392,9 +392,9 @@ def test_bad_input_is_refused_by_name():
     with pytest.raises(ValueError, match="log10_rho"):
         Prior((1, 2), (1.0, 1.0), (0.0, 1.0))
     with pytest.raises(ValueError, match="min_ess"):
-        Settings(min_ess=0)
+        SamplerSettings(min_ess=0)
     with pytest.raises(ValueError, match="n_ladders"):
-        Settings(n_ladders=1)
+        SamplerSettings(n_ladders=1)
     with pytest.raises(TypeError):
         sample(freq, rhoa, phase, start="prior", min_esss=10)
 

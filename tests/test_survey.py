@@ -25,7 +25,7 @@ from mtlib.survey import (
 )
 from mtlib.survey import joint as lci_module
 from mtlib.survey.geometry import EARTH_RADIUS_KM
-from mtlib.survey.runner import invert_many as invert_many_chunked
+from mtlib.survey.runner import invert_stations
 from mtlib.survey.store import Store, fingerprint
 
 # profile A of the Gabbs Valley survey (its README): coordinates, distances along the
@@ -307,10 +307,10 @@ def test_a_refused_sounding_is_named_not_fatal():
     assert isinstance(out[1], Refused) and out[1].station == bad.station
     assert "usable" in out[1].reason or "periods" in out[1].reason
     refused = {}
-    results = invert_many_chunked(profile.responses, refused=refused, progress=False)
+    results = invert_stations(profile.responses, refused=refused, progress=False)
     assert results[1] is None and list(refused) == [1] and results[0] is not None
     with pytest.raises(ValueError, match=bad.station):
-        invert_many_chunked(profile.responses, progress=False)
+        invert_stations(profile.responses, progress=False)
 
 
 def counting(calls: list, fail_at: int | None = None):

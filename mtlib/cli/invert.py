@@ -267,17 +267,17 @@ def _read(path: Path, invariant: str, error_floor: float, max_skew_deg: float | 
 def invert_soundings(outcomes: list[Outcome], net: str | None, **options) -> None:
     """Invert the soundings read, in chunks, with the shipped network named ``net`` (None:
     the default network) and the keyword ``options`` of
-    :func:`mtlib.survey.runner.invert_many` (the inversion's, and where it runs); fills in
+    :func:`mtlib.survey.runner.invert_stations` (the inversion's, and where it runs); fills in
     each one's result
     and its D+ on the same periods, or the reason it was refused."""
     read = [o for o in outcomes if o.response is not None]
     if not read:
         return
     from ..dplus import dplus
-    from ..survey.runner import invert_many
+    from ..survey.runner import invert_stations
 
     refused: dict = {}
-    results = invert_many([o.response for o in read], net, refused=refused, **options)
+    results = invert_stations([o.response for o in read], net, refused=refused, **options)
     for k, (o, result) in enumerate(zip(read, results)):
         o.result = result
         if result is None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import TOP_SKIN_FRACTION
 from ..forward import skin_depth_m
 
 COVERING_N_LAYERS = 50
 """Layers of the data-covering grid (the last one a half-space)."""
-TOP_SKIN_FRACTION = 0.2
-"""First layer thickness as a fraction of the skin depth at the highest frequency."""
 BOTTOM_SKIN_DEPTHS = 2.0
 """Top of the half-space in skin depths at the longest period."""
 

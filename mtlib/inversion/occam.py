@@ -78,10 +78,10 @@ import numba
 import numpy as np
 
 from .._numba import jit
+from ..constants import LN10
 from ..forward import MU0, impedance_at, jacobian_one
 from ..grid import layer_centres_log_m
 
-LN10 = np.log(10.0)
 LOG10_RHO_MIN, LOG10_RHO_MAX = -6.0, 8.0
 """Bounds of trial models (log10 Ω·m), far outside any earth: they only keep the forward finite."""
 MU_GRID = np.logspace(-12, 2, 57)

@@ -47,7 +47,7 @@ NOISE_EDGE_FRACTIONS = (1 / 12, 1 / 4, 1 / 2, 3 / 4)
 were trained with (the profile's ``ensemble_noise_max``: 1, 3, 6 and 9 % for 12 %). Finer at
 low noise, where the error changes fastest with the noise level: with five equal-count
 groups instead, the 68 % interval covered 74.6 % of noise-free test data (target 63–73 %)."""
-MIN_GROUP = 50
+MIN_NOISE_GROUP = 50
 """A calibration group with fewer soundings takes the factor fitted on all of them."""
 
 
@@ -183,7 +183,7 @@ class PaperEnsemble(Bundled, Predictor):
             "std_scale",
             [
                 np.quantile(z[group == g], ONE_SIGMA, axis=0)
-                if np.sum(group == g) >= MIN_GROUP
+                if np.sum(group == g) >= MIN_NOISE_GROUP
                 else pooled
                 for g in range(edges.size + 1)
             ],

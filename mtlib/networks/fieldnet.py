@@ -298,7 +298,7 @@ N_GROUPS = (ERROR_EDGES.size + 1) * (len(DEPTH_BINS) + 1) * (CALIBRATION_EDGES.s
 CALIBRATION_SEED = 12345
 """Seed of the errors and noise drawn for the calibration soundings
 (:meth:`FieldNetwork.calibrate`)."""
-MIN_GROUP = 200
+MIN_CALIBRATION_GROUP = 200
 """A calibration group with fewer values takes the factor fitted on all of them."""
 
 
@@ -429,7 +429,10 @@ class FieldNetwork(Bundled, Network):
         members = np.split(z.ravel()[order], np.cumsum(counts)[:-1])
         pooled = np.quantile(z, ONE_SIGMA)
         scale = np.array(
-            [np.quantile(m, ONE_SIGMA) if m.size >= MIN_GROUP else pooled for m in members]
+            [
+                np.quantile(m, ONE_SIGMA) if m.size >= MIN_CALIBRATION_GROUP else pooled
+                for m in members
+            ]
         )
         z = z / scale[groups]
         members = np.split(z.ravel()[order], np.cumsum(counts)[:-1])
@@ -437,7 +440,9 @@ class FieldNetwork(Bundled, Network):
         self.std_scale = scale
         self.half_width = np.stack(
             [
-                np.quantile(m, CALIBRATION_LEVELS) if m.size >= MIN_GROUP else pooled_width
+                np.quantile(m, CALIBRATION_LEVELS)
+                if m.size >= MIN_CALIBRATION_GROUP
+                else pooled_width
                 for m in members
             ],
             axis=1,

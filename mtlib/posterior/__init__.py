@@ -50,7 +50,7 @@ prepared likelihood; :mod:`mtlib.posterior.reference` loads rjmcmcmt's posterior
 shipped soundings for comparison.
 """
 
-from .ladders import Settings
+from .ladders import SamplerSettings
 from .likelihood import Likelihood
 from .prior import Prior
 from .result import Posterior
@@ -61,7 +61,7 @@ __all__ = [
     "Likelihood",
     "Posterior",
     "Prior",
-    "Settings",
+    "SamplerSettings",
     "sample",
     "sample_likelihood",
 ]

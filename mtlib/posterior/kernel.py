@@ -24,10 +24,10 @@ import math
 import numpy as np
 
 from .._numba import jit
+from ..constants import LN10
 from ..forward import layer_decay as decay
 from ..forward import layer_up
 
-LN10 = math.log(10.0)
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 BIRTH, DEATH, MOVE, VALUE, SHIFT = range(5)

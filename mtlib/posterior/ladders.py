@@ -49,14 +49,14 @@ P_UNIFORM_VALUE = 0.3
 """Probability that a value step draws from the prior instead of a random walk."""
 START_SCALE_FRACTION = 0.05
 """Initial random-walk scales, as fractions of the ranges (rjmcmcmt's fixed ones)."""
-STOPS = ("converged", "max_sweeps", "max_seconds")
+CHAIN_STOPS = ("converged", "max_sweeps", "max_seconds")
 SCREEN_EVERY = 5
 """Between rounds the stopping rule is first tried on every 5th depth bin, and on all of
 them only when it holds there."""
 
 
 @dataclass(frozen=True)
-class Settings:
+class SamplerSettings:
     """How the chains run and when they stop (sweeps count per ladder).
 
     ``n_ladders`` independent ladders (their β = 1 chains are the chains R̂ compares) of
@@ -127,7 +127,7 @@ class Chains:
     burn_in: int
     rhat: dict  # chi2, n_layers, static_shift_log10: float; log10_rho: (D,)
     ess: dict  # the same
-    stop: str  # one of STOPS
+    stop: str  # one of CHAIN_STOPS
     seconds: float
     beta: np.ndarray  # (T,)
     acceptance: np.ndarray  # (M, T, 5) accepted / proposed per step type (kernel.MOVES)
@@ -139,7 +139,7 @@ class Chains:
 class _Ladder:
     """One ladder's state, proposal table, accumulators and samples."""
 
-    def __init__(self, start, prior: Prior, data, kind, settings: Settings, depth_x, n_bins):
+    def __init__(self, start, prior: Prior, data, kind, settings: SamplerSettings, depth_x, n_bins):
         t, n_cap, nf = settings.n_temperatures, prior.n_max, data.shape[1]
         self.n = np.zeros(t, np.int64)
         self.x = np.zeros((t, max(n_cap - 1, 1)))
@@ -229,7 +229,7 @@ def _diagnose(samples: list[dict], depth_x, shift_on: bool):
     return rhat, ess
 
 
-def _passes(rhat: dict, ess: dict, settings: Settings) -> bool:
+def _passes(rhat: dict, ess: dict, settings: SamplerSettings) -> bool:
     """The stopping rule: every R̂ at most ``max_rhat``, every ESS at least ``min_ess``."""
     worst = max(float(np.max(r)) for r in rhat.values())
     return worst <= settings.max_rhat and min(float(np.min(e)) for e in ess.values()) >= (
@@ -237,7 +237,7 @@ def _passes(rhat: dict, ess: dict, settings: Settings) -> bool:
     )
 
 
-def depth_centres(prior: Prior, settings: Settings) -> np.ndarray:
+def depth_centres(prior: Prior, settings: SamplerSettings) -> np.ndarray:
     """log10 depths (D,) of the depth-bin centres: equal bins over
     ``settings.depth_range_log10``, by default the prior's interface range (a decade
     either side when that range has no width)."""
@@ -248,7 +248,7 @@ def depth_centres(prior: Prior, settings: Settings) -> np.ndarray:
 
 
 def run(
-    likelihood: Likelihood, prior: Prior, starts: list, settings: Settings, seed: int
+    likelihood: Likelihood, prior: Prior, starts: list, settings: SamplerSettings, seed: int
 ) -> Chains:
     """Run ``settings.n_ladders`` ladders from ``starts`` (one ``(n, x (n−1,), v (n,))`` per
     ladder, inside the prior) until the stopping rule holds (module docstring)."""

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import TOP_SKIN_FRACTION
 from ..forward import MU0, skin_depth_m
 
-TOP_SKIN_FRACTION = 0.2
-"""Shallowest interface of the default prior, in skin depths at the highest frequency."""
 BOTTOM_BOSTICK_FACTOR = 2.0
 """Deepest interface of the default prior, in Niblett–Bostick depths of the longest period."""
 LOG10_RHO_RANGE = (-1.0, 5.0)

@@ -34,7 +34,7 @@ from .likelihood import RJMCMCMT_FLOOR, RJMCMCMT_RELATIVE, Likelihood
 from .prior import Prior
 from .result import Posterior
 
-STARTS = ("network", "prior")
+CHAIN_STARTS = ("network", "prior")
 START_LAYERS = 12
 """Layers of the models the chains start from (within the prior's bounds)."""
 RJMCMCMT_ERRORS = (RJMCMCMT_RELATIVE, RJMCMCMT_FLOOR * FIELD_UNITS_TO_OHM)
@@ -67,7 +67,7 @@ def sample(
     usable data; ``estimate_static_shift`` adds the static shift with a Gaussian prior of
     σ ``static_shift_std_log10`` (decades) on log10 s. ``options``: those of
     :func:`sample_likelihood` (``seed``, ``start``, ``net``, ``settings`` and
-    :class:`mtlib.posterior.ladders.Settings` fields).
+    :class:`mtlib.posterior.ladders.SamplerSettings` fields).
     """
     resp = Response1D(freq_hz, rhoa_ohmm, phase_deg, z_rel_err, mask, station)
     (data,), _ = usable_soundings([resp], z_err_cap)
@@ -92,21 +92,21 @@ def sample_likelihood(
     seed: int = 0,
     start: str = "network",
     net=None,
-    settings: ladders.Settings | None = None,
+    settings: ladders.SamplerSettings | None = None,
     **options,
 ) -> Posterior:
     """The posterior for a prepared ``likelihood`` (:class:`Likelihood`, e.g.
     :meth:`Likelihood.rjmcmcmt`) and ``prior``; deterministic for a ``seed``.
 
-    ``start`` (:data:`STARTS`, module docstring); ``net``: the network whose guess starts
+    ``start`` (:data:`CHAIN_STARTS`, module docstring); ``net``: the network whose guess starts
     the chains (default the shipped field network). ``settings``
-    (:class:`mtlib.posterior.ladders.Settings`), or any of its fields as keywords:
+    (:class:`mtlib.posterior.ladders.SamplerSettings`), or any of its fields as keywords:
     ladders and temperatures, burn-in, the stopping rule (``min_ess``, ``max_rhat``,
     ``max_sweeps``, ``max_seconds``) and the depth and log10 ρ bins.
     """
-    settings = replace(settings or ladders.Settings(), **options)
-    if start not in STARTS:
-        raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+    settings = replace(settings or ladders.SamplerSettings(), **options)
+    if start not in CHAIN_STARTS:
+        raise ValueError(f"start must be one of {CHAIN_STARTS}, got {start!r}")
     if start == "network" and likelihood.freq_hz.size == 0:
         raise ValueError("start='network' needs data; with none, use start='prior'")
     rng = np.random.default_rng([seed, 0x5EED])

@@ -54,7 +54,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 from .. import data_errors
-from ..constants import DOI_THRESHOLD_DECADES
+from ..constants import DOI_THRESHOLD_DECADES, LN10
 from ..forward import log_response, log_response_jacobian
 from ..inversion import _results
 from ..inversion.checks import usable_soundings
@@ -90,7 +90,6 @@ STEP_FRACTIONS = np.array([1.0, 0.5])
 overshoot where the response is far from linear)."""
 HALVINGS = 8
 """Halvings of a station's step before it stays put for the iteration."""
-LN10 = np.log(10.0)
 
 
 @dataclass

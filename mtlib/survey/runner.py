@@ -181,7 +181,7 @@ def client_for(scheduler, n_workers: int | None = None):
         )
 
 
-def invert_many(
+def invert_stations(
     responses,
     net: str | None = None,
     refused: dict | None = None,

@@ -27,24 +27,24 @@ class Refused:
 
 
 @functools.cache
-def network(name: str | None):
+def network_named(name: str | None):
     """The shipped network ``name`` (None: the default field network), loaded once per
     process."""
     return default_network() if name is None else load_pretrained(name)
 
 
-def invert(responses, net: str | None = None, **options) -> list:
+def invert_chunk(responses, net: str | None = None, **options) -> list:
     """:func:`mtlib.inversion.invert_many` of the chunk (``options``: its settings):
     :class:`mtlib.inversion.InversionResult` per sounding."""
     refused: dict = {}
-    results = invert_many(responses, network(net), refused=refused, **options)
+    results = invert_many(responses, network_named(net), refused=refused, **options)
     return [
         Refused(r.station, refused[k]) if res is None else res
         for k, (r, res) in enumerate(zip(responses, results))
     ]
 
 
-def guess(
+def guess_chunk(
     responses, net: str | None = None, level: float = 0.95, z_err_cap: float = Z_REL_ERR_CAP
 ) -> list:
     """The network's guess of each sounding on its own layers
@@ -55,13 +55,13 @@ def guess(
     data, kept = usable_soundings(list(responses), z_err_cap, refused=refused)
     out: list = [Refused(r.station, refused.get(k, "")) for k, r in enumerate(responses)]
     if data:
-        guesses = network(net).guess_arrays(data, level)
+        guesses = network_named(net).guess_arrays(data, level)
         for j, k in enumerate(kept):
             out[k] = guesses.sounding(j)
     return out
 
 
-def sample(responses, net: str | None = None, **options) -> list:
+def sample_chunk(responses, net: str | None = None, **options) -> list:
     """:func:`mtlib.posterior.sample` of each sounding (``options``: its keywords, seed
     included): :class:`mtlib.posterior.Posterior` per sounding."""
     from ..posterior import sample as sample_one
@@ -77,7 +77,7 @@ def sample(responses, net: str | None = None, **options) -> list:
                     r.z_rel_err,
                     r.mask,
                     station=r.station,
-                    net=network(net),
+                    net=network_named(net),
                     **options,
                 )
             )
@@ -86,7 +86,7 @@ def sample(responses, net: str | None = None, **options) -> list:
     return out
 
 
-TASKS = {"invert": invert, "network": guess, "sample": sample}
+TASKS = {"invert": invert_chunk, "network": guess_chunk, "sample": sample_chunk}
 """Task name → the function that runs one chunk."""
 CHUNK_SIZES = {"invert": 32, "network": 256, "sample": 1}
 """Stations per chunk by default: inversions and guesses are batched (a chunk costs little
