@@ -289,6 +289,129 @@ def _draw_value(current, p_prior, sigma, v_lo, v_hi):  # pragma: no cover
 
 
 @jit
+def _outside(ns, shift_s):  # pragma: no cover
+    """The answer of :func:`_propose` for a trial that leaves the prior."""
+    return False, ns, -1, -1, 0, 0.0, 0.0, shift_s
+
+
+@jit
+def _propose_birth(ns, x_s, v_s, shift_s, row, prior, n_max, tx, tv):  # pragma: no cover
+    """Birth: an interface uniform in log depth splits layer k; the new layer, above or below
+    it at random, takes a value from the prior or near layer k's (:func:`_draw_value`)."""
+    if ns >= n_max:
+        return _outside(ns, shift_s)
+    v_lo, v_hi, x_lo = prior[V_LO], prior[V_HI], prior[X_LO]
+    v_span = v_hi - v_lo
+    xb = x_lo + (prior[X_HI] - x_lo) * np.random.random()
+    k = 0
+    while k < ns - 1 and x_s[k] < xb:
+        k += 1
+    below = np.random.random() < 0.5
+    vb = _draw_value(v_s[k], row[P_PRIOR_BIRTH], row[SIGMA_BIRTH], v_lo, v_hi)
+    if np.isnan(vb):
+        return _outside(ns, shift_s)
+    for j in range(ns - 1, k, -1):
+        tx[j] = tx[j - 1]
+    tx[k] = xb
+    for j in range(ns, k + 1, -1):
+        tv[j] = tv[j - 1]
+    tv[k + 1] = vb if below else v_s[k]
+    tv[k] = v_s[k] if below else vb
+    log_q = -math.log(v_span * _birth_density(row, v_s[k], vb, v_span))
+    return True, ns + 1, k, k + 1, 1, xb, log_q, shift_s
+
+
+@jit
+def _propose_death(ns, x_s, v_s, shift_s, row, prior, n_min, tx, tv):  # pragma: no cover
+    """Death, the reverse of a birth: interface k removed, the merged layer keeping the upper
+    or the lower value."""
+    if ns <= n_min:
+        return _outside(ns, shift_s)
+    v_span = prior[V_HI] - prior[V_LO]
+    k = np.random.randint(0, ns - 1)
+    # the merged layer keeps the upper value (the lower one dies) or the lower
+    if np.random.random() < 0.5:
+        kept, gone = v_s[k], v_s[k + 1]
+    else:
+        kept, gone = v_s[k + 1], v_s[k]
+    log_q = math.log(v_span * _birth_density(row, kept, gone, v_span))
+    for j in range(k, ns - 2):
+        tx[j] = tx[j + 1]
+    for j in range(k + 1, ns - 1):
+        tv[j] = tv[j + 1]
+    tv[k] = kept
+    return True, ns - 1, k, k, -1, x_s[k], log_q, shift_s
+
+
+@jit
+def _propose_move(ns, x_s, shift_s, row, prior, tx, tv):  # pragma: no cover
+    """Move: interface k moved between its neighbours, each layer either side keeping its
+    conductance, its transverse resistance or its resistivity (a volume-preserving map)."""
+    if ns < 2:
+        return _outside(ns, shift_s)
+    v_lo, v_hi = prior[V_LO], prior[V_HI]
+    k = np.random.randint(0, ns - 1)
+    xm = x_s[k] + row[SIGMA_MOVE] * np.random.standard_normal()
+    lower = x_s[k - 1] if k > 0 else prior[X_LO]
+    upper = x_s[k + 1] if k < ns - 2 else prior[X_HI]
+    if xm <= lower or xm >= upper:
+        return _outside(ns, shift_s)
+    # the layers either side keep their conductance (+1), their transverse
+    # resistance (-1), or their resistivity (0), each by its change of thickness
+    top = 10.0**lower if k > 0 else 0.0
+    a = np.random.randint(-1, 2)
+    tv[k] += a * math.log10((10.0**xm - top) / (10.0 ** x_s[k] - top))
+    hi = k
+    if k < ns - 2:
+        b = np.random.randint(-1, 2)
+        bottom = 10.0**upper
+        tv[k + 1] += b * math.log10((bottom - 10.0**xm) / (bottom - 10.0 ** x_s[k]))
+        hi = k + 1
+    if tv[k] < v_lo or tv[k] > v_hi or tv[k + 1] < v_lo or tv[k + 1] > v_hi:
+        return _outside(ns, shift_s)
+    tx[k] = xm
+    return True, ns, k, hi, 0, xm, 0.0, shift_s
+
+
+@jit
+def _propose_value(ns, x_s, v_s, shift_s, row, prior, tv):  # pragma: no cover
+    """Value: layer k's log10 ρ by a random walk or from the prior (:func:`_draw_value`);
+    the change sits at the layer's middle in log depth."""
+    k = np.random.randint(0, ns)
+    vm = _draw_value(v_s[k], row[P_UNIFORM], row[SIGMA_VALUE], prior[V_LO], prior[V_HI])
+    if np.isnan(vm):
+        return _outside(ns, shift_s)
+    tv[k] = vm
+    top = x_s[k - 1] if k > 0 else prior[X_LO]
+    bottom = x_s[k] if k < ns - 1 else prior[X_HI]
+    return True, ns, k, k, 0, 0.5 * (top + bottom), 0.0, shift_s
+
+
+@jit
+def _propose_shift(ns, shift_s, row, prior, tx, tv):  # pragma: no cover
+    """Shift: log10 s by a random walk, alone or (half the time) with the whole earth
+    scaled alike; only the scaled earth changes layers (all of them)."""
+    v_lo, v_hi, x_lo, x_hi = prior[V_LO], prior[V_HI], prior[X_LO], prior[X_HI]
+    step = row[SIGMA_SHIFT] * np.random.standard_normal()
+    new_shift = shift_s + step
+    log_q = 0.5 * (shift_s**2 - new_shift**2) / prior[SHIFT_STD] ** 2
+    # the earth scaled alike (ρ / s, h / sqrt s: the same φ, ρa / s): the data fix s·ρ, and
+    # this walks along that ridge
+    scaled = np.random.random() < 0.5
+    if not scaled:
+        return True, ns, -1, -1, 0, 0.0, log_q, new_shift
+    for j in range(ns):
+        tv[j] -= step
+        if tv[j] < v_lo or tv[j] > v_hi:
+            return _outside(ns, shift_s)
+    for j in range(ns - 1):
+        tx[j] -= 0.5 * step
+        if tx[j] <= x_lo or tx[j] >= x_hi:
+            return _outside(ns, shift_s)
+    return True, ns, 0, ns - 1, 0, 0.5 * (x_lo + x_hi), log_q, new_shift
+
+
+@jit
 def _propose(move, ns, x_s, v_s, shift_s, row, prior, n_min, n_max, tx, tv):  # pragma: no cover
     """A trial of step type ``move`` from the model (``ns``, ``x_s``, ``v_s``, ``shift_s``)
     with the proposal scales ``row``: its interfaces and values into ``tx``, ``tv``, and
@@ -296,109 +419,82 @@ def _propose(move, ns, x_s, v_s, shift_s, row, prior, n_min, n_max, tx, tv):  # 
     trial leaves the prior; layers ``lo..hi`` changed, the ones below moved by ``row_shift``
     (a layer born +1, removed −1); ``x_change`` where (log10 depth); ``log_q`` the log of
     the prior ratio times the proposal ratio (the likelihood ratio aside)."""
-    v_lo, v_hi = prior[V_LO], prior[V_HI]
-    x_lo, x_hi = prior[X_LO], prior[X_HI]
-    v_span, x_span = v_hi - v_lo, x_hi - x_lo
-    fail = (False, ns, -1, -1, 0, 0.0, 0.0, shift_s)
-    log_q = 0.0
-    new_shift = shift_s
-    n_new = ns
-    lo = hi = -1
-    row_shift = 0
-    x_change = 0.0
     for j in range(ns - 1):
         tx[j] = x_s[j]
     for j in range(ns):
         tv[j] = v_s[j]
     if move == BIRTH:
-        if ns >= n_max:
-            return fail
-        xb = x_lo + x_span * np.random.random()
-        k = 0
-        while k < ns - 1 and x_s[k] < xb:
-            k += 1
-        below = np.random.random() < 0.5
-        vb = _draw_value(v_s[k], row[P_PRIOR_BIRTH], row[SIGMA_BIRTH], v_lo, v_hi)
-        if np.isnan(vb):
-            return fail
-        for j in range(ns - 1, k, -1):
-            tx[j] = tx[j - 1]
-        tx[k] = xb
-        for j in range(ns, k + 1, -1):
-            tv[j] = tv[j - 1]
-        tv[k + 1] = vb if below else v_s[k]
-        tv[k] = v_s[k] if below else vb
-        log_q = -math.log(v_span * _birth_density(row, v_s[k], vb, v_span))
-        n_new, lo, hi, row_shift, x_change = ns + 1, k, k + 1, 1, xb
-    elif move == DEATH:
-        if ns <= n_min:
-            return fail
-        k = np.random.randint(0, ns - 1)
-        # the merged layer keeps the upper value (the lower one dies) or the lower
-        if np.random.random() < 0.5:
-            kept, gone = v_s[k], v_s[k + 1]
-        else:
-            kept, gone = v_s[k + 1], v_s[k]
-        log_q = math.log(v_span * _birth_density(row, kept, gone, v_span))
-        x_change = x_s[k]
-        for j in range(k, ns - 2):
-            tx[j] = tx[j + 1]
-        for j in range(k + 1, ns - 1):
-            tv[j] = tv[j + 1]
-        tv[k] = kept
-        n_new, lo, hi, row_shift = ns - 1, k, k, -1
-    elif move == MOVE:
-        if ns < 2:
-            return fail
-        k = np.random.randint(0, ns - 1)
-        xm = x_s[k] + row[SIGMA_MOVE] * np.random.standard_normal()
-        lower = x_s[k - 1] if k > 0 else x_lo
-        upper = x_s[k + 1] if k < ns - 2 else x_hi
-        if xm <= lower or xm >= upper:
-            return fail
-        # the layers either side keep their conductance (+1), their transverse
-        # resistance (-1), or their resistivity (0), each by its change of thickness
-        top = 10.0**lower if k > 0 else 0.0
-        a = np.random.randint(-1, 2)
-        tv[k] += a * math.log10((10.0**xm - top) / (10.0 ** x_s[k] - top))
-        lo = hi = k
-        if k < ns - 2:
-            b = np.random.randint(-1, 2)
-            bottom = 10.0**upper
-            tv[k + 1] += b * math.log10((bottom - 10.0**xm) / (bottom - 10.0 ** x_s[k]))
-            hi = k + 1
-        if tv[k] < v_lo or tv[k] > v_hi or tv[k + 1] < v_lo or tv[k + 1] > v_hi:
-            return fail
-        tx[k] = xm
-        x_change = xm
-    elif move == VALUE:
-        k = np.random.randint(0, ns)
-        vm = _draw_value(v_s[k], row[P_UNIFORM], row[SIGMA_VALUE], v_lo, v_hi)
-        if np.isnan(vm):
-            return fail
-        tv[k] = vm
-        lo = hi = k
-        top = x_s[k - 1] if k > 0 else x_lo
-        bottom = x_s[k] if k < ns - 1 else x_hi
-        x_change = 0.5 * (top + bottom)
-    else:
-        step = row[SIGMA_SHIFT] * np.random.standard_normal()
-        new_shift = shift_s + step
-        log_q = 0.5 * (shift_s**2 - new_shift**2) / prior[SHIFT_STD] ** 2
-        if np.random.random() < 0.5:
-            # and the earth scaled alike (ρ / s, h / sqrt s: the same φ, ρa / s): the data
-            # fix s·ρ, and this walks along that ridge
-            for j in range(ns):
-                tv[j] -= step
-                if tv[j] < v_lo or tv[j] > v_hi:
-                    return fail
-            for j in range(ns - 1):
-                tx[j] -= 0.5 * step
-                if tx[j] <= x_lo or tx[j] >= x_hi:
-                    return fail
-            lo, hi = 0, ns - 1
-            x_change = 0.5 * (x_lo + x_hi)
-    return True, n_new, lo, hi, row_shift, x_change, log_q, new_shift
+        return _propose_birth(ns, x_s, v_s, shift_s, row, prior, n_max, tx, tv)
+    if move == DEATH:
+        return _propose_death(ns, x_s, v_s, shift_s, row, prior, n_min, tx, tv)
+    if move == MOVE:
+        return _propose_move(ns, x_s, shift_s, row, prior, tx, tv)
+    if move == VALUE:
+        return _propose_value(ns, x_s, v_s, shift_s, row, prior, tv)
+    return _propose_shift(ns, shift_s, row, prior, tx, tv)
+
+
+@jit
+def _trial_buffers(nf, n_cap):  # pragma: no cover
+    """Work arrays of a trial model, for ``nf`` frequencies and ``n_cap`` layers at most:
+    its interfaces and values (:func:`_propose`), its terms (:func:`_trial_terms`), its
+    cache rows and the order of its frequencies (:func:`_trial_misfit`)."""
+    tx = np.empty(max(n_cap - 1, 1))
+    tv = np.empty(n_cap)
+    sqr = np.empty(n_cap)
+    hq = np.empty(max(n_cap - 1, 1))
+    return tx, tv, sqr, hq, np.empty((nf, n_cap, 4)), np.empty(nf, np.int64)
+
+
+@jit
+def _draw_move(cum_p):  # pragma: no cover
+    """A step type (:data:`MOVES`) drawn from its cumulative probabilities ``cum_p`` (5,)."""
+    u = np.random.random()
+    move = 0
+    while move < 4 and u > cum_p[move]:
+        move += 1
+    return move
+
+
+@jit
+def _commit_model(s, n_new, tx, tv, sqr, hq, n, x, v, terms):  # pragma: no cover
+    """An accepted trial's model (``n_new`` layers: ``tx``, ``tv``) and its terms (``sqr``,
+    ``hq``) into slot ``s``."""
+    for j in range(n_new):
+        terms[s, 0, j] = sqr[j]
+    for j in range(n_new - 1):
+        terms[s, 1, j] = hq[j]
+    n[s] = n_new
+    for j in range(n_new - 1):
+        x[s, j] = tx[j]
+    for j in range(n_new):
+        v[s, j] = tv[j]
+
+
+@jit
+def _swap_neighbours(parity, beta, chi2, slot_of, swaps):  # pragma: no cover
+    """Neighbouring temperatures (t, t + 1), t of ``parity``, try to swap their slots
+    (``slot_of``, in place), counted (proposed, accepted) in ``swaps``."""
+    for t in range(parity, beta.shape[0] - 1, 2):
+        a, b = slot_of[t], slot_of[t + 1]
+        swaps[t, 0] += 1
+        log_alpha = 0.5 * (beta[t] - beta[t + 1]) * (chi2[a] - chi2[b])
+        if math.log(1.0 - np.random.random()) < log_alpha:
+            swaps[t, 1] += 1
+            slot_of[t], slot_of[t + 1] = b, a
+
+
+@jit
+def _keep_sample(i, c, n, x, v, shift, chi2, s_chi2, s_n, s_x, s_v, s_shift):  # pragma: no cover
+    """The state of slot ``c`` as sample ``i`` of the samples ``s_*`` (NaN beyond its
+    layers)."""
+    s_chi2[i] = chi2[c]
+    s_n[i] = n[c]
+    s_shift[i] = shift[c]
+    for j in range(v.shape[1] - 1):
+        s_x[i, j] = x[c, j] if j < n[c] - 1 else np.nan
+    for j in range(v.shape[1]):
+        s_v[i, j] = v[c, j] if j < n[c] else np.nan
 
 
 @jit
@@ -424,33 +520,22 @@ def run_ladder(
     step type (:data:`MOVES`); ``swaps`` (T − 1, 2) proposed/accepted per neighbouring
     pair.
     """
+    # (the steps stay in this loop: numba counts a reference to every array a call takes,
+    # and a call per step or per sweep with the ladder's arrays slows the chains by ~5 %)
     np.random.seed(seed)
-    n_temp = beta.shape[0]
-    nf = data.shape[1]
-    n_cap = v.shape[1]
     cum_p = np.cumsum(move_p)
-    # the trial model
-    tx = np.empty(max(n_cap - 1, 1))
-    tv = np.empty(n_cap)
-    sqr = np.empty(n_cap)
-    hq = np.empty(max(n_cap - 1, 1))
-    new = np.empty((nf, n_cap, 4))
-    order = np.empty(nf, np.int64)
-    window = np.zeros((n_temp, 5, 2))
+    tx, tv, sqr, hq, new, order = _trial_buffers(data.shape[1], v.shape[1])
+    window = np.zeros((beta.shape[0], 5, 2))
     weight = 0.0
     sample = 0
     for sweep in range(n_sweeps):
-        for t in range(n_temp):
+        for t in range(beta.shape[0]):
             s = slot_of[t]
-            ns = n[s]
-            u = np.random.random()
-            move = 0
-            while move < 4 and u > cum_p[move]:
-                move += 1
+            move = _draw_move(cum_p)
             counts[t, move, 0] += 1
             window[t, move, 0] += 1
             ok, n_new, lo, hi, row_shift, x_change, log_q, new_shift = _propose(
-                move, ns, x[s], v[s], shift[s], table[t], prior, n_min, n_max, tx, tv
+                move, n[s], x[s], v[s], shift[s], table[t], prior, n_min, n_max, tx, tv
             )
             if not ok:
                 continue
@@ -472,41 +557,19 @@ def run_ladder(
             if record and t == 0:
                 _record(weight, n[s], x[s], v[s], prior, depth_x, kept)
                 weight = 0.0
-            chi2[s] = chi2_new
-            shift[s] = new_shift
-            if hi < 0:
-                continue
-            _commit_rows(n_new, hi, row_shift, cache[s], new)
-            for j in range(n_new):
-                terms[s, 0, j] = sqr[j]
-            for j in range(n_new - 1):
-                terms[s, 1, j] = hq[j]
-            n[s] = n_new
-            for j in range(n_new - 1):
-                x[s, j] = tx[j]
-            for j in range(n_new):
-                v[s, j] = tv[j]
+            chi2[s], shift[s] = chi2_new, new_shift
+            if hi >= 0:  # (the shift alone keeps the model and its cache)
+                _commit_rows(n_new, hi, row_shift, cache[s], new)
+                _commit_model(s, n_new, tx, tv, sqr, hq, n, x, v, terms)
         # swaps between neighbours, even pairs on even sweeps and odd pairs on odd ones
-        for t in range((sweep + sweep_offset) % 2, n_temp - 1, 2):
-            a, b = slot_of[t], slot_of[t + 1]
-            swaps[t, 0] += 1
-            log_alpha = 0.5 * (beta[t] - beta[t + 1]) * (chi2[a] - chi2[b])
-            if math.log(1.0 - np.random.random()) < log_alpha:
-                swaps[t, 1] += 1
-                if record and t == 0:
-                    _record(weight, n[a], x[a], v[a], prior, depth_x, kept)
-                    weight = 0.0
-                slot_of[t], slot_of[t + 1] = b, a
+        c = slot_of[0]
+        _swap_neighbours((sweep + sweep_offset) % 2, beta, chi2, slot_of, swaps)
+        if record and slot_of[0] != c:  # the β = 1 state swapped away
+            _record(weight, n[c], x[c], v[c], prior, depth_x, kept)
+            weight = 0.0
         weight += 1.0
         if record and (sweep + sweep_offset) % thin == 0 and sample < s_chi2.shape[0]:
-            c = slot_of[0]
-            s_chi2[sample] = chi2[c]
-            s_n[sample] = n[c]
-            s_shift[sample] = shift[c]
-            for j in range(n_cap - 1):
-                s_x[sample, j] = x[c, j] if j < n[c] - 1 else np.nan
-            for j in range(n_cap):
-                s_v[sample, j] = v[c, j] if j < n[c] else np.nan
+            _keep_sample(sample, slot_of[0], n, x, v, shift, chi2, s_chi2, s_n, s_x, s_v, s_shift)
             sample += 1
         if adapt and (sweep + 1) % ADAPT_WINDOW == 0:
             _adapt(table, window, sweep + sweep_offset + 1)

@@ -231,10 +231,24 @@ def _diagnose(samples: list[dict], depth_x, shift_on: bool):
 
 def _passes(rhat: dict, ess: dict, settings: SamplerSettings) -> bool:
     """The stopping rule: every R̂ at most ``max_rhat``, every ESS at least ``min_ess``."""
+    worst, least = _extremes(rhat, ess)
+    return worst <= settings.max_rhat and least >= settings.min_ess
+
+
+def _extremes(rhat: dict, ess: dict) -> tuple[float, float]:
+    """The largest R̂ and the smallest ESS over every watched quantity."""
     worst = max(float(np.max(r)) for r in rhat.values())
-    return worst <= settings.max_rhat and min(float(np.min(e)) for e in ess.values()) >= (
-        settings.min_ess
-    )
+    return worst, min(float(np.min(e)) for e in ess.values())
+
+
+def _screened(samples: list[dict], depth_x, shift_on: bool, settings: SamplerSettings):
+    """R̂ and ESS (:func:`_diagnose`) on every :data:`SCREEN_EVERY`-th depth bin, and on
+    all of them once the stopping rule holds there."""
+    # (every depth bin only once a few of them pass: the ranks cost ~0.1 s per bin row)
+    rhat, ess = _diagnose(samples, depth_x[::SCREEN_EVERY], shift_on)
+    if _passes(rhat, ess, settings):
+        rhat, ess = _diagnose(samples, depth_x, shift_on)
+    return rhat, ess
 
 
 def depth_centres(prior: Prior, settings: SamplerSettings) -> np.ndarray:
@@ -245,6 +259,108 @@ def depth_centres(prior: Prior, settings: SamplerSettings) -> np.ndarray:
     if hi <= lo:
         lo, hi = lo - 1.0, hi + 1.0
     return lo + (hi - lo) * (np.arange(settings.depth_bins) + 0.5) / settings.depth_bins
+
+
+def _run_round(ladders: list[_Ladder], common, seed, round_index, n_sweeps, offset, thin, record):
+    """Every ladder for ``n_sweeps`` sweeps (:meth:`_Ladder.run`; adapting when not
+    recording), side by side on threads, each seeded from (seed, ladder, round)."""
+    threads = min(numba.get_num_threads(), len(ladders))
+
+    def one(m):
+        seed_m = _seed(seed, m, round_index)
+        ladders[m].run(seed_m, n_sweeps, offset, thin, record, not record, common)
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(len(ladders))))
+
+
+def _burn_in(ladders: list[_Ladder], common, settings: SamplerSettings, seed) -> np.ndarray:
+    """The burn-in (round 0: the scales adapt, nothing is kept); the proposal tables it
+    ends with (M, T, 6). The step counts start again from zero."""
+    if settings.burn_in:
+        _run_round(ladders, common, seed, 0, settings.burn_in, 0, 1, False)
+    scales = np.stack([lad.table.copy() for lad in ladders])
+    for lad in ladders:
+        lad.counts[:] = 0
+        lad.swaps[:] = 0
+    return scales
+
+
+def _capped(done: int, elapsed: float, settings: SamplerSettings) -> str | None:
+    """Which cap (:data:`CHAIN_STOPS`) ``done`` sweeps after ``elapsed`` seconds reach, if
+    any."""
+    if done >= settings.max_sweeps:
+        return "max_sweeps"
+    if settings.max_seconds is not None and elapsed >= settings.max_seconds:
+        return "max_seconds"
+    return None
+
+
+def _next_round(done, least_ess, elapsed, per_sweep, settings: SamplerSettings) -> int:
+    """Sweeps of the next round: as many as the smallest ESS says the rule needs (ESS grows
+    in proportion to the sweeps), at least ``first_round``, at most the run so far, within
+    the caps (``per_sweep`` seconds a sweep)."""
+    wanted = done * settings.min_ess / max(least_ess, 1.0)
+    n_sweeps = int(min(max(wanted - done, settings.first_round), done))
+    n_sweeps = min(n_sweeps, settings.max_sweeps - done)
+    if settings.max_seconds is not None:
+        left = settings.max_seconds - elapsed
+        n_sweeps = max(1, min(n_sweeps, int(left / per_sweep)))
+    return n_sweeps
+
+
+def _rounds(ladders: list[_Ladder], common, settings: SamplerSettings, seed, shift_on, t0):
+    """Recorded rounds until the stopping rule holds or a cap is reached (module
+    docstring): ``(thin, sweeps, rhat, ess, stop, rounds)``, ``rounds`` a dict per round
+    (sweeps so far, max R̂, min ESS, seconds since ``t0``)."""
+    depth_x = common[-1]  # (the depth-bin centres, the kernel's last argument of the problem)
+    thin = max(1, settings.first_round // settings.samples_per_chain)
+    done, round_index, rounds = 0, 1, []
+    n_sweeps = settings.first_round
+    while True:
+        t_round = time.perf_counter()
+        _run_round(ladders, common, seed, round_index, n_sweeps, done, thin, True)
+        per_sweep = (time.perf_counter() - t_round) / n_sweeps
+        done += n_sweeps
+        round_index += 1
+        samples = [lad.stacked() for lad in ladders]
+        rhat, ess = _screened(samples, depth_x, shift_on, settings)
+        worst_rhat, least_ess = _extremes(rhat, ess)
+        rounds.append(
+            dict(sweeps=done, max_rhat=worst_rhat, min_ess=least_ess,
+                 seconds=time.perf_counter() - t0)
+        )  # fmt: skip
+        if _passes(rhat, ess, settings):
+            return thin, done, rhat, ess, "converged", rounds
+        elapsed = time.perf_counter() - t0
+        stop = _capped(done, elapsed, settings)
+        if stop is not None:
+            if rhat["log10_rho"].size < depth_x.size:
+                rhat, ess = _diagnose(samples, depth_x, shift_on)
+            return thin, done, rhat, ess, stop, rounds
+        n_sweeps = _next_round(done, least_ess, elapsed, per_sweep, settings)
+        if samples[0]["chi2"].size > 2 * settings.samples_per_chain:
+            for lad in ladders:
+                lad.halve()
+            thin *= 2
+
+
+def _rates(ladders: list[_Ladder], n_temperatures: int) -> tuple[np.ndarray, np.ndarray]:
+    """Acceptance rates (M, T, 5) per step type and swap rates (M, T − 1) per neighbouring
+    pair (NaN where none was tried)."""
+    counts = np.stack([lad.counts for lad in ladders]).astype(float)
+    swaps = np.stack([lad.swaps for lad in ladders]).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acceptance = counts[..., 1] / counts[..., 0]
+        swap_rate = swaps[..., 1] / swaps[..., 0]
+    return acceptance, swap_rate[:, : n_temperatures - 1]
+
+
+def _pooled_samples(ladders: list[_Ladder]) -> dict:
+    """Every ladder's samples, stacked (M, S, ·), cut to the fewest any ladder holds."""
+    samples = [lad.stacked() for lad in ladders]
+    size = min(s["chi2"].size for s in samples)
+    return {k: np.stack([s[k][:size] for s in samples]) for k in samples[0]}
 
 
 def run(
@@ -264,69 +380,9 @@ def run(
         MOVE_P_SHIFT if shift_on else MOVE_P, beta, depth_x,
     )  # fmt: skip
     ladders = [_Ladder(s, prior, data, kind, settings, depth_x, n_bins) for s in starts]
-    threads = min(numba.get_num_threads(), len(ladders))
-
-    def round_of(n_sweeps, offset, thin, record, round_index):
-        def one(m):
-            seed_m = _seed(seed, m, round_index)
-            ladders[m].run(seed_m, n_sweeps, offset, thin, record, not record, common)
-
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(one, range(len(ladders))))
-
-    if settings.burn_in:
-        round_of(settings.burn_in, 0, 1, False, 0)
-    scales = np.stack([lad.table.copy() for lad in ladders])
-    for lad in ladders:
-        lad.counts[:] = 0
-        lad.swaps[:] = 0
-    thin = max(1, settings.first_round // settings.samples_per_chain)
-    done, round_index, rounds = 0, 1, []
-    n_sweeps = settings.first_round
-    while True:
-        t_round = time.perf_counter()
-        round_of(n_sweeps, done, thin, True, round_index)
-        per_sweep = (time.perf_counter() - t_round) / n_sweeps
-        done += n_sweeps
-        round_index += 1
-        samples = [lad.stacked() for lad in ladders]
-        # (every depth bin only once a few of them pass: the ranks cost ~0.1 s per bin row)
-        rhat, ess = _diagnose(samples, depth_x[::SCREEN_EVERY], shift_on)
-        if _passes(rhat, ess, settings):
-            rhat, ess = _diagnose(samples, depth_x, shift_on)
-        worst_rhat = max(float(np.max(r)) for r in rhat.values())
-        least_ess = min(float(np.min(e)) for e in ess.values())
-        rounds.append(
-            dict(sweeps=done, max_rhat=worst_rhat, min_ess=least_ess,
-                 seconds=time.perf_counter() - t0)
-        )  # fmt: skip
-        if _passes(rhat, ess, settings):
-            stop = "converged"
-            break
-        elapsed = time.perf_counter() - t0
-        capped = settings.max_seconds is not None and elapsed >= settings.max_seconds
-        if done >= settings.max_sweeps or capped:
-            stop = "max_sweeps" if done >= settings.max_sweeps else "max_seconds"
-            if rhat["log10_rho"].size < depth_x.size:
-                rhat, ess = _diagnose(samples, depth_x, shift_on)
-            break
-        wanted = done * settings.min_ess / max(least_ess, 1.0)
-        n_sweeps = int(min(max(wanted - done, settings.first_round), done))
-        n_sweeps = min(n_sweeps, settings.max_sweeps - done)
-        if settings.max_seconds is not None:
-            left = settings.max_seconds - elapsed
-            n_sweeps = max(1, min(n_sweeps, int(left / per_sweep)))
-        if samples[0]["chi2"].size > 2 * settings.samples_per_chain:
-            for lad in ladders:
-                lad.halve()
-            thin *= 2
-    counts = np.stack([lad.counts for lad in ladders]).astype(float)
-    swaps = np.stack([lad.swaps for lad in ladders]).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        acceptance = counts[..., 1] / counts[..., 0]
-        swap_rate = swaps[..., 1] / swaps[..., 0]
-    samples = [lad.stacked() for lad in ladders]
-    size = min(s["chi2"].size for s in samples)
+    scales = _burn_in(ladders, common, settings, seed)
+    thin, done, rhat, ess, stop, rounds = _rounds(ladders, common, settings, seed, shift_on, t0)
+    acceptance, swap_rate = _rates(ladders, len(beta))
     return Chains(
         depth_log10=depth_x,
         rho_edges=np.linspace(v_lo, v_hi, n_bins + 1),
@@ -334,7 +390,7 @@ def run(
         hist_n=sum(lad.hist_n for lad in ladders),
         hist_iface=sum(lad.hist_iface for lad in ladders),
         value_sum=sum(lad.value_sum for lad in ladders),
-        samples={k: np.stack([s[k][:size] for s in samples]) for k in samples[0]},
+        samples=_pooled_samples(ladders),
         thin=thin,
         sweeps=done,
         burn_in=settings.burn_in,
@@ -344,7 +400,7 @@ def run(
         seconds=time.perf_counter() - t0,
         beta=beta,
         acceptance=acceptance,
-        swap_rate=swap_rate[:, : len(beta) - 1],
+        swap_rate=swap_rate,
         scales=scales,
         rounds=rounds,
     )

@@ -152,6 +152,18 @@ def neighbours(distance_km) -> tuple[np.ndarray, np.ndarray]:
     return pairs, weights
 
 
+@dataclass
+class _Linearized:
+    """n models linearized: ln ρa and φ (n, F), the weighted misfits χ² (n,), the weighted
+    Jacobians G (n, 2F, L) with respect to log10 ρ and GᵀG (n, L, L)."""
+
+    log_rhoa: np.ndarray
+    phase: np.ndarray
+    chi2: np.ndarray
+    g: np.ndarray
+    gtg: np.ndarray
+
+
 class _Joint:
     """The joint problem of n stations on L layers: data, references, regularization and
     neighbour pairs, with the sparse pattern of its normal matrix built once."""
@@ -181,13 +193,20 @@ class _Joint:
         self.rows = np.concatenate([rows.ravel(), lateral_rows, lateral_cols])
         self.cols = np.concatenate([cols.ravel(), lateral_cols, lateral_rows])
 
-    def predict(self, m):
-        """ln ρa and φ (n, F), the weighted misfits χ² (n,), and the weighted Jacobians
-        G (n, 2F, L) with respect to log10 ρ."""
+    def linearize(self, m) -> _Linearized:
+        """The responses, misfits and weighted Jacobians of the models ``m`` (n, L)."""
         log_rhoa, phase, jac = log_response_jacobian(10.0**m, self.thick, self.freq)
         pred_w = self.w * np.concatenate([log_rhoa, phase], axis=1)
         chi2 = np.sum((self.d_w - pred_w) ** 2, axis=1)
-        return log_rhoa, phase, chi2, self.w[:, :, None] * jac * LN10
+        g = self.w[:, :, None] * jac * LN10
+        return _Linearized(log_rhoa, phase, chi2, g, np.einsum("ifk,ifl->ikl", g, g))
+
+    def rhs_data(self, lin: _Linearized, m) -> np.ndarray:
+        """The data's part (n, L) of the linearized normal equations' right-hand side about
+        ``m`` (n, L): Gᵀ (W (d − F(m)) + G m)."""
+        pred_w = self.w * np.concatenate([lin.log_rhoa, lin.phase], axis=1)
+        b = self.d_w - pred_w + np.einsum("ifk,ik->if", lin.g, m)
+        return np.einsum("ifk,if->ik", lin.g, b)
 
     def chi2(self, m) -> np.ndarray:
         log_rhoa, phase = log_response(10.0**m, self.thick, self.freq)
@@ -265,6 +284,191 @@ def _choose_scale(chi2_scan, scan, target) -> tuple[np.ndarray, np.ndarray]:
     return out, chosen
 
 
+@dataclass
+class _Fit:
+    """Where the joint Gauss–Newton stands (n stations, L layers): the models ``m`` (n, L)
+    and their linearization ``lin``; each station's μ (n,), ``mu0`` the data-to-model scale
+    of the reference it starts from; the μ factors the next scan tries; which stations are
+    done; the damping of each μ step and the last one (log μ); the nRMS after every
+    iteration (the reference first); χ² of the reference; iterations and why it stopped."""
+
+    m: np.ndarray
+    lin: _Linearized
+    mu: np.ndarray
+    mu0: np.ndarray
+    scan: np.ndarray
+    done: np.ndarray
+    damping: np.ndarray
+    last_log_step: np.ndarray
+    history: list
+    chi2_start: np.ndarray
+    iterations: int = 0
+    stop: str = "max_iter"
+
+    @classmethod
+    def start(cls, joint: _Joint) -> _Fit:
+        """At the references, μ at the ratio of the data's and the model norm's traces."""
+        m = joint.m_ref.copy()
+        lin = joint.linearize(m)
+        mu0 = np.trace(lin.gtg, axis1=1, axis2=2) / np.trace(joint.norm, axis1=1, axis2=2)
+        n = joint.n
+        return cls(
+            m, lin, mu0, mu0, FIRST_SCAN, np.zeros(n, dtype=bool), np.ones(n),
+            np.zeros(n), [np.sqrt(lin.chi2 / joint.n_data)], lin.chi2,
+        )  # fmt: skip
+
+
+def _scan(joint: _Joint, fit: _Fit, rhs_data, kappa) -> np.ndarray:
+    """χ² (K, Q, n) of each station's model for every factor of ``fit.scan`` (K,) on its μ
+    (:meth:`_Joint.solve_each`), and of the shorter steps towards it
+    (:data:`STEP_FRACTIONS` (Q,); exact forwards are cheap)."""
+    m = fit.m
+    chi2_scan = np.empty((fit.scan.size, STEP_FRACTIONS.size, joint.n))
+    for k, s in enumerate(fit.scan):
+        trial = joint.solve_each(fit.lin.gtg, rhs_data, fit.mu * s, kappa, m) - m
+        for q, fraction in enumerate(STEP_FRACTIONS):
+            chi2_scan[k, q] = joint.chi2(m + fraction * trial)
+    return chi2_scan
+
+
+def _damped_mu(fit: _Fit, factor) -> np.ndarray:
+    """Each station's next μ (n,): its μ times the chosen ``factor``, within
+    :data:`MU_RANGE`; a μ that turns back shortens its steps (it would swing about its
+    value), one that keeps its way lengthens them again (up to the full step). Updates the
+    damping and the last step of ``fit``."""
+    log_step = np.log(factor)
+    turned = log_step * fit.last_log_step < 0
+    fit.damping = np.where(turned, fit.damping / 2, np.minimum(2 * fit.damping, 1.0))
+    fit.last_log_step = log_step
+    mu = fit.mu * np.exp(fit.damping * log_step)
+    return np.clip(mu, fit.mu0 * MU_RANGE[0], fit.mu0 * MU_RANGE[1])
+
+
+def _descent(joint: _Joint, m, chi2, step, mu, kappa) -> tuple[np.ndarray, np.ndarray]:
+    """Fractions t (n,) of each station's ``step`` (n, L) from ``m`` that do not raise its
+    share of Φ (:meth:`_Joint.merit`), halved up to :data:`HALVINGS` times (then 0), and
+    the χ² (n,) at ``m + t step``."""
+    phi_now = joint.merit(m, chi2, mu, kappa)
+    t = np.ones(joint.n)
+    for _ in range(HALVINGS):
+        chi2_new = joint.chi2(m + t[:, None] * step)
+        worse = joint.merit(m + t[:, None] * step, chi2_new, mu, kappa) >= phi_now
+        if not worse.any():
+            return t, chi2_new
+        t[worse] /= 2
+    t[worse] = 0.0
+    return t, joint.chi2(m + t[:, None] * step)
+
+
+def _stations_done(chi2_new, chi2_old, mu, mu0, target, reachable) -> np.ndarray:
+    """Which stations (n,) are done after a step from χ² ``chi2_old`` to ``chi2_new`` (n,)
+    at μ ``mu`` (n,): at their target, below it with μ at its ceiling (the reference fits),
+    or above it and stalled with no scan model that would fit (``reachable``)."""
+    fitted = np.abs(chi2_new / target - 1) <= FIT_TOLERANCE
+    at_ceiling = (chi2_new < target) & (mu >= mu0 * MU_RANGE[1])
+    stalled = chi2_new > chi2_old * (1 - STALL)
+    # (a station that a scan model would fit goes on: only the others are at their best)
+    return fitted | at_ceiling | ((chi2_new > target) & stalled & ~reachable)
+
+
+def _iterate(joint: _Joint, fit: _Fit, kappa, target) -> str | None:
+    """One joint iteration (module docstring): scan each station's μ, solve the joint step
+    with the μ chosen, shorten it where a station's share of Φ would rise, take it and
+    linearize again. Returns why to stop, or None."""
+    rhs_data = joint.rhs_data(fit.lin, fit.m)
+    chi2_scan = _scan(joint, fit, rhs_data, kappa)
+    shortest = np.argmin(chi2_scan, axis=1)  # (K, n): the best step length per factor
+    factor, k = _choose_scale(chi2_scan.min(axis=1), fit.scan, target)
+    reachable = chi2_scan.min(axis=(0, 1)) <= target
+    mu_new = _damped_mu(fit, factor)
+    step = joint.solve(fit.lin.gtg, rhs_data, mu_new, kappa) - fit.m
+    step *= STEP_FRACTIONS[shortest[k, np.arange(joint.n)]][:, None]
+    t, chi2_new = _descent(joint, fit.m, fit.lin.chi2, step, mu_new, kappa)
+    if not t.any():  # no station's share of Φ falls any more
+        return "converged" if fit.done.all() else "no descent"
+    step = t[:, None] * step
+    settled = np.max(np.abs(np.log10(mu_new / fit.mu))) < MU_TOLERANCE_DECADES
+    fit.done = _stations_done(chi2_new, fit.lin.chi2, mu_new, fit.mu0, target, reachable)
+    fit.m, fit.mu, fit.scan = fit.m + step, mu_new, SCAN
+    fit.lin = joint.linearize(fit.m)
+    fit.history.append(np.sqrt(fit.lin.chi2 / joint.n_data))
+    if fit.done.all() and (np.max(np.abs(step)) < MODEL_TOLERANCE or settled):
+        return "converged"
+    return None
+
+
+def _gauss_newton(joint: _Joint, kappa, target, max_iter) -> _Fit:
+    """The joint Gauss–Newton from the references, for at most ``max_iter`` iterations."""
+    fit = _Fit.start(joint)
+    for it in range(1, max_iter + 1):
+        fit.iterations = it
+        stop = _iterate(joint, fit, kappa, target)
+        if stop is not None:
+            fit.stop = stop
+            break
+    return fit
+
+
+def _outcome(joint: _Joint, fit: _Fit, target) -> _Outcome:
+    """The joint solution in the per-sounding form (:class:`_Outcome`)."""
+    m, lin, n = fit.m, fit.lin, joint.n
+    fitted = lin.chi2 <= target * (1 + FIT_TOLERANCE)
+    return _Outcome(
+        rho_ohmm=10.0**m,
+        log_rhoa=lin.log_rhoa,
+        phase_rad=lin.phase,
+        nrms=np.sqrt(lin.chi2 / joint.n_data),
+        nrms_start=np.sqrt(fit.chi2_start / joint.n_data),
+        static_shift=np.ones(n),
+        static_shift_std_log10=np.zeros(n),
+        iterations=np.full(n, fit.iterations),
+        mu=fit.mu,
+        stop=np.where(fitted, "target", np.where(fit.done, "best fit", "max_iter")),
+        # the joint linearized posterior is not computed: no band, no averaging kernels
+        posterior_std_log10=np.full(m.shape, np.nan),
+        posterior_cov_log10=np.full(m.shape + m.shape[1:], np.nan),
+        resolution=np.full(m.shape + m.shape[1:], np.nan),
+    )
+
+
+def _check_options(distance_km, n_responses, lateral_weight, target_nrms, max_iter) -> np.ndarray:
+    """:func:`lci`'s positions (n,) as floats, once they and its options are checked."""
+    x = np.asarray(distance_km, dtype=float)
+    if x.shape != (n_responses,) or not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"distance_km must be finite with one value per sounding ({n_responses}), "
+            f"got shape {x.shape}"
+        )
+    if not (np.isfinite(lateral_weight) and lateral_weight >= 0):
+        raise ValueError(f"lateral_weight must be finite and >= 0, got {lateral_weight}")
+    if not target_nrms > 0:
+        raise ValueError(f"target_nrms must be > 0, got {target_nrms}")
+    if int(max_iter) != max_iter or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    return x
+
+
+def _in_profile_order(responses, x, z_err_cap, refused) -> tuple[list, list]:
+    """The usable soundings' arrays and their indices into ``responses``, in profile order
+    (the neighbours' blocks then sit next to each other: a banded matrix)."""
+    data, kept = usable_soundings(responses, z_err_cap, "z_rel_err", refused)
+    order = np.argsort(x[kept], kind="stable")
+    data, kept = [data[k] for k in order], [kept[k] for k in order]
+    if len(data) < 2:
+        raise ValueError(f"a profile needs at least 2 usable soundings, got {len(data)}")
+    return data, kept
+
+
+def _grid(responses, thick_m, n_layers) -> np.ndarray:
+    """The common grid (L-1,) m: ``thick_m`` checked, or :func:`common_grid` of the
+    soundings."""
+    thick = common_grid(responses, n_layers) if thick_m is None else thick_m
+    thick = np.asarray(thick, dtype=float)
+    if thick.ndim != 1 or not np.all(np.isfinite(thick) & (thick > 0)):
+        raise ValueError(f"thick_m must be 1-D, finite and > 0, got shape {thick.shape}")
+    return thick
+
+
 def lci(
     responses,
     distance_km,
@@ -294,120 +498,26 @@ def lci(
     """
     t0 = time.perf_counter()
     responses = list(responses)
-    x = np.asarray(distance_km, dtype=float)
-    if x.shape != (len(responses),) or not np.all(np.isfinite(x)):
-        raise ValueError(
-            f"distance_km must be finite with one value per sounding ({len(responses)}), "
-            f"got shape {x.shape}"
-        )
-    if not (np.isfinite(lateral_weight) and lateral_weight >= 0):
-        raise ValueError(f"lateral_weight must be finite and >= 0, got {lateral_weight}")
-    if not target_nrms > 0:
-        raise ValueError(f"target_nrms must be > 0, got {target_nrms}")
-    if int(max_iter) != max_iter or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    data, kept = usable_soundings(responses, z_err_cap, "z_rel_err", refused)
-    # in profile order: the neighbours' blocks then sit next to each other (a banded matrix)
-    order = np.argsort(x[kept], kind="stable")
-    data, kept = [data[k] for k in order], [kept[k] for k in order]
-    if len(data) < 2:
-        raise ValueError(f"a profile needs at least 2 usable soundings, got {len(data)}")
-    thick = common_grid([responses[k] for k in kept], n_layers) if thick_m is None else thick_m
-    thick = np.asarray(thick, dtype=float)
-    if thick.ndim != 1 or not np.all(np.isfinite(thick) & (thick > 0)):
-        raise ValueError(f"thick_m must be 1-D, finite and > 0, got shape {thick.shape}")
+    x = _check_options(distance_km, len(responses), lateral_weight, target_nrms, max_iter)
+    data, kept = _in_profile_order(responses, x, z_err_cap, refused)
+    thick = _grid([responses[k] for k in kept], thick_m, n_layers)
     thicks = np.repeat(thick[None], len(data), axis=0)
     m_ref, ref_std, guess = references(data, thicks, "network", net, doi_threshold)
     arrays = padded(data)
     pairs, weights = neighbours(x[kept])
     joint = _Joint(arrays, thicks, m_ref, ref_std, pairs, weights, smallness)
     target = target_nrms**2 * joint.n_data
-
-    m = m_ref.copy()
-    log_rhoa, phase, chi2, g = joint.predict(m)
-    chi2_start = chi2.copy()
-    gtg = np.einsum("ifk,ifl->ikl", g, g)
-    mu0 = np.trace(gtg, axis1=1, axis2=2) / np.trace(joint.norm, axis1=1, axis2=2)
-    mu, scan = mu0.copy(), FIRST_SCAN
-    history, stop, it = [np.sqrt(chi2 / joint.n_data)], "max_iter", 0
-    done = np.zeros(len(data), dtype=bool)
-    damping, last_log_step = np.ones(len(data)), np.zeros(len(data))
-    for it in range(1, max_iter + 1):
-        pred_w = joint.w * np.concatenate([log_rhoa, phase], axis=1)
-        b = joint.d_w - pred_w + np.einsum("ifk,ik->if", g, m)
-        rhs_data = np.einsum("ifk,if->ik", g, b)
-        # every scan model, and the shorter steps towards it (exact forwards are cheap)
-        chi2_scan = np.empty((scan.size, STEP_FRACTIONS.size, len(data)))
-        for k, s in enumerate(scan):
-            trial = joint.solve_each(gtg, rhs_data, mu * s, lateral_weight, m) - m
-            for q, fraction in enumerate(STEP_FRACTIONS):
-                chi2_scan[k, q] = joint.chi2(m + fraction * trial)
-        shortest = np.argmin(chi2_scan, axis=1)  # (K, n): the best step length per factor
-        factor, k = _choose_scale(chi2_scan.min(axis=1), scan, target)
-        reachable = chi2_scan.min(axis=(0, 1)) <= target
-        # a μ that turns back shortens its steps (it would swing about its value); one that
-        # keeps its way lengthens them again (up to the full step)
-        log_step = np.log(factor)
-        turned = log_step * last_log_step < 0
-        damping = np.where(turned, damping / 2, np.minimum(2 * damping, 1.0))
-        last_log_step = log_step
-        mu_new = np.clip(mu * np.exp(damping * log_step), mu0 * MU_RANGE[0], mu0 * MU_RANGE[1])
-        step = joint.solve(gtg, rhs_data, mu_new, lateral_weight) - m
-        step *= STEP_FRACTIONS[shortest[k, np.arange(len(data))]][:, None]
-        phi_now = joint.merit(m, chi2, mu_new, lateral_weight)
-        t = np.ones(len(data))
-        for _ in range(HALVINGS):
-            chi2_new = joint.chi2(m + t[:, None] * step)
-            worse = joint.merit(m + t[:, None] * step, chi2_new, mu_new, lateral_weight) >= phi_now
-            if not worse.any():
-                break
-            t[worse] /= 2
-        else:
-            t[worse] = 0.0
-            chi2_new = joint.chi2(m + t[:, None] * step)
-        if not t.any():  # no station's share of Φ falls any more
-            stop = "converged" if done.all() else "no descent"
-            break
-        step = t[:, None] * step
-        change = np.max(np.abs(step))
-        stalled = chi2_new > chi2 * (1 - STALL)
-        m, mu, mu_old, scan = m + step, mu_new, mu, SCAN
-        fitted = np.abs(chi2_new / target - 1) <= FIT_TOLERANCE
-        at_ceiling = (chi2_new < target) & (mu >= mu0 * MU_RANGE[1])
-        # (a station that a scan model would fit goes on: only the others are at their best)
-        done = fitted | at_ceiling | ((chi2_new > target) & stalled & ~reachable)
-        log_rhoa, phase, chi2, g = joint.predict(m)
-        gtg = np.einsum("ifk,ifl->ikl", g, g)
-        history.append(np.sqrt(chi2 / joint.n_data))
-        settled = np.max(np.abs(np.log10(mu_new / mu_old))) < MU_TOLERANCE_DECADES
-        if done.all() and (change < MODEL_TOLERANCE or settled):
-            stop = "converged"
-            break
-
-    fitted = chi2 <= target * (1 + FIT_TOLERANCE)
-    station_stop = np.where(fitted, "target", np.where(done, "best fit", "max_iter"))
-    res = _Outcome(
-        rho_ohmm=10.0**m,
-        log_rhoa=log_rhoa,
-        phase_rad=phase,
-        nrms=np.sqrt(chi2 / joint.n_data),
-        nrms_start=np.sqrt(chi2_start / joint.n_data),
-        static_shift=np.ones(len(data)),
-        static_shift_std_log10=np.zeros(len(data)),
-        iterations=np.full(len(data), it),
-        mu=mu,
-        stop=station_stop,
-        # the joint linearized posterior is not computed: no band, no averaging kernels
-        posterior_std_log10=np.full(m.shape, np.nan),
-        posterior_cov_log10=np.full(m.shape + m.shape[1:], np.nan),
-        resolution=np.full(m.shape + m.shape[1:], np.nan),
-    )
+    fit = _gauss_newton(joint, lateral_weight, target, max_iter)
+    res = _outcome(joint, fit, target)
     seconds = time.perf_counter() - t0
     out: list[InversionResult | None] = [None] * len(responses)
     for k, result in enumerate(_results(data, arrays, thicks, m_ref, ref_std, guess, res)):
         result.seconds = seconds / len(data)
         out[kept[k]] = result
-    return LCIResult(out, thick, x, float(lateral_weight), it, stop, seconds, np.array(history))
+    history = np.array(fit.history)
+    return LCIResult(
+        out, thick, x, float(lateral_weight), fit.iterations, fit.stop, seconds, history
+    )
 
 
 @dataclass
