@@ -138,7 +138,7 @@ def roughness_matrix(n_layers: int) -> np.ndarray:
 # --- the engine's records: inputs, settings and outputs by name, one order everywhere -----
 
 
-class Settings(NamedTuple):
+class _Settings(NamedTuple):
     """The scalar settings of a batch (the compiled engine reads them by name)."""
 
     inv_shift_std: float  # 1 / prior σ of the static shift's log10 (0: no shift)
@@ -148,7 +148,7 @@ class Settings(NamedTuple):
     mu_fixed: float  # > 0: Φ minimized at this μ; 0: Occam's choice of μ
 
 
-class Soundings(NamedTuple):
+class _Soundings(NamedTuple):
     """The per-sounding inputs of the engine, as :func:`occam_invert` takes them: a batch's
     arrays (n, …), or one sounding's (the row ``i`` of each)."""
 
@@ -166,7 +166,7 @@ class Soundings(NamedTuple):
     chi2_target: float  # target χ² of the usable data
 
 
-class Outputs(NamedTuple):
+class _Outputs(NamedTuple):
     """The per-sounding outputs of the engine (a batch's arrays, or one sounding's row)."""
 
     x: np.ndarray  # (P,) the start, updated in place to the final model
@@ -189,7 +189,7 @@ RESULT = np.dtype(
 """The scalar results of one sounding (a numpy record the compiled engine writes by name)."""
 
 
-class Problem(NamedTuple):
+class _Problem(NamedTuple):
     """One sounding as the compiled iterations see it: its usable periods only."""
 
     d: np.ndarray  # (N,) = [ln ρa; φ rad], N = 2F
@@ -203,7 +203,7 @@ class Problem(NamedTuple):
     inv_shift_std: float
 
 
-class Steps(NamedTuple):
+class _Steps(NamedTuple):
     """How a sounding's iterations ended."""
 
     chi2: float  # χ² of the final model
@@ -214,7 +214,7 @@ class Steps(NamedTuple):
     # left the model where it linearized (else no rows: it moved since)
 
 
-class Candidates(NamedTuple):
+class _Candidates(NamedTuple):
     """Trial models of one Occam iteration, one per candidate μ (K = N_CANDIDATES)."""
 
     x: np.ndarray  # (K, P)
@@ -590,7 +590,7 @@ def _fixed_mu_steps(prob, x, pred_now, chi2, settings):  # pragma: no cover
     linearized problem exactly and is halved (:data:`SHORTER_STEPS`) until Φ falls. ``x``
     and ``pred_now`` (its prediction, χ² = ``chi2``) are updated in place. Stops once a step
     changes no layer by ``model_tol`` or Φ by the fraction ``stall_tol``, or when no step
-    lowers Φ (its minimum, to round-off). Returns :class:`Steps`."""
+    lowers Φ (its minimum, to round-off). Returns ``_Steps``."""
     n_par, n_layers, x_ref, mu = x.shape[0], prob.n_layers, prob.x_ref, settings.mu_fixed
     phi = _objective(prob, x, chi2, mu)
     x_new, x_try = np.empty(n_par), np.empty(n_par)
@@ -617,15 +617,15 @@ def _fixed_mu_steps(prob, x, pred_now, chi2, settings):  # pragma: no cover
             if attempt < SHORTER_STEPS.size:
                 frac = SHORTER_STEPS[attempt]
         if not phi_try < phi:
-            return Steps(chi2, iterations, mu, CONVERGED, g)
+            return _Steps(chi2, iterations, mu, CONVERGED, g)
         step = np.max(np.abs(x_try[:n_layers] - x[:n_layers]))
         gain = phi - phi_try
         x[:] = x_try
         pred_now[:] = pred_try
         chi2, phi = chi2_try, phi_try
         if step < settings.model_tol or gain <= settings.stall_tol * phi:
-            return Steps(chi2, iterations, mu, CONVERGED, np.empty((0, n_par)))
-    return Steps(chi2, iterations, mu, MAX_ITER, np.empty((0, n_par)))
+            return _Steps(chi2, iterations, mu, CONVERGED, np.empty((0, n_par)))
+    return _Steps(chi2, iterations, mu, MAX_ITER, np.empty((0, n_par)))
 
 
 @jit
@@ -655,11 +655,11 @@ def _frequency_terms(freq):  # pragma: no cover
 
 @jit
 def _problem(s, settings, n_par):  # pragma: no cover
-    """The :class:`Problem` of sounding ``s`` (a :class:`Soundings` row): the iterations
+    """The ``_Problem`` of sounding ``s`` (a ``_Soundings`` row): the iterations
     see only its usable periods, in the engine's units."""
     used = np.flatnonzero(s.mask)
     c, log_omega_mu = _frequency_terms(s.freq_hz[used])
-    return Problem(
+    return _Problem(
         d=np.concatenate((s.log_rhoa[used], s.phase_rad[used])),
         w=1.0 / np.concatenate((s.log_rhoa_std[used], s.phase_std_rad[used])),
         c=c,
@@ -770,11 +770,11 @@ def _occam_steps(prob, x, pred_now, chi2, chi2_target, settings):  # pragma: no 
     """Occam's iterations from ``x`` (χ² = ``chi2``, prediction ``pred_now``; both updated
     in place): per iteration the candidates (:func:`_try_candidates`), a lost step
     shortened (:func:`_shorten_lost_step`), the step taken or not (:func:`_accepts`), and
-    the stop (:func:`_stop_code`). Returns :class:`Steps`."""
+    the stop (:func:`_stop_code`). Returns ``_Steps``."""
     n_par, n_data = x.shape[0], prob.d.shape[0]
     limit = chi2_target * (1 + FIT_TOL)
     diag_l, sub_l = _bidiagonal_cholesky(prob.norm)
-    cand = Candidates(
+    cand = _Candidates(
         np.empty((N_CANDIDATES, n_par)), np.empty((N_CANDIDATES, n_data)), np.empty(N_CANDIDATES)
     )
     # the model norm of the current model: in Occam's second phase each step must lower it
@@ -798,8 +798,8 @@ def _occam_steps(prob, x, pred_now, chi2, chi2_target, settings):  # pragma: no 
             chi2, mu_taken, norm_value = chi2_new, cand_mu[choice], new_norm
         g_at_x = np.empty((0, n_par)) if accept else g  # (a step taken: linearized elsewhere)
         if stop >= 0:
-            return Steps(chi2, iteration + 1, mu_taken, stop, g_at_x)
-    return Steps(chi2, settings.max_iter, mu_taken, MAX_ITER, g_at_x)
+            return _Steps(chi2, iteration + 1, mu_taken, stop, g_at_x)
+    return _Steps(chi2, settings.max_iter, mu_taken, MAX_ITER, g_at_x)
 
 
 @jit
@@ -892,8 +892,8 @@ def _full_prediction(s, prob, x, pred_now, pred_out):  # pragma: no cover
 
 @jit
 def _invert_one(s, settings, out):  # pragma: no cover
-    """One sounding (see the module docstring): its inputs ``s`` (:class:`Soundings`) and
-    outputs ``out`` (:class:`Outputs`), one row of each; ``out.x`` holds the start."""
+    """One sounding (see the module docstring): its inputs ``s`` (``_Soundings``) and
+    outputs ``out`` (``_Outputs``), one row of each; ``out.x`` holds the start."""
     prob = _problem(s, settings, out.x.shape[0])
     x = out.x
     pred_now = np.empty(prob.d.shape[0])
@@ -905,7 +905,7 @@ def _invert_one(s, settings, out):  # pragma: no cover
     # departure, misfit at or below the target ("its own": to the round-off of a model
     # handed back through 10**m and log10, as blocky_invert's rounds are)
     elif chi2 <= s.chi2_target * (1 + FIT_TOL) and np.all(np.abs(x - prob.x_ref) <= 1e-12):
-        steps = Steps(chi2, 0, np.nan, TARGET, np.empty((0, x.shape[0])))
+        steps = _Steps(chi2, 0, np.nan, TARGET, np.empty((0, x.shape[0])))
     else:
         steps = _occam_steps(prob, x, pred_now, chi2, s.chi2_target, settings)
     _full_prediction(s, prob, x, pred_now, out.pred)
@@ -922,14 +922,14 @@ def _occam_rows(batch, settings, out):  # pragma: no cover
     ``out``)."""
     for i in range(batch.freq_hz.shape[0]):
         _invert_one(
-            Soundings(
+            _Soundings(
                 batch.freq_hz[i], batch.log_rhoa[i], batch.phase_rad[i], batch.log_rhoa_std[i],
                 batch.phase_std_rad[i], batch.mask[i], batch.thick_m[i], batch.x_ref[i],
                 batch.rough_weights[i], batch.precision[i], batch.zeta[i],
                 batch.chi2_target[i],
             ),
             settings,
-            Outputs(out.x[i], out.pred[i], out.record[i], out.cov[i], out.resolution[i]),
+            _Outputs(out.x[i], out.pred[i], out.record[i], out.cov[i], out.resolution[i]),
         )  # fmt: skip
 
 
@@ -938,7 +938,7 @@ CHUNKS_PER_THREAD = 8
 soundings differ in cost (iterations, periods)."""
 
 
-def _run_rows(batch: Soundings, settings: Settings, out: Outputs) -> None:
+def _run_rows(batch: _Soundings, settings: _Settings, out: _Outputs) -> None:
     """:func:`_occam_rows` over a batch (inputs ``batch``, outputs ``out``: arrays (n, …))
     on ``numba.get_num_threads()`` threads: the compiled loop releases the GIL, so chunks
     of soundings run side by side (one compiled variant: a parallel one would double the
@@ -1010,14 +1010,14 @@ def _as_rows(values, width: int, n: int) -> np.ndarray:
     return _writable(values, float)
 
 
-def _start_outputs(x_ref, n_layers: int, m_start_log10, n_freq: int) -> Outputs:
+def _start_outputs(x_ref, n_layers: int, m_start_log10, n_freq: int) -> _Outputs:
     """The engine's outputs for a batch: ``x`` holds the start (default the reference
     ``x_ref`` (n, P))."""
     n = x_ref.shape[0]
     x = x_ref.copy()
     if m_start_log10 is not None:
         x[:, :n_layers] = m_start_log10
-    return Outputs(
+    return _Outputs(
         x=x,
         pred=np.empty((n, 2 * n_freq)),
         record=np.empty(n, RESULT),
@@ -1077,7 +1077,7 @@ def occam_invert(
     shift_on = static_shift_std_log10 is not None
     x_ref = np.zeros((n, n_layers + shift_on))
     x_ref[:, :n_layers] = m_ref_log10
-    batch = Soundings(
+    batch = _Soundings(
         freq_hz=rows(freq_hz, n_freq),
         log_rhoa=rows(log_rhoa_obs, n_freq),
         phase_rad=rows(phase_rad_obs, n_freq),
@@ -1092,7 +1092,7 @@ def occam_invert(
         chi2_target=np.asarray(target_nrms, float) ** 2 * n_data,  # (n,): a new array
     )
     out = _start_outputs(x_ref, n_layers, m_start_log10, n_freq)
-    settings = Settings(
+    settings = _Settings(
         inv_shift_std=1.0 / static_shift_std_log10 if shift_on else 0.0,
         max_iter=int(max_iter),
         model_tol=float(model_tol_log10),
@@ -1103,7 +1103,7 @@ def occam_invert(
     return _occam_result(out, n_data, n_layers, start_time)
 
 
-def _occam_result(out: Outputs, n_data, n_layers: int, start_time: float) -> OccamResult:
+def _occam_result(out: _Outputs, n_data, n_layers: int, start_time: float) -> OccamResult:
     """The :class:`OccamResult` of the engine's outputs ``out`` (arrays (n, …)); ``n_data``
     (n,): usable data per sounding."""
     record, x, n_freq = out.record, out.x, out.pred.shape[1] // 2
