@@ -9,7 +9,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 
-.PHONY: setup reproduce test app docs test-browser bench ship field-network clean-data
+.PHONY: setup reproduce test app docs test-browser bench ship field-network posterior-network \
+	clean-data
 
 # The environment is rebuilt when the project's install file changes.
 $(VENV)/.installed: pyproject.toml
@@ -61,6 +62,10 @@ bench: $(VENV)/.installed-browser
 	$(PY) bench/ensemble.py
 	$(PY) bench/train.py
 	$(PY) bench/browser.py
+	$(PY) bench/posterior.py --min-ess 200 400 --tempering
+	$(PY) bench/survey.py
+	$(PY) bench/posteriornet.py --cache
+	$(PY) bench/posteriornet.py
 	$(PY) tools/readme.py
 
 # Copy the finished network and ensemble of PROFILE into mtlib/weights/ with their model cards.
@@ -72,6 +77,12 @@ ship: setup
 FIELD_PROFILE ?= field_quick
 field-network: setup
 	$(PY) -m mtlib train-field --profile $(FIELD_PROFILE) --ship
+
+# Train (or resume) the posterior network of POSTERIOR_PROFILE (earths of the sampler's priors,
+# pinball loss; ≈ 25–45 min on 2 cores for posterior_quick) and ship it with its model card.
+POSTERIOR_PROFILE ?= posterior_quick
+posterior-network: setup
+	$(PY) -m mtlib train-field --profile $(POSTERIOR_PROFILE) --ship
 
 clean-data:
 	rm -rf data runs

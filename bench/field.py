@@ -3,11 +3,14 @@
 Writes ``bench/results/field.json`` (or ``--out``). Every timing comparison has one name, in
 ``comparisons`` of each data set, and is measured the same way on both sides:
 
-* ``per sounding, engine vs engine``: one ``mtlib.invert(start="halfspace")`` call (Occam
-  from a half-space, no network) against one pyGIMLi run (``MT1dSmoothModelling``, λ = 20,
-  from a half-space), on the same periods, errors, layer grid and threads;
-* ``per sounding, with the network``: one ``mtlib.invert`` call, the network's guess
-  included, against the same pyGIMLi run;
+* ``per sounding, engine vs engine``: one ``mtlib.invert(start="halfspace",
+  posterior_network=None)`` call (Occam from a half-space, no network) against one pyGIMLi
+  run (``MT1dSmoothModelling``, λ = 20, from a half-space), on the same periods, errors,
+  layer grid and threads;
+* ``per sounding, with the network``: one ``mtlib.invert`` call as users make it, the
+  network's guess and the posterior network's band included, against the same pyGIMLi run;
+* ``per sounding, with the network, without the band``: the same without the posterior
+  network's band (``posterior_network=None``), on the real set;
 * ``batched, engine vs engine`` and ``batched, with the network``: one ``invert_many``
   call for the whole set, per sounding, against pyGIMLi's per-sounding time (pyGIMLi has
   no batch).
@@ -50,6 +53,10 @@ from mtlib.harness.timing import per_call
 from mtlib.inversion import baseline, invert, invert_many
 from mtlib.metrics import log_rho_rmse
 
+ENGINE_ONLY = dict(start="halfspace", posterior_network=None)
+"""Engine against engine: mtlib's Occam from a half-space, without the network's guess or
+the posterior network's band (pyGIMLi gives neither)."""
+
 
 def comparison(what: str, mtlib_s, pygimli_s) -> dict:
     """One named comparison: the median time per sounding of each side (``mtlib_s``,
@@ -71,13 +78,13 @@ def real_soundings(net, repeat: int) -> dict:
     with warnings.catch_warnings():  # capped errors and conjugated files are expected here
         warnings.simplefilter("ignore")
         responses = [field.read(p).response() for p in field.real_soundings()]
-        for start in ("network", "halfspace"):  # warm-up of every code path
-            invert_many(responses, net, start=start)
+        invert_many(responses, net)  # warm-up of every code path
+        invert_many(responses, **ENGINE_ONLY)
         start = time.perf_counter()
         batch = invert_many(responses, net)
         batch_s = time.perf_counter() - start
         start = time.perf_counter()
-        invert_many(responses, start="halfspace")
+        invert_many(responses, **ENGINE_ONLY)
         batch_hs_s = time.perf_counter() - start
         posterior = invert_many(responses, net, trade_off="posterior")
     rows = []
@@ -86,7 +93,8 @@ def real_soundings(net, repeat: int) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res, t_ours = timed(lambda: invert(*args, net=net), repeat)
-            hs, t_hs = timed(lambda: invert(*args, start="halfspace", thick_m=res.thick_m), repeat)
+            _, t_no_band = timed(lambda: invert(*args, net=net, posterior_network=None), repeat)
+            hs, t_hs = timed(lambda: invert(*args, **ENGINE_ONLY, thick_m=res.thick_m), repeat)
         m = res.mask
         best = dplus(resp.freq_hz, resp.rhoa_ohmm, resp.phase_deg, resp.z_rel_err, m)
         row = {
@@ -105,6 +113,7 @@ def real_soundings(net, repeat: int) -> dict:
             "nrms_posterior": post.nrms,
             "seconds": t_ours,
             "seconds_halfspace": t_hs,
+            "seconds_without_band": t_no_band,
             "doi_m": res.doi_m,
         }
         try:
@@ -134,14 +143,21 @@ def real_soundings(net, repeat: int) -> dict:
     t_pg = column("pygimli_seconds", compared)
     named = {
         "per sounding, engine vs engine": comparison(
-            "one invert(start='halfspace') call vs one pyGIMLi run per sounding, both from a "
-            "half-space, same periods, errors, grid and threads",
+            "one invert(start='halfspace', posterior_network=None) call vs one pyGIMLi run per "
+            "sounding, both from a half-space, same periods, errors, grid and threads",
             column("seconds_halfspace", compared),
             t_pg,
         ),
         "per sounding, with the network": comparison(
-            "one invert call (the network's guess included) vs one pyGIMLi run per sounding",
+            "one invert call (the network's guess and the posterior network's band included) "
+            "vs one pyGIMLi run per sounding",
             column("seconds", compared),
+            t_pg,
+        ),
+        "per sounding, with the network, without the band": comparison(
+            "one invert(posterior_network=None) call (the network's guess, no posterior band) "
+            "vs one pyGIMLi run per sounding",
+            column("seconds_without_band", compared),
             t_pg,
         ),
         "batched, engine vs engine": comparison(
@@ -204,15 +220,15 @@ def synthetic(net, n_batch: int, n_compare: int, repeat: int, z_rel_err: float =
     posterior, t_posterior = timed(
         lambda: invert_many(responses, net, trade_off="posterior", **options), repeat
     )
-    _, t_batch_hs = timed(lambda: invert_many(responses, start="halfspace", **options), repeat)
-    halfspace = invert_many(responses[:n_compare], start="halfspace", **options)
+    _, t_batch_hs = timed(lambda: invert_many(responses, **ENGINE_ONLY, **options), repeat)
+    halfspace = invert_many(responses[:n_compare], **ENGINE_ONLY, **options)
 
     def one(k, **settings):
         r = responses[k]
         return invert(r.freq_hz, r.rhoa_ohmm, r.phase_deg, r.z_rel_err, **options, **settings)
 
     with_network, t_with_network = per_call((lambda k=k: one(k, net=net)) for k in range(n_compare))
-    _, t_engine = per_call((lambda k=k: one(k, start="halfspace")) for k in range(n_compare))
+    _, t_engine = per_call((lambda k=k: one(k, **ENGINE_ONLY)) for k in range(n_compare))
     occam, t_pg = per_call(
         (
             lambda k=k: baseline.pygimli_invert(

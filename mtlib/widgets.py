@@ -3,9 +3,13 @@
 Controls follow the paper's scheme: five control layers (depth and resistivity), the rest
 interpolated; a noise level; a seed with a "random model" button; preset teaching models; and
 an on-demand comparison with pyGIMLi's smooth inversion. Views: the true model, the
-network's prediction with its calibrated 95 % interval and depth-of-investigation cue (for an
-uncertainty ensemble, the default), pyGIMLi's model, the noisy data and the responses of
-the models, and the misfits as numbers.
+network's prediction with a 95 % band and depth-of-investigation cue, pyGIMLi's model, the
+noisy data and the responses of the models, and the misfits as numbers. The band is the
+network's own calibrated interval (an uncertainty ensemble's, the default, or the field
+network's) or the posterior network's (:mod:`mtlib.networks.posteriornet`: the sampler's
+posterior under its default prior for these data); the "band" dropdown chooses, and the
+status line says which is shown and how wide the network's own is against the posterior's
+(below 1: the network is overconfident).
 
 Every change re-runs the forward solver and the network on the CPU and updates the existing
 matplotlib artists (``set_data``); with the ``ipympl`` backend (``%matplotlib widget``) the
@@ -41,8 +45,13 @@ from .generator import (
 )
 from .grid import layer_centres_m, layer_tops_m, step_profile
 from .metrics import log_rho_rmse, response_misfit
-from .networks.predictor import Predictor, resolved_depth_m
-from .networks.pretrained import DEFAULT_ENSEMBLE, DEFAULT_FIELD_NETWORK, load_pretrained
+from .networks.predictor import Network, Predictor, resolved_depth_m
+from .networks.pretrained import (
+    DEFAULT_ENSEMBLE,
+    DEFAULT_FIELD_NETWORK,
+    DEFAULT_POSTERIOR_NETWORK,
+    load_pretrained,
+)
 from .noise import add_noise
 
 PRESETS = {
@@ -52,6 +61,9 @@ PRESETS = {
     "resistive basement": ([0, 8, 20, 30, 39], [20.0, 30.0, 40.0, 200.0, 220.0]),
     "thin conductive layer": ([0, 13, 14, 15, 39], [100.0, 100.0, 3.0, 100.0, 100.0]),
 }
+
+BANDS = (("network's own", "network"), ("posterior network", "posterior"))
+"""The band dropdown's choices: (label, value)."""
 
 MIN_TOLD_Z_REL_ERR = 0.005
 """Least relative |Z| error the explorer states for its data (noise-free data included):
@@ -125,7 +137,9 @@ class Explorer:
     :class:`~mtlib.networks.ensemble.PaperEnsemble` (default: the shipped one, with uncertainty) or
     an :class:`~mtlib.networks.paper.PaperNetwork`, whose grid
     and band it uses; ``others`` ({label: network}, default the shipped field network) can
-    be chosen instead in the "network" dropdown and read the same data."""
+    be chosen instead in the "network" dropdown and read the same data; ``posterior``: the
+    posterior network whose band the "band" dropdown can show (default the shipped one,
+    loaded when first needed)."""
 
     def __init__(
         self,
@@ -134,6 +148,7 @@ class Explorer:
         noise: float = 0.02,
         seed: int = 0,
         others: dict | None = None,
+        posterior: Network | None = None,
     ):
         import ipywidgets as w
         import matplotlib
@@ -145,6 +160,8 @@ class Explorer:
         # the model grid and band are the paper network's; the others read the same data
         self.networks = {"paper network": net, **others}
         self.network_box = w.Dropdown(options=list(self.networks), description="network")
+        self.band_box = w.Dropdown(options=BANDS, value="network", description="band")
+        self._posterior = posterior
         self._use(net)
         self.thick_m, self.freq_hz = net.thick_m, net.freq_hz
         self.n_layers = net.n_layers
@@ -189,6 +206,7 @@ class Explorer:
             slider.observe(self._on_change, names="value")
         self.preset_box.observe(self._on_preset, names="value")
         self.network_box.observe(self._on_network, names="value")
+        self.band_box.observe(self._on_band, names="value")
         self.random_button.on_click(lambda _: self.randomize())
         self.pygimli_button.on_click(lambda _: self.compare_with_pygimli())
         self.update(raise_errors=True)
@@ -280,10 +298,11 @@ class Explorer:
         """Legends listing what this view can show now: the band and the depth cue for a
         calibrated network, pyGIMLi's lines once it has run. True when they changed (the
         legends are part of the static background: the caller must draw in full)."""
-        key = (self.uncertain, self._pygimli is not None)
+        key = (self.uncertain, self._pygimli is not None, self.band_box.value)
         if key == self._legend_key:
             return False
         self._legend_key = key
+        self.band.set_label("posterior 95 %" if key[2] == "posterior" else "U-Net 95 %")
         model = ["true", "pred"] + ["pygimli"] * key[1] + ["doi"] * key[0]
         sounding = ["data", "true_resp", "pred_resp"] + ["pygimli_resp"] * key[1]
         for ax, handles, loc in (
@@ -413,13 +432,28 @@ class Explorer:
 
     def _use(self, net):
         self.net = net
-        self.uncertain = net.has_uncertainty  # the field network's too (calibrated σ)
+        # a band to show: the network's calibrated one (the field network's too), or the
+        # posterior network's for any network
+        self.uncertain = net.has_uncertainty or self.band_box.value == "posterior"
 
     def _on_network(self, change):
         self._use(self.networks[change["new"]])
         self.band.set_visible(self.uncertain)
         self.lines["doi"].set_visible(self.uncertain)
         self.update()  # redraws the legends too when the new network lists other lines
+
+    def _on_band(self, change):
+        self._use(self.net)
+        self.band.set_visible(self.uncertain)
+        self.lines["doi"].set_visible(self.uncertain)
+        self.update()
+
+    @property
+    def posterior(self) -> Network:
+        """The posterior network of the band dropdown (the shipped one unless given)."""
+        if self._posterior is None:
+            self._posterior = load_pretrained(DEFAULT_POSTERIOR_NETWORK)
+        return self._posterior
 
     def _on_preset(self, change):
         if self._busy or change["new"] == "custom":
@@ -448,9 +482,13 @@ class Explorer:
         # noise can push a phase near the axes across them; keep the network's input valid
         phase_obs = np.clip(phase_obs, *PHASE_RANGE_DEG)
         uncertainty = {}
-        guess = self._guess(rhoa_obs, phase_obs, level)
-        rho_pred, std, low, high = (guess.get(k) for k in ("rho", "std", "low", "high"))
+        sounding = self._sounding(rhoa_obs, phase_obs, level)
+        guess = self._guess(self.net, sounding)
+        rho_pred = guess["rho"]
         if self.uncertain:
+            posterior = self._guess(self.posterior, sounding)
+            shown = posterior if self.band_box.value == "posterior" else guess
+            low, high, std = shown["low"], shown["high"], shown["std"]
             uncertainty = {
                 "low": low,
                 "high": high,
@@ -458,6 +496,9 @@ class Explorer:
                 "doi_m": resolved_depth_m(std, layer_tops_m(self.thick_m)),
                 "inside_95": int(np.sum((rho_true >= low) & (rho_true <= high))),
             }
+            if self.net.has_uncertainty:  # the network's own band against the posterior's
+                widths = [np.log10(g["high"] / g["low"]) for g in (guess, posterior)]
+                uncertainty["width_ratio"] = float(np.median(widths[0] / widths[1]))
         rhoa_pred, phase_pred = mt1d(rho_pred, self.thick_m, self.freq_hz)
         return uncertainty | {
             "rho_true": rho_true,
@@ -473,19 +514,22 @@ class Explorer:
             **response_misfit(rhoa_pred, phase_pred, rhoa_obs, phase_obs),
         }
 
-    def _guess(self, rhoa_obs, phase_obs, rel_noise: float) -> dict:
-        """The network's guess ``rho`` and, with an uncertainty, ``std``, ``low``, ``high``
-        (95 %) on the explorer's grid, read as :func:`mtlib.invert` reads them
-        (:meth:`~mtlib.networks.predictor.Guesses.onto`); the network is told the data's
-        noise as an error of |Z| (:func:`told_z_rel_err`)."""
-        sounding = (
+    def _sounding(self, rhoa_obs, phase_obs, rel_noise: float) -> tuple:
+        """The data as a network reads them, told the noise as an error of |Z|
+        (:func:`told_z_rel_err`)."""
+        return (
             self.freq_hz,
             rhoa_obs,
             phase_obs,
             np.full(self.freq_hz.size, told_z_rel_err(rel_noise)),
             np.ones(self.freq_hz.size, dtype=bool),
         )
-        mapped = self.net.guess_arrays([sounding]).onto(self.thick_m[None])
+
+    def _guess(self, net: Network, sounding: tuple) -> dict:
+        """``net``'s guess ``rho`` and, with an uncertainty, ``std``, ``low``, ``high``
+        (95 %) on the explorer's grid, read as :func:`mtlib.invert` reads them
+        (:meth:`~mtlib.networks.predictor.Guesses.onto`)."""
+        mapped = net.guess_arrays([sounding]).onto(self.thick_m[None])
         return {k: v[0] for k, v in mapped.items()}
 
     def update(self, raise_errors: bool = False):
@@ -537,8 +581,9 @@ class Explorer:
         if self.uncertain:
             doi = f"below {s['doi_m']:.0f} m" if np.isfinite(s["doi_m"]) else "nowhere"
             text += (
-                f"<br>true model inside the 95 % interval in {s['inside_95']} of "
-                f"{self.n_layers} layers; σ > {DOI_THRESHOLD_DECADES:g} decades {doi}"
+                f"<br>band: {self._band_source()}; true model inside the 95 % interval in "
+                f"{s['inside_95']} of {self.n_layers} layers; σ > {DOI_THRESHOLD_DECADES:g} "
+                f"decades {doi}"
             )
         if self._pygimli is not None:
             text += (
@@ -549,6 +594,22 @@ class Explorer:
         if s["note"]:
             text += f"<br><i>{s['note']}</i>"
         self.status.value = text
+
+    def _band_source(self) -> str:
+        """What the band is, for the status line."""
+        label = self.network_box.value
+        ratio = self.state.get("width_ratio")
+        if self.band_box.value == "posterior":
+            own = f"; the {label}'s own is {ratio:.2f}× as wide" if ratio is not None else ""
+            return (
+                "the posterior network's (the sampler's posterior under its default prior "
+                f"for these data){own}"
+            )
+        verdict = "overconfident" if ratio < 1 else "not narrower than the posterior"
+        return (
+            f"the {label}'s own (calibrated on its training earths, not a posterior): "
+            f"{ratio:.2f}× the posterior network's width here, {verdict}"
+        )
 
     def compare_with_pygimli(self):
         """Run pyGIMLi's smooth inversion on the current data (on demand: it takes ~0.1 s)."""
@@ -591,6 +652,7 @@ class Explorer:
         others = w.VBox(
             [
                 self.network_box,
+                self.band_box,
                 self.preset_box,
                 self.noise_slider,
                 w.HBox([self.seed_box, self.random_button]),

@@ -58,15 +58,19 @@ def test_invert_many_files_from_the_command_line(tmp_path, capsys):
     csvs = sorted((tmp_path / "o").glob("*_model.csv"))
     assert len(csvs) == 2
     table = np.loadtxt(csvs[0], delimiter=",", skiprows=1)
-    assert table.shape == (50, 7) and np.all(table[:, 2] > 0)
+    assert table.shape == (50, 14) and np.all(table[:, 2] > 0)
     assert (
         csvs[0]
         .read_text()
         .startswith(
             "depth_top_m,thickness_m,rho_ohmm,rho_reference_ohmm,reference_std_log10,"
-            "network_low95_ohmm,network_high95_ohmm"
+            "network_low95_ohmm,network_high95_ohmm,posterior_q2.5_ohmm,posterior_q5_ohmm,"
+            "posterior_q16_ohmm,posterior_q50_ohmm,posterior_q84_ohmm,posterior_q95_ohmm,"
+            "posterior_q97.5_ohmm\n"
         )
     )
+    quantiles = table[:, 7:]  # the posterior network's, per layer: ordered, positive
+    assert np.all(quantiles > 0) and np.all(np.diff(quantiles, axis=1) >= 0)
     assert len(list((tmp_path / "o").glob("*.png"))) == 2
     data = sorted((tmp_path / "o").glob("*_data.csv"))
     assert len(data) == 2 and data[0].read_text().startswith(

@@ -85,18 +85,18 @@ def test_every_shipped_network_answers_the_one_guess_interface():
     10 kHz – 1 mHz half-space of 1 000 Ω·m) gets each network's answer on its own grid,
     read onto a common grid with the same keys."""
     import mtlib
+    from mtlib.networks.pretrained import DEFAULT_POSTERIOR_NETWORK
 
     freq = np.logspace(4, -3, 36)
     sounding = (freq, np.full(36, 1000.0), np.full(36, 45.0), np.full(36, 0.05), np.ones(36, bool))
     thick = np.diff(np.geomspace(10.0, 1e5, 30), prepend=0.0)[None]
     names = sorted(p.stem for p in mtlib.WEIGHTS_DIR.glob("*.pt"))
-    assert {mtlib.DEFAULT_NETWORK, mtlib.DEFAULT_ENSEMBLE, mtlib.DEFAULT_FIELD_NETWORK} <= set(
-        names
-    )
+    any_band = {mtlib.DEFAULT_FIELD_NETWORK, DEFAULT_POSTERIOR_NETWORK}
+    assert {mtlib.DEFAULT_NETWORK, mtlib.DEFAULT_ENSEMBLE, *any_band} <= set(names)
     for name in names:
         net = mtlib.load_pretrained(name)
         assert isinstance(net, Network), name
-        assert isinstance(net, Predictor) == (name != mtlib.DEFAULT_FIELD_NETWORK), name
+        assert isinstance(net, Predictor) == (name not in any_band), name
         guesses = net.guess_arrays([sounding])
         assert guesses.rho_ohmm.shape == guesses.tops_m.shape, name
         onto = guesses.onto(thick)

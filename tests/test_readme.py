@@ -69,7 +69,9 @@ def test_the_readme_examples_run_as_written(tmp_path):
     assert len(blocks) == 2  # synthetic data, field data
     script = "\n".join(blocks) + (
         "\nassert rho_pred_ohmm.shape == rho_ohmm.shape == (100, 40)"
-        "\nassert res.nrms > 0 and res.rho_ohmm.shape == res.depth_m.shape\n"
+        "\nassert res.nrms > 0 and res.rho_ohmm.shape == res.depth_m.shape"
+        "\nassert low.shape == high.shape == res.rho_ohmm.shape and (low < high).all()"
+        "\nassert post.stop == 'converged'\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300

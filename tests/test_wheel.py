@@ -17,7 +17,7 @@ from mtlib import field
 site = Path(sys.argv[1]).resolve()
 assert Path(mtlib.__file__).resolve().is_relative_to(site), mtlib.__file__
 names = sorted(p.stem for p in mtlib.WEIGHTS_DIR.glob("*.pt"))
-assert names == ["ensemble_quick", "field_quick", "unet_quick"], names
+assert names == ["ensemble_quick", "field_quick", "posterior_quick", "unet_quick"], names
 for name in names:
     net = mtlib.load_pretrained(name)
     assert net.training, name  # the model card travels with the weights
@@ -46,6 +46,8 @@ def test_wheel_outside_the_checkout_carries_networks_and_soundings(tmp_path):
         "mtlib/weights/ensemble_quick.card.json",
         "mtlib/weights/field_quick.pt",
         "mtlib/weights/field_quick.card.json",
+        "mtlib/weights/posterior_quick.pt",
+        "mtlib/weights/posterior_quick.card.json",
         "mtlib/soundings/WIT2.edi",
         "mtlib/soundings/README.md",
         "mtlib/apps/explorer.ipynb",

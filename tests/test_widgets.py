@@ -160,7 +160,8 @@ def test_the_layout_holds_every_control_once_and_the_view(explorer):
     shown = [id(x) for x in descendants(explorer.widget)]
     controls = explorer.depth_sliders + explorer.rho_sliders
     controls += [explorer.noise_slider, explorer.seed_box, explorer.random_button]
-    controls += [explorer.preset_box, explorer.network_box, explorer.pygimli_button]
+    controls += [explorer.preset_box, explorer.network_box, explorer.band_box]
+    controls += [explorer.pygimli_button]
     controls += [explorer.image, explorer.status]
     assert all(shown.count(id(c)) == 1 for c in controls)
     assert isinstance(explorer.image, w.Image) and explorer.image.value == explorer.frame
@@ -232,3 +233,39 @@ def test_the_live_canvas_gets_no_picture_before_a_browser_shows_it():
         assert (rgba[..., :3] < 250).any(axis=-1).mean() > 0.05  # rendered all the same
     finally:
         matplotlib.use(before)
+
+
+def test_the_band_can_be_the_posterior_networks_and_says_so(explorer):
+    """The band dropdown shows the posterior network's 95 % band instead of the network's
+    own; the status line says which band it shows and how wide the network's own is
+    against the posterior's; the prediction stays the network's."""
+    from mtlib.networks.pretrained import DEFAULT_POSTERIOR_NETWORK, load_pretrained
+
+    explorer.preset_box.value = "graded"
+    own = {k: explorer.state[k].copy() for k in ("rho_pred", "low", "high")}
+    assert "band: the paper network's own" in explorer.status.value
+    ratio = explorer.state["width_ratio"]
+    assert f"{ratio:.2f}× the posterior network's width" in explorer.status.value
+    explorer.band_box.value = "posterior"
+    s = explorer.state
+    np.testing.assert_allclose(s["rho_pred"], own["rho_pred"])
+    assert not np.allclose(s["low"], own["low"]) and np.all(s["low"] < s["high"])
+    assert "band: the posterior network's" in explorer.status.value
+    assert explorer.band.get_label() == "posterior 95 %"
+    sounding = explorer._sounding(s["rhoa_obs"], s["phase_obs"], explorer.noise_slider.value)
+    guess = load_pretrained(DEFAULT_POSTERIOR_NETWORK).guess_arrays([sounding])
+    np.testing.assert_allclose(s["low"], guess.onto(explorer.thick_m[None])["low"][0])
+    widths = np.log10(own["high"] / own["low"]) / np.log10(s["high"] / s["low"])
+    assert s["width_ratio"] == pytest.approx(np.median(widths))
+    explorer.band_box.value = "network"
+    np.testing.assert_allclose(explorer.state["low"], own["low"])
+
+
+def test_a_plain_network_can_show_the_posterior_band():
+    import mtlib
+
+    plain = Explorer(net=mtlib.load_pretrained(), preset="graded")
+    plain.band_box.value = "posterior"
+    assert plain.uncertain and plain.band.get_visible()
+    assert "band: the posterior network's" in plain.status.value
+    assert "as wide" not in plain.status.value  # the plain network has no band of its own

@@ -306,6 +306,9 @@ def write_sounding(o: Outcome, out: Path, invariant: str) -> None:
         model.update(
             network_low95_ohmm=res.network_low_ohmm, network_high95_ohmm=res.network_high_ohmm
         )
+    if res.posterior_quantiles_log10 is not None:  # the posterior network's, per depth
+        for prob, q in zip(res.posterior_probabilities, res.posterior_quantiles_log10):
+            model[f"posterior_q{100 * prob:g}_ohmm"] = 10.0**q
     write_columns(out / f"{o.name}_model.csv", model)
     data = {
         "freq_hz": resp.freq_hz,

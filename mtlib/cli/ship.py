@@ -1,7 +1,8 @@
 """``ship``: copy the finished network of a profile's training run (or, with ``--ensemble``,
 its uncertainty ensemble) into ``mtlib/weights/`` with its model card (JSON, and the Markdown
 page rendered from it: :mod:`mtlib.harness.cards`), measuring the card's test metrics on the
-spot. ``train-field --ship`` ships a field network the same way (:func:`ship_field`)."""
+spot. ``train-field --ship`` ships a field network (:func:`ship_field`) or a posterior network
+(:func:`ship_posterior`) the same way."""
 
 from __future__ import annotations
 
@@ -72,6 +73,16 @@ def ship_field(network, name: str, weights_dir: Path) -> None:
 
     network.training["profile"] = f"shipped field network {name}"
     card = write_shipped(network, field_card(network, name), weights_dir)
+    print(json.dumps(card["test"], indent=1))
+
+
+def ship_posterior(network, name: str, weights_dir: Path) -> None:
+    """Write a posterior network as ``weights_dir/<name>.pt`` with its model card, its
+    calibration measured on fresh soundings of the sampler's priors."""
+    from ..harness.cards import posterior_card
+
+    network.training["profile"] = f"shipped posterior network {name}"
+    card = write_shipped(network, posterior_card(network, name), weights_dir)
     print(json.dumps(card["test"], indent=1))
 
 

@@ -1,6 +1,7 @@
 """``train``: train (or resume) the paper network of a profile, data-parallel under
-``torchrun``; ``train-field``: train (or resume) a field network, and with ``--ship`` ship it
-into ``mtlib/weights/`` (:func:`mtlib.cli.ship.ship_field`)."""
+``torchrun``; ``train-field``: train (or resume) a field network — or, given a posterior
+profile (``posterior_quick``…), the posterior network — and with ``--ship`` ship it into
+``mtlib/weights/`` (:func:`mtlib.cli.ship.ship_field`, :func:`mtlib.cli.ship.ship_posterior`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import argparse
 import os
 from pathlib import Path
 
-from ..harness.config import FIELD_PROFILES, PROFILES, get_profile
+from ..harness.config import FIELD_PROFILES, POSTERIOR_PROFILES, PROFILES, get_profile
 from ..networks.pretrained import WEIGHTS_DIR
-from .ship import ship_field
+from .ship import ship_field, ship_posterior
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +25,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def add_train_field_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default="field_quick", choices=sorted(FIELD_PROFILES))
+    parser.add_argument(
+        "--profile",
+        default="field_quick",
+        choices=sorted(FIELD_PROFILES) + sorted(POSTERIOR_PROFILES),
+        help="a field-network profile, or a posterior-network one (posterior_*)",
+    )
     parser.add_argument("--device", default=None)
     parser.add_argument(
         "--ship",
@@ -35,7 +41,7 @@ def add_train_field_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_train_field(args: argparse.Namespace) -> int:
-    return train_field(args.profile, args.device, args.weights if args.ship else None)
+    return train_and_ship(args.profile, args.device, args.weights if args.ship else None)
 
 
 def train_network(profile_name: str, out: Path, device: str | None) -> int:
@@ -81,17 +87,25 @@ def train_network(profile_name: str, out: Path, device: str | None) -> int:
     return 0
 
 
-def train_field(profile_name: str, device: str | None, weights_dir: Path | None) -> int:
-    """Train (or resume) a field-network profile; with ``weights_dir``, ship the finished
-    network there. 1 when the run stopped before it finished."""
-    from ..harness.train import train_field as _train
+def train_and_ship(profile_name: str, device: str | None, weights_dir: Path | None) -> int:
+    """Train (or resume) a field-network profile, or a posterior-network one
+    (:data:`~mtlib.harness.config.POSTERIOR_PROFILES`); with ``weights_dir``, ship the
+    finished network there. 1 when the run stopped before it finished."""
+    from ..harness import train
 
-    profile = FIELD_PROFILES[profile_name]
-    network = _train(
+    if profile_name in POSTERIOR_PROFILES:
+        profile, trainer, shipper = (
+            POSTERIOR_PROFILES[profile_name],
+            train.train_posterior,
+            ship_posterior,
+        )
+    else:
+        profile, trainer, shipper = FIELD_PROFILES[profile_name], train.train_field, ship_field
+    network = trainer(
         profile.n_train, profile.n_val, profile.train_config(), profile.run_dir(), device=device
     )
     if not network.training["finished"]:
         return 1
     if weights_dir is not None:
-        ship_field(network, profile.name, weights_dir)
+        shipper(network, profile.name, weights_dir)
     return 0

@@ -1,21 +1,25 @@
 """Model cards: what a user needs to trust a shipped network, with test metrics measured now
 on a fresh test set (:func:`mtlib.harness.evaluate.evaluate`,
-:func:`mtlib.networks.fieldnet.frame_metrics`). A card is built as a JSON-ready dict
-(:func:`model_card`, :func:`ensemble_card`, :func:`field_card`) and rendered from that dict
-alone as Markdown (:func:`card_markdown`), so a shipped ``.md`` always follows from its
-``.card.json``."""
+:func:`mtlib.networks.fieldnet.frame_metrics`,
+:func:`mtlib.networks.posteriornet.frame_metrics`). A card is built as a JSON-ready dict
+(:func:`model_card`, :func:`ensemble_card`, :func:`field_card`, :func:`posterior_card`) and
+rendered from that dict alone as Markdown (:func:`card_markdown`), so a shipped ``.md``
+always follows from its ``.card.json``."""
 
 from __future__ import annotations
 
 from .._version import VERSION as __version__
 from ..forward import mt1d
 from ..generator import random_models
+from ..networks import posteriornet
 from ..networks.fieldnet import frame_metrics
 from ..networks.predictor import Predictor
 from .evaluate import evaluate
 
 FIELD_KIND = "field network (mtlib.networks.fieldnet)"
 """The ``kind`` of a field network's card; the paper's cards carry none."""
+POSTERIOR_KIND = "posterior network (mtlib.networks.posteriornet)"
+"""The ``kind`` of a posterior network's card."""
 
 
 def _card_metrics(m: dict) -> dict:
@@ -116,8 +120,32 @@ def field_card(network, name: str) -> dict:
     }
 
 
+def posterior_card(network, name: str) -> dict:
+    """The model card of a :class:`~mtlib.networks.posteriornet.PosteriorNetwork`: its
+    training and its calibration measured now on fresh soundings
+    (:func:`mtlib.networks.posteriornet.frame_metrics`) of the sampler's default prior
+    (base errors 2–10 %) and of its training family (1–20 %)."""
+    return {
+        "name": name,
+        "kind": POSTERIOR_KIND,
+        "training": {
+            **{k: v for k, v in network.training.items() if k != "history"},
+            "epoch_seconds": [h["seconds"] for h in network.training["history"]],
+        },
+        "final_epochs": network.training["history"][-3:],
+        "test": {
+            "default_prior": posteriornet.frame_metrics(network),
+            "training_family": posteriornet.frame_metrics(
+                network, z_rel_err=(0.01, 0.2), family=posteriornet.TRAINING_FAMILY
+            ),
+        },
+    }
+
+
 def card_markdown(card: dict) -> str:
     """The Markdown page of a JSON model card of any kind (what ``mtlib/weights/*.md`` hold)."""
+    if card.get("kind") == POSTERIOR_KIND:
+        return posterior_card_markdown(card)
     if card.get("kind", "").startswith("field network"):
         return field_card_markdown(card)
     if "n_members" in card["architecture"]:
@@ -215,6 +243,69 @@ def field_card_markdown(card: dict) -> str:
         for key, c68 in cov["0.68"]["per_depth_bin"].items()
     ]
     lines += _table(("depth bin log10(z/δ_ref)", "68 %", "95 %"), rows)
+    return "\n".join(lines) + "\n"
+
+
+def epoch_times(epoch_seconds: list[float]) -> str:
+    """The spread of a run's epoch times, in words: a run sharing its cores with other jobs
+    shows it there (the total alone would not)."""
+    seconds = sorted(epoch_seconds)
+    if not seconds:
+        return ""
+    median = seconds[len(seconds) // 2]
+    return f" (epochs {seconds[0]:.0f}–{seconds[-1]:.0f} s, median {median:.0f} s)"
+
+
+def posterior_card_markdown(card: dict) -> str:
+    """The Markdown page of a :func:`posterior_card`: training, and the truth's coverage of
+    the quantile intervals above the depth of investigation, overall and per depth group."""
+    t = card["training"]
+    c = t["config"]
+    lines = [
+        f"# {card['name']}: the posterior network",
+        "",
+        "Per-depth posterior quantiles of log10 ρ "
+        f"({', '.join(f'{100 * q:g} %' for q in t['quantiles'])}) for soundings of any band "
+        "(1.5–9 decades), errors and gaps and a prior of layered earths it is told "
+        "(`mtlib.networks.posteriornet`): trained with the pinball loss on earths drawn from "
+        "the sampler's priors (`mtlib.posterior.Prior`). "
+        f"Load it with `mtlib.load_pretrained({card['name']!r})`.",
+        "",
+        "Design: the prior is an input (its log10 ρ bounds relative to the sounding's level, "
+        "its interface range in reference skin depths, n_max, the static shift's σ), drawn in "
+        "training over the family of `Prior.default` and `Prior.rjmcmcmt`, so the quantiles "
+        "are the posterior's for the prior it is told; quantiles rather than a mean and σ, "
+        "because the posterior's marginals are skewed and often two-peaked; non-crossing "
+        "(the median and softplus steps) and inside the prior's log10 ρ bounds; each datum's "
+        "error scaled by the square root of its spacing on the 10-per-decade axis, so that "
+        "sparse data weigh as they are.",
+        "",
+        f"- training: {t['n_train']} earths (validation {t['n_val']}), "
+        f"{t['epochs_run']} epochs (best {t['best_epoch']}, validation pinball loss "
+        f"{t['best_val_pinball']:.4f}), Adam lr {c['lr']}, batch {c['batch_size']}, "
+        f"{c['lr_schedule']} schedule, {t['train_time_s'] / 60:.1f} min on {t['device']}"
+        + epoch_times(t.get("epoch_seconds", [])),
+        f"- parameters: {t['n_parameters']}; file {card['file_size_mib']} MiB",
+    ]
+    for test in card["test"].values():
+        cov = test["coverage"]
+        lines += [
+            "",
+            f"Test on {test['what']}: mean pinball loss above the depth of investigation (DOI) "
+            f"{test['pinball_inside_doi']:.3f} decades; the truth's coverage, above the DOI "
+            "and by log10(depth / DOI):",
+            "",
+        ]
+        groups = list(cov["0.68"]["per_group"])
+        rows = [
+            (
+                f"{100 * float(level):.0f} %",
+                f"{100 * v['inside_doi']:.1f} %",
+                *(f"{100 * v['per_group'][g]:.1f} %" for g in groups),
+            )
+            for level, v in cov.items()
+        ]
+        lines += _table(("interval", "above the DOI", *groups), rows)
     return "\n".join(lines) + "\n"
 
 

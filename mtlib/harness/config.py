@@ -157,8 +157,10 @@ class Profile:
     posterior_min_ess: int = 400
     """Effective samples per depth at which notebook 05's posteriors stop (the sampler's
     default)."""
-    posterior_max_seconds: float | None = 300.0
-    """Cap on each of notebook 05's posteriors (None: until the stopping rule holds)."""
+    posterior_max_sweeps: int = 2_000_000
+    """Cap on each of notebook 05's posteriors, in recorded sweeps per ladder (the sampler's
+    default): a cap in sweeps, not seconds, so that what the notebook asserts does not
+    depend on the machine's load."""
     ensemble_size: int = 5
     ensemble_noise_max: float = 0.12
     """Noise of the ensemble's training and calibration: up to 12 %, beyond the 10 % at
@@ -259,7 +261,7 @@ PROFILES = {
         # the posteriors of notebook 05 in seconds: the machinery runs, and its claims are
         # the ones that hold for short chains too
         posterior_min_ess=50,
-        posterior_max_seconds=8.0,
+        posterior_max_sweeps=60_000,
         notebooks_use_trained=False,
         # two posteriors of two seconds each, in the notebook's process: the machinery runs,
         # converges it does not (the notebook says so)
@@ -293,8 +295,9 @@ PROFILES = {
 
 
 @dataclass(frozen=True)
-class FieldProfile:
-    """Sizes of a field-network training run (:func:`mtlib.harness.train.train_field`)."""
+class NetworkProfile:
+    """Sizes of a training run on earths drawn in memory: a posterior network
+    (:func:`mtlib.harness.train.train_posterior`), and the base of :class:`FieldProfile`."""
 
     name: str
     n_train: int
@@ -302,23 +305,36 @@ class FieldProfile:
     max_epochs: int
     lr_schedule: str = "cosine"
     patience: int = 25
-    data_weight: float = 0.15
-    """Weight of the data-misfit term: the guess should explain its own data."""
+    batch_size: int = 512
+    base_channels: int = 16
     seed: int = 0
 
-    def train_config(self) -> TrainConfig:
+    def train_config(self, **fields) -> TrainConfig:
+        """The run's :class:`TrainConfig`; ``fields``: more of its fields."""
         return TrainConfig(
             max_epochs=self.max_epochs,
             patience=self.patience,
             lr_schedule=self.lr_schedule,
-            uncertainty=True,
-            data_weight=self.data_weight,
+            batch_size=self.batch_size,
+            base_channels=self.base_channels,
             seed=self.seed,
+            **fields,
         )
 
     def run_dir(self) -> Path:
         """``$MTLIB_RUNS/<name>`` (default ``runs/`` in :func:`work_dir`)."""
         return runs_root() / self.name
+
+
+@dataclass(frozen=True)
+class FieldProfile(NetworkProfile):
+    """Sizes of a field-network training run (:func:`mtlib.harness.train.train_field`)."""
+
+    data_weight: float = 0.15
+    """Weight of the data-misfit term: the guess should explain its own data."""
+
+    def train_config(self) -> TrainConfig:
+        return super().train_config(uncertainty=True, data_weight=self.data_weight)
 
 
 FIELD_PROFILES = {
@@ -330,6 +346,26 @@ FIELD_PROFILES = {
     ),
 }
 """Field-network profiles: CI, the shipped CPU network, and a larger one for a GPU."""
+
+
+POSTERIOR_PROFILES = {
+    "posterior_smoke": NetworkProfile("posterior_smoke", n_train=2_000, n_val=500, max_epochs=2),
+    # more distinct earths for fewer epochs than the field network (300 000 × 15 against
+    # 150 000 × 30, the same work): each earth's target is one draw from its posterior
+    "posterior_quick": NetworkProfile(
+        "posterior_quick", n_train=300_000, n_val=10_000, max_epochs=15
+    ),
+    "posterior": NetworkProfile(
+        "posterior",
+        n_train=4_000_000,
+        n_val=50_000,
+        max_epochs=100,
+        lr_schedule="plateau",
+        batch_size=2048,
+        base_channels=32,
+    ),
+}
+"""Posterior-network profiles: CI, the shipped CPU network, and a larger one for a GPU."""
 
 
 def get_profile(name: str | None = None) -> Profile:

@@ -32,12 +32,14 @@ Run folder::
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -131,6 +133,17 @@ class _Split:
         return self.norm.inputs(rhoa, phase, level if cfg.noise_input else None), self.y[idx]
 
 
+@dataclass(frozen=True)
+class Objective:
+    """What a training loop minimizes: ``loss(out, y) → (loss, reported)``, ``reported`` the
+    quantity recorded per epoch under ``name`` (history columns ``train_<name>``,
+    ``val_<name>``; the validation value is its mean over the split, weighted by batch
+    size). Without one, :func:`fit` minimizes :func:`_loss` and reports the RMSE."""
+
+    name: str
+    loss: Callable
+
+
 def _loss(out: torch.Tensor, y: torch.Tensor, nll_weight: float):
     """RMSE of the mean (the paper's loss) plus, for two-channel output, the weighted
     Gaussian NLL of the log-variance around the detached mean. Returns (loss, rmse)."""
@@ -140,6 +153,21 @@ def _loss(out: torch.Tensor, y: torch.Tensor, nll_weight: float):
         return rmse, rmse
     nll = 0.5 * torch.mean(log_var + (y - mean.detach()) ** 2 * torch.exp(-log_var))
     return rmse + nll_weight * nll, rmse
+
+
+def _val_mean(net, split, seed: int, loss: Callable, batch: int = 4096) -> float:
+    """The mean over the whole validation split of an objective's reported value (its
+    batch values weighted by their sizes); the same random draws at every epoch."""
+    net.eval()
+    device = next(net.parameters()).device
+    gen = _epoch_generator(seed, -1, device)
+    total = 0.0
+    with torch.no_grad():
+        for start in range(0, len(split), batch):
+            idx = torch.arange(start, min(start + batch, len(split)), device=device)
+            x, y = split.batch(idx, gen)
+            total += float(loss(net(x), y)[1]) * idx.numel()
+    return total / len(split)
 
 
 def _val_rmse(net, split, seed: int, batch: int = 4096) -> float:
@@ -169,13 +197,11 @@ def _write_history(run_dir: Path, history: list) -> None:
 
 
 def _new_network(config: TrainConfig, dev: torch.device, **arch) -> UNet1d:
+    """A fresh U-Net from the config's seed; ``arch``: its sizes (``out_channels`` by
+    default 2 with a variance head, else 1)."""
     torch.manual_seed(config.seed)
-    return UNet1d(
-        base_channels=config.base_channels,
-        depth=config.depth,
-        out_channels=2 if config.uncertainty else 1,
-        **arch,
-    ).to(dev)
+    arch.setdefault("out_channels", 2 if config.uncertainty else 1)
+    return UNet1d(base_channels=config.base_channels, depth=config.depth, **arch).to(dev)
 
 
 def widened(
@@ -233,12 +259,14 @@ def fit(
     progress: bool = True,
     stop_after_epochs: int | None = None,
     desc: str = "training",
+    objective: Objective | None = None,
 ) -> dict:
     """The training loop shared by every network: Adam on ``train_split.batch(idx, gen)``,
     validation RMSE on ``val_split``, the config's learning-rate schedule and early stopping,
     a checkpoint after every epoch. Resumes from ``run_dir/checkpoint.pt`` when it belongs to
     the same ``identity`` (else ``ValueError``). Leaves the best weights in ``net`` and
-    returns the run's state (history, best epoch and RMSE, elapsed time, finished)."""
+    returns the run's state (history, best epoch and RMSE, elapsed time, finished).
+    ``objective``: another loss and reported quantity (:class:`Objective`) instead."""
     from tqdm.auto import tqdm
 
     rank, world = _rank_and_world()
@@ -269,21 +297,26 @@ def fit(
             break
         epoch = state["epoch"] + 1
         start = time.perf_counter()
-        train_rmse = _train_epoch(model, opt, train_split, config, epoch, world)
-        val = _val_rmse(net, val_split, config.seed)
+        loss = _objective_loss(objective, config)
+        train_rmse = _train_epoch(model, opt, train_split, config, epoch, world, loss)
+        if objective is None:
+            val = _val_rmse(net, val_split, config.seed)
+        else:
+            val = _val_mean(net, val_split, config.seed, objective.loss)
         lr_used = opt.param_groups[0]["lr"]
         if config.lr_schedule == "plateau":
             sched.step(val)
         else:
             sched.step()
+        name = "rmse" if objective is None else objective.name
         row = {
             "epoch": epoch,
-            "train_rmse": train_rmse,
-            "val_rmse": val,
+            f"train_{name}": train_rmse,
+            f"val_{name}": val,
             "lr": lr_used,
             "seconds": time.perf_counter() - start,
         }
-        _end_epoch(state, row, net, config)
+        _end_epoch(state, row, net, config, val)
         if rank == 0:
             _save_checkpoint(run_dir, identity, net, opt, sched, state)
         _barrier()
@@ -294,6 +327,13 @@ def fit(
     if state["best_state"] is not None:
         net.load_state_dict(state["best_state"])
     return state
+
+
+def _objective_loss(objective: Objective | None, config: TrainConfig) -> Callable:
+    """The loss a training epoch minimizes: the objective's, or :func:`_loss`."""
+    if objective is None:
+        return functools.partial(_loss, nll_weight=config.nll_weight)
+    return objective.loss
 
 
 def _optimizer(net: UNet1d, config: TrainConfig):
@@ -328,10 +368,20 @@ def _fresh_state() -> dict:
     }
 
 
-def _train_epoch(net, opt, split, config: TrainConfig, epoch: int, world: int = 1) -> float:
+def _train_epoch(
+    net,
+    opt,
+    split,
+    config: TrainConfig,
+    epoch: int,
+    world: int = 1,
+    loss_of: Callable | None = None,
+) -> float:
     """One pass over ``split`` in the epoch's seeded order, in batches of
     ``config.batch_size / world`` (with ``world`` data-parallel ranks, the global batch is
-    the config's); the mean batch RMSE."""
+    the config's); the mean of the batches' reported values (RMSE unless ``loss_of``, a
+    loss of :func:`_objective_loss`, reports another)."""
+    loss_of = loss_of or _objective_loss(None, config)
     dev = next(net.parameters()).device
     gen = _epoch_generator(config.seed, epoch, dev)
     net.train()
@@ -346,7 +396,7 @@ def _train_epoch(net, opt, split, config: TrainConfig, epoch: int, world: int = 
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=config.amp):
             out = net(x)
         out = out.float()  # the loss (and its square roots) in float32
-        loss, rmse = _loss(out, y, config.nll_weight)
+        loss, rmse = loss_of(out, y)
         if config.data_weight > 0:
             loss = loss + config.data_weight * split.data_misfit(out, x)
         opt.zero_grad(set_to_none=True)
@@ -356,13 +406,14 @@ def _train_epoch(net, opt, split, config: TrainConfig, epoch: int, world: int = 
     return float(np.mean(losses))
 
 
-def _end_epoch(state: dict, row: dict, net: UNet1d, config: TrainConfig) -> None:
-    """Record the epoch's ``row`` in ``state``: history, best weights, early stopping."""
+def _end_epoch(state: dict, row: dict, net: UNet1d, config: TrainConfig, val: float) -> None:
+    """Record the epoch's ``row`` (validation value ``val``) in ``state``: history, best
+    weights, early stopping."""
     state["elapsed_s"] += row["seconds"]
     state["history"].append(row)
-    if row["val_rmse"] < state["best_val"]:
+    if val < state["best_val"]:
         state.update(
-            best_val=row["val_rmse"],
+            best_val=val,
             best_epoch=row["epoch"],
             bad_epochs=0,
             best_state={k: v.detach().clone() for k, v in net.state_dict().items()},
@@ -405,15 +456,16 @@ def _checkpoint(run_dir: Path, identity: dict, dev: torch.device) -> dict | None
 
 
 def _training_record(
-    state: dict, config: TrainConfig, net: UNet1d, dev: torch.device, **data
+    state: dict, config: TrainConfig, net: UNet1d, dev: torch.device, metric="rmse", **data
 ) -> dict:
-    """What a model card says about a finished (or interrupted) run."""
+    """What a model card says about a finished (or interrupted) run (``metric``: the name
+    of the reported validation value)."""
     return {
         **data,
         "config": asdict(config),
         "epochs_run": state["epoch"],
         "best_epoch": state["best_epoch"],
-        "best_val_rmse": state["best_val"],
+        f"best_val_{metric}": state["best_val"],
         "finished": state["finished"],
         "stopped_early": state["finished"] and state["epoch"] < config.max_epochs,
         "train_time_s": state["elapsed_s"],
@@ -559,6 +611,40 @@ def train_ensemble(
     return ensemble
 
 
+def _fit_drawn(
+    net: UNet1d,
+    data,
+    sizes: tuple[int, int],
+    config: TrainConfig,
+    run_dir: Path,
+    identity: dict,
+    how: tuple[bool, int | None],
+    desc: str,
+    objective: Objective | None = None,
+) -> dict:
+    """:func:`fit` on earths drawn in memory: ``data`` (a class with ``generate(n, seed,
+    device)``) draws ``sizes`` = (training, validation) earths from the config's seed;
+    ``how`` = (progress, stop_after_epochs). A run ``run_dir`` holds finished is loaded
+    (its best weights into ``net``) without drawing the data again. Returns the state."""
+    dev = next(net.parameters()).device
+    ckpt = _checkpoint(run_dir, identity, dev)
+    if ckpt is not None and ckpt["state"]["finished"]:
+        net.load_state_dict(ckpt["state"]["best_state"])
+        return ckpt["state"]
+    n_train, n_val = sizes
+    return fit(
+        net,
+        data.generate(n_train, seed=[config.seed, 0], device=dev),
+        data.generate(n_val, seed=[config.seed, 1], device=dev),
+        config,
+        run_dir,
+        identity,
+        *how,
+        desc=desc,
+        objective=objective,
+    )
+
+
 def train_field(
     n_train: int,
     n_val: int,
@@ -581,22 +667,16 @@ def train_field(
     config = replace(config, uncertainty=True)
     identity = {"config": asdict(config), "dataset_hash": f"field prior {n_train}/{n_val}"}
     net = _new_network(config, dev, n_freq=FREQ_AXIS.size, n_layers=FRAME_N_LAYERS, in_channels=4)
-    ckpt = _checkpoint(run_dir, identity, dev)
-    if ckpt is not None and ckpt["state"]["finished"]:  # no need to draw the data again
-        state = ckpt["state"]
-        net.load_state_dict(state["best_state"])
-    else:
-        state = fit(
-            net,
-            FieldData.generate(n_train, seed=[config.seed, 0], device=dev),
-            FieldData.generate(n_val, seed=[config.seed, 1], device=dev),
-            config,
-            run_dir,
-            identity,
-            progress,
-            stop_after_epochs,
-            desc="training the field network",
-        )
+    state = _fit_drawn(
+        net,
+        FieldData,
+        (n_train, n_val),
+        config,
+        run_dir,
+        identity,
+        (progress, stop_after_epochs),
+        desc="training the field network",
+    )
     training = _training_record(
         state, config, net, dev, n_train=n_train, n_val=n_val, prior="mtlib.generator.field_models"
     )
@@ -609,6 +689,78 @@ def train_field(
     network.calibrate(calibration)
     if state["finished"]:
         network.save(run_dir / "field.pt")
+    return network
+
+
+def train_posterior(
+    n_train: int,
+    n_val: int,
+    config: TrainConfig,
+    run_dir: str | os.PathLike,
+    device: str | None = None,
+    progress: bool = True,
+    stop_after_epochs: int | None = None,
+):
+    """Train the posterior network (:mod:`mtlib.networks.posteriornet`) on ``n_train`` earths
+    drawn from sampler priors (seed ``config.seed``) with the pinball loss of its quantiles,
+    early-stopping on ``n_val`` others; record the range of inputs its training soundings
+    cover (on ``n_val`` more) and save it as ``run_dir/posterior.pt`` when finished.
+    Resumable like :func:`train`. Returns the
+    :class:`~mtlib.networks.posteriornet.PosteriorNetwork`."""
+    from ..networks.fieldnet import FRAME_N_LAYERS, FREQ_AXIS
+    from ..networks.posteriornet import (
+        IN_CHANNELS,
+        QUANTILES,
+        TRAINING_FAMILY,
+        PosteriorData,
+        PosteriorNetwork,
+        input_ranges,
+        pinball_loss,
+    )
+
+    run_dir = Path(run_dir)
+    dev = choose_device(device)
+    identity = {
+        "config": asdict(config),
+        "dataset_hash": f"sampler priors {n_train}/{n_val}",
+        "prior_family": asdict(TRAINING_FAMILY),
+    }
+    net = _new_network(
+        config,
+        dev,
+        n_freq=FREQ_AXIS.size,
+        n_layers=FRAME_N_LAYERS,
+        in_channels=IN_CHANNELS,
+        out_channels=QUANTILES.size,
+    )
+    state = _fit_drawn(
+        net,
+        PosteriorData,
+        (n_train, n_val),
+        config,
+        run_dir,
+        identity,
+        (progress, stop_after_epochs),
+        desc="training the posterior network",
+        objective=Objective("pinball", pinball_loss),
+    )
+    fresh = PosteriorData.generate(n_val, seed=[config.seed, 2])
+    drawn = fresh.draw(torch.arange(n_val), torch.Generator().manual_seed(config.seed))
+    training = _training_record(
+        state,
+        config,
+        net,
+        dev,
+        metric="pinball",
+        n_train=n_train,
+        n_val=n_val,
+        prior_family=asdict(TRAINING_FAMILY),
+        quantiles=QUANTILES.tolist(),
+        input_ranges=input_ranges(drawn),
+    )
+    network = PosteriorNetwork(net.cpu().eval(), training)
+    if state["finished"]:
+        network.save(run_dir / "posterior.pt")
     return network
 
 

@@ -27,6 +27,16 @@ For each sounding (:func:`invert` for one, :func:`invert_many` for a batch):
    no guaranteed fit where it is not.
 5. **Depths of investigation** (:mod:`~mtlib.inversion.doi`): the Niblett–Bostick depth of
    the longest period always, the Oldenburg–Li depth when asked (two more inversions).
+6. **The posterior band** (``posterior_network``, by default the shipped one): the per-depth
+   posterior quantiles of log10 ρ under the sampler's default prior for the data
+   (:meth:`mtlib.posterior.Prior.default`), from one pass of the posterior network
+   (:mod:`mtlib.networks.posteriornet`) read at the grid's layers: next to Occam's
+   linearized band, an answer to what the data leave open that is not conditional on μ
+   and smoothness. A sounding whose band, errors or prior lie outside what that network
+   was trained on is named in a warning (the sampler, :func:`mtlib.sample`, is the one to
+   trust there); a short sampler run per sounding, the other check, would cost seconds
+   where the inversion takes milliseconds, and the sampler sits above the inversion (it
+   starts from it).
 
 :class:`InversionSettings` groups the options; :func:`invert_many` also takes them as
 keywords. The classic baseline (pyGIMLi's smooth inversion) is
@@ -35,7 +45,9 @@ keywords. The classic baseline (pyGIMLi's smooth inversion) is
 
 from __future__ import annotations
 
+import functools
 import time
+import warnings
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -45,6 +57,7 @@ from ..constants import DOI_THRESHOLD_DECADES
 from ..data_errors import Z_REL_ERR_CAP, Response1D
 from ..grid import layer_tops_m
 from ..networks.predictor import Network
+from ..networks.pretrained import DEFAULT_POSTERIOR_NETWORK, load_pretrained
 from ..networks.similarity import BandScaling, choose_scaling, resample_to
 from .checks import MIN_PERIODS, MIN_SPAN_DECADES, usable_soundings
 from .doi import (
@@ -77,6 +90,7 @@ __all__ = [
     "MIN_PERIODS",
     "MIN_SPAN_DECADES",
     "PLAIN_NETWORK_STD_LOG10",
+    "batch_results",
     "bostick",
     "choose_scaling",
     "covering_grid",
@@ -110,7 +124,8 @@ class InversionSettings:
     closeness to the reference; ``max_iter`` Gauss–Newton iterations;
     ``doi_threshold`` (decades): σ of the network beyond which it counts as unsure
     (``network_uncertain_below_m``); ``oldenburg_li``: also measure the Oldenburg–Li depth
-    of investigation (two more inversions per sounding, batched)."""
+    of investigation (two more inversions per sounding, batched); ``posterior_network``:
+    the shipped posterior network whose quantiles the results carry (None: none)."""
 
     start: str = "network"
     roughness: str = "smooth"
@@ -125,6 +140,7 @@ class InversionSettings:
     max_iter: int = 20
     doi_threshold: float = DOI_THRESHOLD_DECADES
     oldenburg_li: bool = False
+    posterior_network: str | None = DEFAULT_POSTERIOR_NETWORK
 
     def __post_init__(self) -> None:
         for name, allowed in (("start", STARTS), ("roughness", ROUGHNESS)):
@@ -210,8 +226,12 @@ def invert_many(
         options = settings.engine_options()
         options["target_nrms"] = oldenburg_li_fit_target(res.nrms, settings.target_nrms)
         doi_index = oldenburg_li_index(arrays, thick, np.log10(res.rho_ohmm), **options)
+    results = batch_results(data, arrays, thick, m_ref, ref_std, guess, res)
+    if settings.posterior_network is not None:
+        names = [getattr(responses[k], "station", "") or f"sounding {k}" for k in kept]
+        _posterior_bands(results, data, thick, settings, names)
     seconds = (time.perf_counter() - t0) / len(data)
-    for k, result in enumerate(_results(data, arrays, thick, m_ref, ref_std, guess, res)):
+    for k, result in enumerate(results):
         result.seconds = seconds
         result.doi_index = doi_index[k]
         result.doi_index_m = index_depth_m(
@@ -221,8 +241,43 @@ def invert_many(
     return out
 
 
-def _results(data, arrays, thick, m_ref, ref_std, guess, res) -> list[InversionResult]:
-    """One :class:`InversionResult` per checked sounding, from the batch's arrays."""
+@functools.cache
+def posterior_network(name: str):
+    """A shipped posterior network, loaded once per process."""
+    return load_pretrained(name)
+
+
+def _posterior_bands(results, data, thick, settings: InversionSettings, names) -> None:
+    """Fill in each result's posterior quantiles on its grid (the data's default priors,
+    with the static shift's when it is estimated), and warn, naming the sounding, where it
+    lies outside the network's training."""
+    from ..networks.posteriornet import QUANTILES, default_priors
+
+    net = posterior_network(settings.posterior_network)
+    priors = default_priors(data)
+    if settings.estimate_static_shift:
+        shift = settings.static_shift_std_log10
+        priors = [replace(p, static_shift_std_log10=shift) for p in priors]
+    inp = net.inputs(data, priors)
+    quantiles = net.guesses_from(inp).onto_quantiles(thick)
+    outside = net.outside_training(data, priors, inp)
+    for k, result in enumerate(results):
+        result.posterior_quantiles_log10 = quantiles[k]
+        result.posterior_probabilities = QUANTILES
+        result.posterior_outside_training = outside[k]
+        if outside[k]:
+            warnings.warn(
+                f"{names[k]}: outside the posterior network's training ({outside[k]}): its "
+                "band may be wrong there; the sampler (mtlib.sample) gives the posterior",
+                stacklevel=3,
+            )
+
+
+def batch_results(data, arrays, thick, m_ref, ref_std, guess, res) -> list[InversionResult]:
+    """One :class:`InversionResult` per checked sounding, from a batch's arrays (the
+    engine's ``res``, the data ``arrays`` of :func:`~mtlib.inversion.solve.padded`,
+    the grid ``thick``, the references and the network's ``guess``): the step shared by
+    :func:`invert_many` and the laterally constrained inversion (:mod:`mtlib.survey.joint`)."""
     freq, mask = arrays[0], arrays[4]
     rhoa_pred, phase_pred = np.exp(res.log_rhoa), np.degrees(res.phase_rad)
     doi = bostick_depth_m(freq, mask, rhoa_pred)

@@ -47,6 +47,11 @@ class InversionResult:
     linearized_std_log10: np.ndarray | None = None  # (L,) σ of log10 ρ (NaN: no band)
     linearized_cov_log10: np.ndarray | None = None  # (L, L) its covariance
     resolution: np.ndarray | None = None  # (L, L) averaging kernels, one row per layer
+    posterior_quantiles_log10: np.ndarray | None = None  # (P, L) the posterior network's
+    # quantiles of log10 ρ at each layer's log-centre, at probabilities (P,):
+    posterior_probabilities: np.ndarray | None = None
+    posterior_outside_training: str = ""  # what of the sounding or its prior lies beyond
+    # the posterior network's training ('' nothing)
 
     def linearized_interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
         """The central ``level`` interval (low, high) (L,) in Ω·m of Occam's model, Gaussian
@@ -58,6 +63,22 @@ class InversionResult:
         one of :data:`BAND_STOPS`."""
         half = z_score(level) * self.linearized_std_log10
         return self.rho_ohmm * 10.0**-half, self.rho_ohmm * 10.0**half
+
+    def posterior_interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """The central ``level`` interval (low, high) (L,) in Ω·m of the posterior network
+        (:mod:`mtlib.networks.posteriornet`): the posterior of log10 ρ at each layer's depth
+        under the sampler's default prior for these data (:meth:`mtlib.posterior.Prior.
+        default`, with the static shift's prior when it is estimated), as the sampler
+        (:func:`mtlib.sample`) would give it, in one network pass; ``level`` ≤ 0.95. Not
+        conditional on Occam's μ or smoothness, unlike :meth:`linearized_interval`; only as
+        good as the network where :attr:`posterior_outside_training` says something."""
+        from ..networks.posteriornet import quantile_at
+
+        if self.posterior_quantiles_log10 is None:
+            raise ValueError("no posterior band: inverted with posterior_network=None")
+        q, probs = self.posterior_quantiles_log10, self.posterior_probabilities
+        low, high = (quantile_at(q, 0.5 + s * level / 2, probs) for s in (-1, 1))
+        return 10.0**low, 10.0**high
 
     @property
     def n_masked(self) -> int:

@@ -42,7 +42,7 @@ from .._numba import jit
 from ..constants import CALIBRATION_LEVELS, ONE_SIGMA, PHASE_RANGE_DEG
 from ..forward import mt1d, skin_depth_m
 from ..generator import field_models
-from .paper import BUNDLE_FORMAT, Bundled
+from .paper import Bundled, unet_bundle, unet_of_bundle
 from .predictor import Guesses, Network, gaussian_half_widths, half_width_at
 from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
 
@@ -450,22 +450,17 @@ class FieldNetwork(Bundled, Network):
         return self
 
     def to_bundle(self) -> dict:
-        return {
-            "format": BUNDLE_FORMAT,
-            "kind": self.kind,
-            "architecture": self.net.config,
-            "state_dict": {k: v.cpu() for k, v in self.net.state_dict().items()},
-            "std_scale": self.std_scale.tolist(),
-            "half_width": self.half_width.tolist(),
-            "training": self.training,
-        }
+        return unet_bundle(
+            self.kind,
+            self.net,
+            self.training,
+            std_scale=self.std_scale.tolist(),
+            half_width=self.half_width.tolist(),
+        )
 
     @classmethod
     def from_bundle(cls, bundle: dict, source: str = "bundle") -> "FieldNetwork":
-        if bundle.get("kind") != cls.kind or bundle.get("format") != BUNDLE_FORMAT:
-            raise ValueError(f"{source} is not an mtlib field-network bundle")
-        net = UNet1d(**bundle["architecture"])
-        net.load_state_dict(bundle["state_dict"])
+        net = unet_of_bundle(bundle, cls.kind, source)
         return cls(net, bundle["std_scale"], bundle["half_width"], bundle["training"])
 
 

@@ -38,6 +38,29 @@ class Bundled:
         return cls.from_bundle(load_bundle(path), str(path))
 
 
+def unet_bundle(kind: str, net: UNet1d, training: dict, **extra) -> dict:
+    """The bundle of a network of ``kind`` made of one U-Net ``net``: its architecture and
+    weights (on the CPU), ``extra`` entries (plain lists) and its ``training`` record."""
+    return {
+        "format": BUNDLE_FORMAT,
+        "kind": kind,
+        "architecture": net.config,
+        "state_dict": {k: v.cpu() for k, v in net.state_dict().items()},
+        **extra,
+        "training": training,
+    }
+
+
+def unet_of_bundle(bundle: dict, kind: str, source: str) -> UNet1d:
+    """The U-Net of a bundle written by :func:`unet_bundle` for ``kind``; a ValueError naming
+    ``source`` for any other file."""
+    if bundle.get("kind") != kind or bundle.get("format") != BUNDLE_FORMAT:
+        raise ValueError(f"{source} is not an mtlib {kind}-network bundle")
+    net = UNet1d(**bundle["architecture"])
+    net.load_state_dict(bundle["state_dict"])
+    return net
+
+
 class PaperNetwork(Bundled, Predictor):
     """U-Net inversion of soundings sampled at ``freq_hz`` into layers of ``thick_m``.
 

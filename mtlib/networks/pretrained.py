@@ -18,6 +18,9 @@ DEFAULT_ENSEMBLE = "ensemble_quick"
 DEFAULT_FIELD_NETWORK = "field_quick"
 """The network :func:`mtlib.invert` and the CLI use for real data
 (:mod:`mtlib.networks.fieldnet`)."""
+DEFAULT_POSTERIOR_NETWORK = "posterior_quick"
+"""The network whose per-depth posterior quantiles :func:`mtlib.invert` reports
+(:mod:`mtlib.networks.posteriornet`)."""
 
 
 def load_pretrained(name: str = DEFAULT_NETWORK):
@@ -26,7 +29,9 @@ def load_pretrained(name: str = DEFAULT_NETWORK):
     :class:`mtlib.networks.ensemble.PaperEnsemble` with calibrated
     uncertainty for ``"ensemble_quick"`` (``rho, std = net.predict(rhoa, phase,
     return_std=True)``), or the field network :class:`mtlib.networks.fieldnet.FieldNetwork` for
-    ``"field_quick"`` (what :func:`mtlib.invert` uses).
+    ``"field_quick"`` (what :func:`mtlib.invert` uses), or the posterior network
+    :class:`mtlib.networks.posteriornet.PosteriorNetwork` for ``"posterior_quick"``
+    (per-depth posterior quantiles under the sampler's prior).
 
     Its model card (profile, data, epochs, device, test metrics) is ``.training`` and
     ``mtlib/weights/<name>.card.json``.
@@ -41,14 +46,16 @@ def load_pretrained(name: str = DEFAULT_NETWORK):
 
 
 def load_network(path):
-    """The network in the bundle file ``path``, whichever its kind (PaperNetwork, PaperEnsemble or
-    FieldNetwork)."""
+    """The network in the bundle file ``path``, whichever its kind (PaperNetwork, PaperEnsemble,
+    FieldNetwork or PosteriorNetwork)."""
     from .ensemble import PaperEnsemble
     from .fieldnet import FieldNetwork
     from .paper import PaperNetwork, load_bundle
+    from .posteriornet import PosteriorNetwork
 
     bundle = load_bundle(path)
-    kind = {"ensemble": PaperEnsemble, "field": FieldNetwork}.get(bundle.get("kind"), PaperNetwork)
+    kinds = {"ensemble": PaperEnsemble, "field": FieldNetwork, "posterior": PosteriorNetwork}
+    kind = kinds.get(bundle.get("kind"), PaperNetwork)
     return kind.from_bundle(bundle, str(path))
 
 

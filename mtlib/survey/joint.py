@@ -56,7 +56,7 @@ from scipy.sparse.linalg import splu
 from .. import data_errors
 from ..constants import DOI_THRESHOLD_DECADES, LN10
 from ..forward import log_response, log_response_jacobian
-from ..inversion import _results
+from ..inversion import batch_results
 from ..inversion.checks import usable_soundings
 from ..inversion.grids import COVERING_N_LAYERS, covering_grid
 from ..inversion.occam import LOG10_RHO_MAX, LOG10_RHO_MIN, SMALLNESS
@@ -511,7 +511,7 @@ def lci(
     res = _outcome(joint, fit, target)
     seconds = time.perf_counter() - t0
     out: list[InversionResult | None] = [None] * len(responses)
-    for k, result in enumerate(_results(data, arrays, thicks, m_ref, ref_std, guess, res)):
+    for k, result in enumerate(batch_results(data, arrays, thicks, m_ref, ref_std, guess, res)):
         result.seconds = seconds / len(data)
         out[kept[k]] = result
     history = np.array(fit.history)
