@@ -451,9 +451,15 @@ def headline() -> str:
         f"{ms(bare['mtlib_s'])}, {times(bare['speedup'], 1)}; engine against engine, both "
         "from a half-space, "
         f"{times(engine['speedup'], 1)}; batched over synthetic soundings, with the network, "
-        f"{times(batched['speedup'])}. Its median nRMS on the real set, "
-        f"{r['nrms_median']:.2f}, is below 1 where the network's guess already fits and is "
-        f"kept — not a better fit. The paper's U-Net predicts "
+        f"{times(batched['speedup'])} (against pyGIMLi one sounding at a time). Its median "
+        f"nRMS on the real set, {r['nrms_median']:.2f}, is below 1 without fitting better: on "
+        f"{below_scatter(r['soundings'])} of {r['n_soundings']} soundings χ² < N − 2√(2N) "
+        "where the network's guess already fits and is kept, and the best 1D earth (Parker's "
+        f"D+) reaches a median {r['nrms_dplus_median']:.2f}: the 5 % error floor overstates "
+        "most soundings' errors. On synthetic soundings its model is no closer to the truth "
+        f"than pyGIMLi's (log10-ρ RMSE {syn['log_rho_rmse']['network_plus_occam']:.3f} against "
+        f"{syn['log_rho_rmse']['pygimli_smooth']:.3f}): it is faster, not better. The paper's "
+        "U-Net predicts "
         f"{count(inf['network_cpu_soundings_per_s'])} soundings/s in a batch; on the same noisy "
         f"soundings it reaches {rmse_against_pygimli(cmp)}. {sampler_headline()} All "
         "numbers, and how they are measured: [correctness and speed](docs/speed.md), [the "
@@ -462,24 +468,30 @@ def headline() -> str:
 
 
 def sampler_headline() -> str:
-    """One sentence: the posterior sampler against rjmcmcmt on WIT2."""
-    station = load("posterior")["WIT2"]
-    key, run = sampler_runs(station)
-    versus = run["versus_rjmcmcmt"]
-    ours, theirs = (
-        " / ".join(f"{versus[q][side]['median']:.3f}" for q in ("q05", "q50", "q95"))
-        for side in ("delta", "spread")
-    )
-    ref = station["rjmcmcmt"]
+    """One sentence: the posterior sampler against rjmcmcmt on WIT2 and gv161."""
+    d = load("posterior")
+
+    def versus(name: str) -> tuple[str, str, dict, str]:
+        key, run = sampler_runs(d[name])
+        v = run["versus_rjmcmcmt"]
+        ours, theirs = (
+            " / ".join(f"{v[q][side]['median']:.3f}" for q in ("q05", "q50", "q95"))
+            for side in ("delta", "spread")
+        )
+        return ours, theirs, run, key
+
+    ours, theirs, run, key = versus("WIT2")
+    gv_ours, gv_theirs, gv_run, _ = versus("gv161")
+    ref = d["WIT2"]["rjmcmcmt"]
     faster = (run["ess"]["chi2"] / run["cpu_s"]) / np.mean(ref["ess_per_cpu_s"]["chi2"])
     return (
-        f"The posterior sampler (`mtlib.sample`) reproduces rjmcmcmt's posterior of the real "
-        f"sounding WIT2 in {run['wall_s']:.0f} s, stopping at {key[8:]} effective samples: "
-        f"its 5 / 50 / 95 % quantiles differ from rjmcmcmt's by a median over depths of "
-        f"{ours} decades, rjmcmcmt's two runs from each other by {theirs}; per CPU second it "
-        f"draws {times(faster)} as many effective samples of χ² as rjmcmcmt "
-        f"({min(ref['cpu_s']):.0f}–{max(ref['cpu_s']):.0f} CPU s for its fixed 6 × 2 M "
-        "steps)."
+        f"The posterior sampler (`mtlib.sample`) samples the real sounding WIT2 in "
+        f"{run['wall_s']:.0f} s, stopping at {key[8:]} effective samples: its 5 / 50 / 95 % "
+        f"quantiles differ from rjmcmcmt's by a median over depths of {ours} decades, "
+        f"rjmcmcmt's two runs from each other by {theirs}; on gv161 ({gv_run['wall_s']:.0f} "
+        f"s) {gv_ours} against {gv_theirs}. Per CPU second it draws {times(faster)} as many "
+        f"effective samples of χ² as rjmcmcmt ({min(ref['cpu_s']):.0f}–"
+        f"{max(ref['cpu_s']):.0f} CPU s for its fixed 6 × 2 M steps)."
     )
 
 
@@ -578,14 +590,15 @@ def posteriornet() -> str:
         f"{gauss['q05']['median']:.3f} | — | {gauss['q95']['median']:.3f} |",
     ]
     coverage = [
-        "| the truth inside the … (in brackets: 90 % range, soundings resampled) | posterior "
-        "network | sampler | field network |",
+        "| the truth inside the pointwise … (in parentheses: 90 % bootstrap interval over "
+        "soundings) | posterior network | sampler | field network |",
         "| --- | --- | --- | --- |",
         f"| 68 % interval | {covered('net68')} | {covered('mcmc68')} | — |",
         f"| 90 % interval | {covered('net90')} | {covered('mcmc90')} | {covered('field90')} |",
     ]
     groups = [
-        "| log10(depth / DOI) | depths | \\|Δ\\| 5 % / median / 95 % | 68 % / 90 % covered "
+        "| log10(depth / DOI) | depths | median \\|Δ\\| of the 5 / 50 / 95 % quantiles "
+        "(decades) | 68 % / 90 % covered "
         "(network) | width of the network's 90 % interval / the sampler's |",
         "| --- | --- | --- | --- | --- |",
     ] + [
@@ -628,7 +641,7 @@ def posteriornet() -> str:
             "for their band (random 1.5–9 decade bands with gaps, base |Z| errors "
             f"{100 * cache['errors'][0]:g}–{100 * cache['errors'][1]:g} %), each sampled by "
             f"`mtlib.sample` at that prior (stopped at R̂ ≤ 1.05 and ESS ≥ {cache['min_ess']:g} "
-            f"or after {cache['max_seconds']:g} s: {stops}; median "
+            f"or at a cap ({cache['max_seconds']:g} s or the sampler's sweep cap): {stops}; median "
             f"{sampler['seconds_median']:.0f} s, {sampler['seconds_total'] / 3600:.1f} h in "
             f"all); compared at the sampler's depth bins above the depth of investigation "
             f"(DOI: the Niblett–Bostick depth of the longest period; {n_depths} depths). "
@@ -674,16 +687,18 @@ def reference_verdict(d: dict) -> str:
                 missed.append(f"{station}'s {label} ({delta:.2f})")
             spread_ok.append(delta <= 2 * max(spread[q]["median"], 1e-9))
         same += [e["network_vs_sampler_same_errors_delta"][q]["median"] for q, _ in QUANTILE_KEYS]
-    synthetic = max(
-        d["synthetic"]["posterior_network"]["delta"][q]["median"] for q, _ in QUANTILE_KEYS
-    )
+    per_sounding = d["synthetic"]["posterior_network"]["delta_per_sounding_median"]
+    typical = [per_sounding[q]["median"] for q, _ in QUANTILE_KEYS]
+    high = [per_sounding[q]["p90"] for q, _ in QUANTILE_KEYS]
     verdict = f"misses the target of {target} on {', '.join(missed)}" if missed else "meets it"
     return (
         f"Against rjmcmcmt (modulus reading) the network {verdict}; it is within twice "
         f"rjmcmcmt's run-to-run spread on {sum(spread_ok)} of {len(spread_ok)} quantiles. "
-        "Against the sampler with the network's own likelihood its median |Δ| is "
-        f"{min(same):.2f}–{max(same):.2f} decades, against {synthetic:.2f} at most on "
-        "soundings drawn from the prior: on real soundings the sampler is the one to trust."
+        "Against the sampler with the network's own likelihood its median |Δ| over depths is "
+        f"{min(same):.2f}–{max(same):.2f} decades, within what single synthetic soundings "
+        f"show (their medians: typically {min(typical):.2f}–{max(typical):.2f}, 90th "
+        f"percentile {min(high):.2f}–{max(high):.2f}): the rest of the gap to rjmcmcmt is the "
+        "error model. Per sounding the network is a quick look; the sampler is the answer."
     )
 
 
@@ -735,6 +750,16 @@ def posteriornet_headline() -> str:
     net = d["synthetic"]["posterior_network"]
     f = d["synthetic"]["field_network"]
     gauss = d["synthetic"]["gaussian_from_sampler_16_84"]
+    shares = [net["soundings_within_target"][q] for q, _ in QUANTILE_KEYS]
+    within = f"{100 * min(shares):.0f}–{100 * max(shares):.0f} %"
+    missed = [
+        f"{station}'s {label}"
+        for station, r in d["reference"].items()
+        for q, label in QUANTILE_KEYS
+        if r["modulus"]["network_delta"][q]["median"] > DELTA_TARGET["reference"]
+    ]
+    verb = " misses it" if len(missed) == 1 else " miss it"
+    miss_note = "; " + ", ".join(missed) + verb if missed else ""
     delta = " / ".join(f"{net['delta'][q]['median']:.2f}" for q, _ in QUANTILE_KEYS)
     ref = ", ".join(
         f"{station} "
@@ -746,8 +771,10 @@ def posteriornet_headline() -> str:
         "gives the sampler's per-depth 5 % / median / 95 % quantiles in one pass, "
         f"{count(d['speed']['network_soundings_per_s'])} soundings/s: median |Δ| {delta} "
         f"decades over {d['synthetic']['n_soundings']} synthetic soundings of the sampler's "
-        f"default prior (target {DELTA_TARGET['synthetic']}), {ref} against rjmcmcmt (target "
-        f"{DELTA_TARGET['reference']}); its 68 % and 90 % intervals hold the truth at "
+        f"default prior (target {DELTA_TARGET['synthetic']}; {within} of soundings within it "
+        f"one by one), {ref} against rjmcmcmt (target {DELTA_TARGET['reference']}"
+        f"{miss_note}); its pointwise 68 % "
+        "and 90 % intervals hold the truth at "
         f"{100 * net['coverage']['net68']:.0f} % and {100 * net['coverage']['net90']:.0f} %. "
         f"Quantiles, not a mean and σ: a Gaussian through the sampler's own 16/84 % "
         f"quantiles misses its 5 / 95 % ones by {gauss['q05']['median']:.2f} / "
