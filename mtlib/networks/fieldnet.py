@@ -44,7 +44,7 @@ from ..forward import mt1d, skin_depth_m
 from ..generator import field_models
 from .paper import Bundled, unet_bundle, unet_of_bundle
 from .predictor import Guesses, Network, gaussian_half_widths, half_width_at
-from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d
+from .unet import LOG_VAR_MAX, LOG_VAR_MIN, InferenceUNet, UNet1d, infer_chunked
 
 PER_DECADE = 10
 AXIS_DECADES = 9
@@ -370,12 +370,7 @@ class FieldNetwork(Bundled, Network):
         fastest on 2 cores: 256–512)."""
         if self._inference is None:
             self._inference = InferenceUNet(self.net)
-        x = torch.as_tensor(x)
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, x.shape[0], batch_size):
-                outs.append(self._inference(x[start : start + batch_size].float()).double())
-        out = torch.cat(outs).numpy()
+        out = infer_chunked(self._inference, x, batch_size)
         return out[:, 0], np.exp(0.5 * np.clip(out[:, 1], LOG_VAR_MIN, LOG_VAR_MAX))
 
     def calibrated(self, x, lg, log_rhoa, mask):

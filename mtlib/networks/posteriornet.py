@@ -75,7 +75,7 @@ from .fieldnet import (
 )
 from .paper import Bundled, unet_bundle, unet_of_bundle
 from .predictor import Guesses, Network
-from .unet import InferenceUNet, UNet1d
+from .unet import InferenceUNet, UNet1d, infer_chunked
 
 QUANTILES = np.array([0.025, 0.05, 0.16, 0.5, 0.84, 0.95, 0.975])
 """Probabilities of the quantiles the network outputs (the 95 %, 90 % and 68 % intervals
@@ -439,12 +439,7 @@ class PosteriorNetwork(Bundled, Network):
         (tensor or array), on the CPU in chunks of ``batch_size``."""
         if self._inference is None:
             self._inference = InferenceUNet(self.net)
-        x = torch.as_tensor(x)
-        outs = []
-        with torch.inference_mode():
-            for start in range(0, x.shape[0], batch_size):
-                outs.append(self._inference(x[start : start + batch_size].float()).double())
-        return quantiles_from_raw(torch.cat(outs).numpy())
+        return quantiles_from_raw(infer_chunked(self._inference, x, batch_size))
 
     def inputs(self, soundings, priors=None) -> dict:
         """The network input ``x`` (n, 10, 91) of soundings ``(freq_hz, rhoa_ohmm, phase_deg,

@@ -15,6 +15,7 @@ last step is free to route every frequency to every layer.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -195,3 +196,15 @@ class InferenceUNet:
         if cfg["out_channels"] == 1:
             return out
         return out.unflatten(1, (cfg["out_channels"], cfg["n_layers"]))
+
+
+def infer_chunked(net: InferenceUNet, x, batch_size: int = 512) -> np.ndarray:
+    """The raw outputs (n, C, L) of ``net`` as float64 numpy for inputs ``x`` (n, C_in, F)
+    (tensor or array), on the CPU without gradients, in chunks of ``batch_size`` (measured
+    fastest on 2 cores: 256–512)."""
+    x = torch.as_tensor(x)
+    outs = []
+    with torch.inference_mode():
+        for start in range(0, x.shape[0], batch_size):
+            outs.append(net(x[start : start + batch_size].float()).double())
+    return torch.cat(outs).numpy()
