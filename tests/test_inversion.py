@@ -438,20 +438,23 @@ def test_the_oldenburg_li_depth_does_not_hang_on_round_off():
         np.testing.assert_allclose(depths, depths[0], rtol=1e-6, err_msg=name)
 
 
-def test_the_default_network_is_loaded_once_per_process(monkeypatch):
-    from mtlib.inversion import reference
+def test_the_default_networks_are_loaded_once_per_process(monkeypatch):
+    """The field network (the guess) and the posterior network (the band)."""
+    from mtlib.networks import pretrained
 
     loads = []
-    reference.default_network.cache_clear()
-    real = reference.load_pretrained
-    monkeypatch.setattr(reference, "load_pretrained", lambda name: loads.append(name) or real(name))
+    pretrained.shared_pretrained.cache_clear()
+    real = pretrained.load_pretrained
+    monkeypatch.setattr(
+        pretrained, "load_pretrained", lambda name: loads.append(name) or real(name)
+    )
     freq = np.logspace(3, -1, 20)
     rhoa, phase = forward.mt1d(np.array([100.0, 10.0]), np.array([500.0]), freq)
     first = invert(freq, rhoa, phase)
     again = invert(freq, rhoa, phase)
-    assert loads == ["field_quick"]
+    assert loads == ["field_quick", "posterior_quick"]
     np.testing.assert_array_equal(first.rho_ohmm, again.rho_ohmm)
-    reference.default_network.cache_clear()
+    pretrained.shared_pretrained.cache_clear()
 
 
 def test_a_halfspace_start_is_occams_set_up_the_roughness_decides():

@@ -45,7 +45,6 @@ keywords. The classic baseline (pyGIMLi's smooth inversion) is
 
 from __future__ import annotations
 
-import functools
 import time
 import warnings
 from dataclasses import dataclass, fields, replace
@@ -57,7 +56,7 @@ from ..constants import DOI_THRESHOLD_DECADES
 from ..data_errors import Z_REL_ERR_CAP, Response1D
 from ..grid import layer_tops_m
 from ..networks.predictor import Network
-from ..networks.pretrained import DEFAULT_POSTERIOR_NETWORK, load_pretrained
+from ..networks.pretrained import DEFAULT_POSTERIOR_NETWORK, shared_pretrained
 from ..networks.similarity import BandScaling, choose_scaling, resample_to
 from .checks import MIN_PERIODS, MIN_SPAN_DECADES, usable_soundings
 from .doi import (
@@ -241,19 +240,13 @@ def invert_many(
     return out
 
 
-@functools.cache
-def posterior_network(name: str):
-    """A shipped posterior network, loaded once per process."""
-    return load_pretrained(name)
-
-
 def _posterior_bands(results, data, thick, settings: InversionSettings, names) -> None:
     """Fill in each result's posterior quantiles on its grid (the data's default priors,
     with the static shift's when it is estimated), and warn, naming the sounding, where it
     lies outside the network's training."""
     from ..networks.posteriornet import QUANTILES, default_priors
 
-    net = posterior_network(settings.posterior_network)
+    net = shared_pretrained(settings.posterior_network)
     priors = default_priors(data)
     if settings.estimate_static_shift:
         shift = settings.static_shift_std_log10

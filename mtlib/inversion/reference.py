@@ -12,7 +12,6 @@ decides.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from ..forward import MU0
 from ..grid import layer_centres_log_m
 from ..networks.predictor import Guesses, Network, resolved_depth_m
-from ..networks.pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
+from ..networks.pretrained import DEFAULT_FIELD_NETWORK, shared_pretrained
 
 FALLBACK_STD_LOG10 = 1.0
 """σ (decades) of the reference where the network says nothing (below its grid), and of the
@@ -57,11 +56,10 @@ def _bostick_on(thick_m, freq, rhoa, phase) -> np.ndarray:
     return (padded[:-2] + padded[1:-1] + padded[2:]) / 3
 
 
-@functools.cache
 def default_network() -> Network:
     """The shipped field network that :func:`mtlib.invert` uses when given none, loaded
-    once per process (a load takes ≈ 20 ms, four times a whole inversion)."""
-    return load_pretrained(DEFAULT_FIELD_NETWORK)
+    once per process (:func:`~mtlib.networks.pretrained.shared_pretrained`)."""
+    return shared_pretrained(DEFAULT_FIELD_NETWORK)
 
 
 @dataclass

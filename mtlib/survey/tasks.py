@@ -8,14 +8,12 @@ be used gives :class:`Refused` instead of stopping its chunk.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from ..data_errors import Z_REL_ERR_CAP
 from ..inversion import invert_many
 from ..inversion.checks import usable_soundings
-from ..inversion.reference import default_network
-from ..networks.pretrained import load_pretrained
+from ..networks.pretrained import DEFAULT_FIELD_NETWORK, shared_pretrained
 
 
 @dataclass(frozen=True)
@@ -26,11 +24,10 @@ class Refused:
     reason: str
 
 
-@functools.cache
 def network_named(name: str | None):
     """The shipped network ``name`` (None: the default field network), loaded once per
-    process."""
-    return default_network() if name is None else load_pretrained(name)
+    process (:func:`~mtlib.networks.pretrained.shared_pretrained`)."""
+    return shared_pretrained(name or DEFAULT_FIELD_NETWORK)
 
 
 def invert_chunk(responses, net: str | None = None, **options) -> list:
