@@ -56,6 +56,7 @@ from mtlib.forward import MU0
 from mtlib.inversion import invert_many
 from mtlib.networks import posteriornet as pn
 from mtlib.networks.fieldnet import AUGMENT, GRID_CENTRES
+from mtlib.networks.predictor import z_score
 from mtlib.networks.pretrained import DEFAULT_FIELD_NETWORK, load_pretrained
 from mtlib.posterior import Likelihood, histograms, reference, sample, sample_likelihood
 
@@ -261,10 +262,10 @@ def synthetic_comparison(net, field_net, n: int, first: int | None = None) -> di
         cover["field90"].append((truth >= f_lo) & (truth <= f_hi))
         field_inside.append((q_mc[3] >= f_lo) & (q_mc[3] <= f_hi))
         field_width.append((f_hi - f_lo) / (q_mc[5] - q_mc[1]))
+        # the 16/84 % quantiles as ±1 σ, the 5/95 % read at the 90 % interval's ±z
         centre, sigma = 0.5 * (q_mc[2] + q_mc[4]), 0.5 * (q_mc[4] - q_mc[2])
-        gauss.append(
-            np.abs(np.stack([centre - 1.6449 * sigma, centre + 1.6449 * sigma]) - q_mc[[1, 5]])
-        )
+        z95 = z_score(0.9)
+        gauss.append(np.abs(np.stack([centre - z95 * sigma, centre + z95 * sigma]) - q_mc[[1, 5]]))
     delta = np.concatenate(rows["delta"], axis=1)
     spread = np.concatenate(rows["spread"], axis=1)
     group = np.concatenate(rows["group"])

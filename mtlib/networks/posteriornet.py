@@ -40,10 +40,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
-from statistics import NormalDist
 
 import numpy as np
 import torch
+from scipy.special import ndtri
 
 from ..forward import mt1d, skin_depth_m
 from ..grid import layer_centres_log_m
@@ -351,11 +351,6 @@ def information_errors(freq_hz, z_rel_err, mask) -> np.ndarray:
     return np.broadcast_to(z_rel_err, freq.shape) * np.sqrt(out)
 
 
-def probit(p):
-    """Standard-normal quantile of probabilities ``p`` (array)."""
-    return np.vectorize(NormalDist().inv_cdf)(np.asarray(p, dtype=float))
-
-
 def quantile_at(quantiles, prob: float, probabilities=QUANTILES) -> np.ndarray:
     """The ``prob`` quantile from stored ones (..., Q, L) at ``probabilities`` (Q,):
     linear in the standard-normal score between the two nearest (exact for a Gaussian);
@@ -365,7 +360,7 @@ def quantile_at(quantiles, prob: float, probabilities=QUANTILES) -> np.ndarray:
             f"quantile {prob} lies outside the stored {probabilities[0]}–{probabilities[-1]}"
         )
     k = int(np.clip(np.searchsorted(probabilities, prob) - 1, 0, probabilities.size - 2))
-    z0, z1, z = probit([probabilities[k], probabilities[k + 1], prob])
+    z0, z1, z = ndtri([probabilities[k], probabilities[k + 1], prob])
     t = (z - z0) / (z1 - z0)
     return (1 - t) * quantiles[..., k, :] + t * quantiles[..., k + 1, :]
 
