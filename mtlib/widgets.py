@@ -162,7 +162,7 @@ class Explorer:
         self.network_box = w.Dropdown(options=list(self.networks), description="network")
         self.band_box = w.Dropdown(options=BANDS, value="network", description="band")
         self._posterior = posterior
-        self._use(net)
+        self.net = net
         self.thick_m, self.freq_hz = net.thick_m, net.freq_hz
         self.n_layers = net.n_layers
         tops = layer_tops_m(self.thick_m)
@@ -430,23 +430,24 @@ class Explorer:
             with self._quiet():
                 slider.value = int(np.clip(slider.value, lo, hi))
 
-    def _use(self, net):
-        self.net = net
-        # a band to show: the network's calibrated one (the field network's too), or the
-        # posterior network's for any network
-        self.uncertain = net.has_uncertainty or self.band_box.value == "posterior"
+    @property
+    def uncertain(self) -> bool:
+        """Whether a band is shown: the network's calibrated one (the field network's too),
+        or the posterior network's, for any network."""
+        return self.net.has_uncertainty or self.band_box.value == "posterior"
 
-    def _on_network(self, change):
-        self._use(self.networks[change["new"]])
+    def _switch(self, net):
+        """Show ``net``'s guess, with the band the band dropdown chooses (if any)."""
+        self.net = net
         self.band.set_visible(self.uncertain)
         self.lines["doi"].set_visible(self.uncertain)
         self.update()  # redraws the legends too when the new network lists other lines
 
+    def _on_network(self, change):
+        self._switch(self.networks[change["new"]])
+
     def _on_band(self, change):
-        self._use(self.net)
-        self.band.set_visible(self.uncertain)
-        self.lines["doi"].set_visible(self.uncertain)
-        self.update()
+        self._switch(self.net)
 
     @property
     def posterior(self) -> Network:

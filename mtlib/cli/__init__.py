@@ -31,8 +31,8 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
         train.run_train,
     ),
     "train-field": (
-        "train (or resume) the field network of a "
-        "profile, then ship it into mtlib/weights/ with --ship",
+        "train (or resume) the field network, or the posterior network (posterior_* "
+        "profiles), of a profile, then ship it into mtlib/weights/ with --ship",
         train.add_train_field_arguments,
         train.run_train_field,
     ),
